@@ -1,0 +1,180 @@
+/**
+ * Every failure the SDK reports is a value of one of these classes. Each has a
+ * `_tag` equal to its class name, so code can switch on it across realms (two
+ * copies of the package, a worker) where `instanceof` would lie.
+ *
+ * @example
+ * ```ts
+ * catchError((e) => isModelMakerError(e) && e._tag === 'ApiError' && e.errorCode === 4004 ? of(null) : throwError(() => e))
+ * ```
+ * @module
+ */
+
+/** Where a request failed: method and URL, never secrets (query tokens are stripped by the transport). */
+export interface RequestInfo {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+}
+
+/** Fields every tagged error accepts. */
+export interface ErrorFields extends RequestInfo {
+  /** A short machine-friendly reason, when one is known (e.g. `deadline`, `budget`). */
+  readonly reason?: string | undefined;
+  /** The underlying error, kept for `--debug` and for logs. */
+  readonly cause?: unknown;
+}
+
+function where(info: RequestInfo): string {
+  return info.method || info.url ? ` (${[info.method, info.url].filter(Boolean).join(' ')})` : '';
+}
+
+/** The common base of every tagged error. */
+export abstract class ModelMakerError extends Error {
+  abstract readonly _tag: string;
+  readonly method: string | undefined;
+  readonly url: string | undefined;
+  readonly reason: string | undefined;
+
+  constructor(message: string, fields: ErrorFields = {}) {
+    super(message + where(fields), fields.cause === undefined ? undefined : { cause: fields.cause });
+    this.method = fields.method;
+    this.url = fields.url;
+    this.reason = fields.reason;
+  }
+}
+
+/** The server answered with an HTTP status that is not a success and no `errorCode` body. */
+export class HttpError extends ModelMakerError {
+  readonly _tag = 'HttpError' as const;
+  override readonly name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly serverMessage: string,
+    fields: ErrorFields = {},
+  ) {
+    super(`HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`, fields);
+  }
+}
+
+/** The server answered with a `{ errorCode, message }` body (whatever the HTTP status). */
+export class ApiError extends ModelMakerError {
+  readonly _tag = 'ApiError' as const;
+  override readonly name = 'ApiError';
+  constructor(
+    readonly errorCode: number,
+    readonly serverMessage: string,
+    readonly status: number,
+    fields: ErrorFields = {},
+  ) {
+    super(`errorCode ${errorCode}${serverMessage ? `: ${serverMessage}` : ''}`, fields);
+  }
+}
+
+/** A response (or the config file) did not match its codec. `path` names where, e.g. `trainTasks[3].id`. */
+export class DecodeError extends ModelMakerError {
+  readonly _tag = 'DecodeError' as const;
+  override readonly name = 'DecodeError';
+  constructor(
+    /** One line per problem: `path: expected T, got V`. */
+    readonly problems: readonly string[],
+    fields: ErrorFields = {},
+  ) {
+    super(`cannot decode: ${problems.join('; ')}`, fields);
+  }
+}
+
+/** One invalid parameter: the field (seed name) and what was expected. */
+export interface FieldProblem {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** Parameters were rejected before any network call. Lists every problem, each naming its field. */
+export class ValidationError extends ModelMakerError {
+  readonly _tag = 'ValidationError' as const;
+  override readonly name = 'ValidationError';
+  constructor(
+    readonly problems: readonly FieldProblem[],
+    fields: ErrorFields = {},
+  ) {
+    super(`invalid parameters: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, fields);
+  }
+}
+
+/** The request never got an answer: connection refused or reset, DNS, TLS. */
+export class NetworkError extends ModelMakerError {
+  readonly _tag = 'NetworkError' as const;
+  override readonly name = 'NetworkError';
+  constructor(message: string, fields: ErrorFields = {}) {
+    super(`network error: ${message}`, fields);
+  }
+}
+
+/** The request (or a whole call, retries included) ran past its deadline. */
+export class TimeoutError extends ModelMakerError {
+  readonly _tag = 'TimeoutError' as const;
+  override readonly name = 'TimeoutError';
+  constructor(
+    readonly timeoutMs: number,
+    fields: ErrorFields = {},
+  ) {
+    super(`timed out after ${timeoutMs} ms`, fields);
+  }
+}
+
+/** Authentication failed: bad credentials, or a token the server keeps refusing. */
+export class AuthError extends ModelMakerError {
+  readonly _tag = 'AuthError' as const;
+  override readonly name = 'AuthError';
+  constructor(message: string, fields: ErrorFields = {}) {
+    super(`authentication failed: ${message}`, fields);
+  }
+}
+
+/** The union of the core's error values. Streams, storage and the API add their own tags. */
+export type CoreError =
+  | HttpError
+  | ApiError
+  | DecodeError
+  | ValidationError
+  | NetworkError
+  | TimeoutError
+  | AuthError;
+
+/** True for any tagged error of this package, across realms. */
+export function isModelMakerError(value: unknown): value is ModelMakerError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { _tag?: unknown })._tag === 'string' &&
+    value instanceof Error
+  );
+}
+
+/** True when `value` is a tagged error with the given tag. */
+export function hasTag<T extends string>(value: unknown, tag: T): value is ModelMakerError & { _tag: T } {
+  return isModelMakerError(value) && value._tag === tag;
+}
+
+/** HTTP statuses worth retrying: the server may answer differently next time. */
+export const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+
+/**
+ * The one retry predicate: network errors, per-attempt timeouts and the statuses in
+ * {@link TRANSIENT_STATUSES}. Never 4xx validation/permission/not-found/conflict.
+ */
+export function isTransient(error: unknown): boolean {
+  if (!isModelMakerError(error)) return false;
+  switch (error._tag) {
+    case 'NetworkError':
+      return true;
+    case 'TimeoutError':
+      return error.reason !== 'deadline';
+    case 'HttpError':
+      return TRANSIENT_STATUSES.has((error as HttpError).status);
+    case 'ApiError':
+      return TRANSIENT_STATUSES.has((error as ApiError).status);
+    default:
+      return false;
+  }
+}
