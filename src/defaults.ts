@@ -18,9 +18,156 @@ export const DEFAULT_RETRY_AFTER_CAP_MS = 30_000;
 export const DEFAULT_ATTEMPT_TIMEOUT_MS = 30_000;
 /** Time allowed for a whole call (all attempts and waits), in ms. */
 export const DEFAULT_DEADLINE_MS = 60_000;
+/** Tokens in a session's retry budget (AWS SDK v3 standard mode): retries stop when it is empty. */
+export const DEFAULT_RETRY_BUDGET_CAPACITY = 500;
+/** Budget tokens one retry costs. */
+export const DEFAULT_RETRY_COST = 5;
+/** Budget tokens one retry after a timeout costs (timeouts suggest an overloaded server). */
+export const DEFAULT_TIMEOUT_RETRY_COST = 10;
+/** Budget tokens a call that succeeded at once gives back (a call that needed retries refunds their cost). */
+export const DEFAULT_RETRY_SUCCESS_REFUND = 1;
+/** A token with a known `expiresIn` is renewed this long before it expires, in ms. */
+export const DEFAULT_TOKEN_REFRESH_MARGIN_MS = 60_000;
+/** Log threshold when neither the `level` option nor `MODELMAKER_LEVEL` says (20 = info). */
+export const DEFAULT_LOG_LEVEL = 20;
+/** Longest response body text a debug log line shows, in characters. */
+export const DEFAULT_LOG_BODY_MAX_CHARS = 4_000;
+/** Longest non-JSON response text quoted in an `HttpError` message, in characters. */
+export const DEFAULT_ERROR_BODY_MAX_CHARS = 300;
+/** Scheme put before an S3 endpoint given without one (config `s3_protocol`). */
+export const DEFAULT_S3_PROTOCOL = 'http';
+/** The config file under the home directory when neither `configPath` nor `MODELMAKER_CONFIG` says. */
+export const DEFAULT_CONFIG_RELATIVE_PATH = '.modelmaker/config.json';
 
 // ── streams (src/streams) ───────────────────────────────────────────────────
 
+/** Shortest wait between two polls, in ms: the pace while things change (interval floor). */
+export const DEFAULT_POLL_FLOOR_MS = 1000;
+/** Longest wait between two polls, in ms: where the idle backoff stops (interval ceiling). */
+export const DEFAULT_POLL_CEILING_MS = 10_000;
+/** Each idle poll multiplies the wait before the next one by this, up to the ceiling. */
+export const DEFAULT_POLL_IDLE_FACTOR = 2;
+/** Base of the jittered backoff between failed polls, in ms. */
+export const DEFAULT_POLL_RETRY_BASE_MS = 500;
+/** Cap of the jittered backoff between failed polls, in ms. */
+export const DEFAULT_POLL_RETRY_CAP_MS = 15_000;
+/** A stream gives up (errors with the last error) after this many failed polls in a row... */
+export const DEFAULT_POLL_MAX_FAILURES = 20;
+/** ...or when failures have lasted this long, in ms, whichever comes first. */
+export const DEFAULT_POLL_MAX_OUTAGE_MS = 300_000;
+/** Log lines asked per page (`limit`, extension; a server without it sends what it sends). */
+export const DEFAULT_LOG_PAGE_LIMIT = 1000;
+/** How long a log request asks the server to hold while there is nothing new (`wait`, extension), in s. */
+export const DEFAULT_LOG_WAIT_SECONDS = 20;
+/**
+ * An empty log page for a running job answered in less than this fraction of the asked `wait`
+ * shows a server that does not long-poll; one held at least this long shows one that does.
+ */
+export const LONG_POLL_HELD_FRACTION = 0.5;
+
 // ── storage (src/client/storage) ────────────────────────────────────────────
+/** Files transferred at the same time by `upload` / `download`. */
+export const DEFAULT_STORAGE_CONCURRENCY = 8;
+/** Parts of one multipart upload sent at the same time. */
+export const DEFAULT_PART_CONCURRENCY = 4;
+/** Files larger than this are uploaded in parts (multipart), in bytes. */
+export const DEFAULT_MULTIPART_THRESHOLD = 16 * 1024 * 1024;
+/** Preferred part size of a multipart upload, in bytes; grown for huge files so no upload needs more than {@link S3_MAX_PARTS}. */
+export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+/** The smallest part S3 accepts (all parts but the last), in bytes. */
+export const S3_MIN_PART_SIZE = 5 * 1024 * 1024;
+/** The most parts one S3 multipart upload may have. */
+export const S3_MAX_PARTS = 10_000;
+/** The most keys one S3 `DeleteObjects` call accepts. */
+export const S3_MAX_DELETE_KEYS = 1_000;
+/** Files up to this size are read once into memory (hash and body from one read), in bytes. */
+export const DEFAULT_BUFFERED_FILE_BYTES = 256 * 1024;
+/** Read size when hashing or streaming files, in bytes. */
+export const DEFAULT_READ_CHUNK_BYTES = 1024 * 1024;
+/** A transfer emits a progress event at least every this many bytes (and after each file), in bytes. */
+export const DEFAULT_PROGRESS_STEP_BYTES = 1024 * 1024;
+/** Attempts per S3 request (the first included) on transient failures; a credential refresh is not counted. */
+export const DEFAULT_STORAGE_MAX_ATTEMPTS = 3;
+/** Time allowed to open a connection to S3, in ms. */
+export const DEFAULT_S3_CONNECT_TIMEOUT_MS = 10_000;
+/** A connection to S3 idle this long (no byte either way) fails, and the request is retried, in ms. */
+export const DEFAULT_S3_IDLE_TIMEOUT_MS = 120_000;
+/** Patterns every upload leaves out, whatever the `ignore` option says. */
+export const DEFAULT_UPLOAD_IGNORE: readonly string[] = ['.git'];
+/** Object metadata key (`x-amz-meta-…`) holding the SHA-256 (hex) of the object's content, written by `upload`. */
+export const SHA256_METADATA_KEY = 'sha256';
 
 // ── local platform (src/local) ──────────────────────────────────────────────
+
+/** Address the local platform binds and advertises: the literal IPv4 loopback (`localhost` may be `::1`). */
+export const DEFAULT_LOCAL_HOST = '127.0.0.1';
+/** API port of `modelmaker local` (stable, so a written config profile stays valid across restarts). */
+export const DEFAULT_LOCAL_CLI_PORT = 9948;
+/** Embedded S3 port of `modelmaker local`. */
+export const DEFAULT_LOCAL_CLI_S3_PORT = 9949;
+/** The local platform's data dir, relative to the user's home directory. */
+export const DEFAULT_LOCAL_DATA_SUBDIR = '.modelmaker/local';
+/** The user a fresh local data dir gets (with a random password). */
+export const DEFAULT_LOCAL_USERNAME = 'modelmaker';
+/** The bucket a fresh local data dir gets. */
+export const DEFAULT_LOCAL_BUCKET = 'modelmaker';
+/** Lifetime of a token issued by the local platform, in seconds. */
+export const DEFAULT_LOCAL_TOKEN_TTL_SECONDS = 3600;
+/** How long an expired token is remembered (answered 1003, not 1002), in seconds. */
+export const DEFAULT_LOCAL_EXPIRED_TOKEN_MEMORY_SECONDS = 86_400;
+/** Largest request body the local platform reads, in bytes; larger ones get 413. */
+export const DEFAULT_LOCAL_MAX_BODY_BYTES = 1024 * 1024;
+/** Longest `wait` a log long-poll may ask for, in seconds; longer asks are capped. */
+export const DEFAULT_LOCAL_LOG_WAIT_CAP_SECONDS = 30;
+/** Log lines per page when `limit` is not given. */
+export const DEFAULT_LOCAL_LOG_PAGE_SIZE = 1000;
+/** Most log lines one page may carry; larger `limit`s are capped. */
+export const MAX_LOCAL_LOG_PAGE_SIZE = 10_000;
+/** Buffered log lines that force a write before the end of the event-loop turn. */
+export const DEFAULT_LOCAL_LOG_BATCH_LINES = 5000;
+/** Time runs get to stop (and record STOPPED) when the platform closes, in ms, before they are killed: the runner's SIGTERM→SIGKILL grace plus a margin. */
+export const DEFAULT_LOCAL_CLOSE_GRACE_MS = 7000;
+/** How long a SQLite statement waits for a lock held by another connection, in ms. */
+export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+// local platform: embedded S3, runner, preset algorithms (src/local/s3, runner, algorithms)
+
+/** Region the embedded S3 reports and signs its internal requests for. */
+export const DEFAULT_EMBEDDED_S3_REGION = 'us-east-1';
+/** How far a signed request's `x-amz-date` may be from the embedded S3's clock, in ms (S3's own limit). */
+export const S3_MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+/** How often the runner samples CPU and memory of each training process tree, in ms. */
+export const DEFAULT_RESOURCE_SAMPLE_MS = 1000;
+/** Time a stopped (or timed-out) training process group gets between SIGTERM and SIGKILL, in ms. */
+export const DEFAULT_STOP_GRACE_MS = 5000;
+/** How long `docker info` / `podman info` may take to count as a working container engine, in ms. */
+export const CONTAINER_ENGINE_PROBE_TIMEOUT_MS = 5000;
+/** A log line longer than this many characters (no newline yet) is emitted in pieces, so one line cannot grow without bound. */
+export const DEFAULT_MAX_LOG_LINE_CHARS = 1024 * 1024;
+/** Preset algorithms: gradient passes of logistic regression (`epochs`). */
+export const DEFAULT_PRESET_EPOCHS = 100;
+/** Preset algorithms: gradient steps per epoch of logistic regression (`stepsPerEpoch`). */
+export const DEFAULT_PRESET_STEPS_PER_EPOCH = 10;
+/** Preset algorithms: step size of logistic regression's mean gradient on standardized features (`learningRate`). */
+export const DEFAULT_PRESET_LEARNING_RATE = 0.5;
+/** Preset algorithms: clusters of k-means (`k`). */
+export const DEFAULT_PRESET_KMEANS_K = 3;
+/** Preset algorithms: most iterations of k-means (`maxIterations`). */
+export const DEFAULT_PRESET_KMEANS_MAX_ITERATIONS = 100;
+/** Preset algorithms: trees of a random forest (`trees`). */
+export const DEFAULT_PRESET_TREES = 20;
+/** Preset algorithms: seed of the random choices (k-means initialization, forest bagging) (`seed`). */
+export const DEFAULT_PRESET_SEED = 42;
+
+// ── parameters (src/codecs/params) ──────────────────────────────────────────
+
+/** Fewest machines a training job or a service model runs on. */
+export const MIN_INSTANCE_COUNT = 1;
+/** Most machines a training job (`trainInstanceCount`) or a service model (`instanceCount`) runs on. */
+export const MAX_INSTANCE_COUNT = 10;
+/** Smallest extra volume of a training job (`volumeSize`). */
+export const MIN_VOLUME_SIZE = 1;
+/** Largest extra volume of a training job (`volumeSize`). */
+export const MAX_VOLUME_SIZE = 10;
+/** A service model's `weight` is a percentage of the traffic: 0..100, and a service's weights add up to this. */
+export const SERVICE_WEIGHT_TOTAL = 100;

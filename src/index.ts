@@ -3,8 +3,10 @@
  * @module
  */
 
-export { decode, report, showValue } from './codecs/decode.js';
-export type { BodyOf, Endpoint, HttpMethod, ParamsOf, QueryOf, ResponseOf } from './codecs/endpoint.js';
-export { buildPath, endpoint, matchPath } from './codecs/endpoint.js';
+export * from './client/index.js';
+export * from './codecs/index.js';
+export type { DeployParams, ModelParams, ServiceModelParams, TrainParams } from './codecs/params/index.js';
+export { toModelCreate, toServiceCreate, toTrainCreate } from './codecs/params/index.js';
 export * from './defaults.js';
 export * from './errors.js';
+export * from './streams/index.js';

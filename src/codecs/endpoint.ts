@@ -38,13 +38,13 @@ export interface Endpoint<P = unknown, Q = unknown, B = unknown, R = unknown> {
 }
 
 /** The path-parameter type of an endpoint. */
-export type ParamsOf<E> = E extends Endpoint<infer P, unknown, unknown, unknown> ? P : never;
+export type ParamsOf<E> = E extends Endpoint<infer P, infer _Q, infer _B, infer _R> ? P : never;
 /** The query type of an endpoint. */
-export type QueryOf<E> = E extends Endpoint<unknown, infer Q, unknown, unknown> ? Q : never;
+export type QueryOf<E> = E extends Endpoint<infer _P, infer Q, infer _B, infer _R> ? Q : never;
 /** The body type of an endpoint. */
-export type BodyOf<E> = E extends Endpoint<unknown, unknown, infer B, unknown> ? B : never;
+export type BodyOf<E> = E extends Endpoint<infer _P, infer _Q, infer B, infer _R> ? B : never;
 /** The decoded response type of an endpoint. */
-export type ResponseOf<E> = E extends Endpoint<unknown, unknown, unknown, infer R> ? R : never;
+export type ResponseOf<E> = E extends Endpoint<infer _P, infer _Q, infer _B, infer R> ? R : never;
 
 /** Declares an endpoint; fills `idempotent` from the method unless given. */
 export function endpoint<P, Q, B, R>(

@@ -1,0 +1,97 @@
+/**
+ * The session's {@link S3AccessProvider}: temporary S3 credentials and the endpoint
+ * from `GET /v1/account/auth-access`, fetched on first need, cached, refetched on
+ * `refresh()` (one request however many callers ask at once).
+ * @module
+ */
+import type { AuthAccess } from '../codecs/auth.js';
+import type { S3Access, S3AccessProvider } from './storage/access.js';
+
+const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/** `url` with `protocol://` in front when it has no scheme, without a trailing slash. */
+export function s3EndpointUrl(url: string, protocol: 'http' | 'https'): string {
+  const trimmed = url.trim().replace(/\/+$/, '');
+  return HAS_SCHEME.test(trimmed) ? trimmed : `${protocol}://${trimmed}`;
+}
+
+/** What the provider needs besides the HTTP call. */
+export interface S3AccessSettings {
+  readonly s3Protocol: 'http' | 'https';
+  /** Static keys from the options or config file; when both are set they replace the temporary ones. */
+  readonly accessKey?: string | undefined;
+  readonly secretKey?: string | undefined;
+}
+
+/** The {@link S3Access} of an auth-access answer. */
+export function toS3Access(access: AuthAccess, settings: S3AccessSettings): S3Access {
+  const useStatic = Boolean(settings.accessKey) && Boolean(settings.secretKey);
+  return {
+    accessKeyId: useStatic ? settings.accessKey! : access.s3.ak,
+    secretAccessKey: useStatic ? settings.secretKey! : access.s3.sk,
+    endpoint: s3EndpointUrl(access.s3.url, settings.s3Protocol),
+    region: access.s3.region,
+  };
+}
+
+/** Resolves with `promise`, or rejects with the signal's reason as soon as it aborts (the shared work goes on). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * A cached, single-flight provider over `load`. A failed load is not cached. A
+ * caller's `signal` only stops that caller waiting; the request itself is shared.
+ */
+export class CachedS3Access implements S3AccessProvider {
+  readonly #load: () => Promise<S3Access>;
+  #cached: S3Access | undefined;
+  #inflight: Promise<S3Access> | undefined;
+
+  constructor(load: () => Promise<S3Access>) {
+    this.#load = load;
+  }
+
+  /** The cached credentials, fetching them the first time. */
+  get(signal?: AbortSignal): Promise<S3Access> {
+    if (this.#cached !== undefined) return Promise.resolve(this.#cached);
+    return untilAborted(this.#fetch(), signal);
+  }
+
+  /** New credentials from the platform (joins a fetch already under way). */
+  refresh(signal?: AbortSignal): Promise<S3Access> {
+    return untilAborted(this.#fetch(), signal);
+  }
+
+  #fetch(): Promise<S3Access> {
+    if (this.#inflight !== undefined) return this.#inflight;
+    const flight = this.#load().then(
+      (access) => {
+        this.#inflight = undefined;
+        this.#cached = access;
+        return access;
+      },
+      (error: unknown) => {
+        this.#inflight = undefined;
+        throw error;
+      },
+    );
+    this.#inflight = flight;
+    return flight;
+  }
+}

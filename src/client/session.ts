@@ -1,0 +1,295 @@
+/**
+ * `Session`: the connection to a ModelMaker platform — settings, token, retry budget,
+ * logger and S3 access — shared by every call made through it. Construction does no
+ * I/O: the config file is read, the token fetched and the S3 credentials obtained
+ * when a call first needs them.
+ * @module
+ */
+import {
+  catchError,
+  defer,
+  lastValueFrom,
+  map,
+  type Observable,
+  type SchedulerLike,
+  switchMap,
+  throwError,
+} from 'rxjs';
+import { endpoints } from '../codecs/endpoints.js';
+import { DEFAULT_ATTEMPT_TIMEOUT_MS, DEFAULT_DEADLINE_MS } from '../defaults.js';
+import { type ApiError, AuthError, type HttpError, hasTag, isTransient, ValidationError } from '../errors.js';
+import {
+  type AnyEndpoint,
+  type CallArgs,
+  type Caller,
+  type CallOptions,
+  decodeResponse,
+  type EndpointResponse,
+  toHttpRequest,
+} from './endpointCall.js';
+import {
+  createLogger,
+  type Logger,
+  type LogLevel,
+  levelFromEnv,
+  parseLogLevel,
+  type SdkLogger,
+} from './logger.js';
+import { redact, SecretSet } from './redact.js';
+import { RetryBudget, type RetryBudgetOptions, retryPolicy } from './retryPolicy.js';
+import { CachedS3Access, toS3Access } from './s3Access.js';
+import { type ConnectionOptions, type ResolvedSettings, resolveSettings } from './settings.js';
+import type { S3AccessProvider } from './storage/access.js';
+import { tlsFetchExtras } from './tls.js';
+import { type TokenGrant, TokenManager } from './token.js';
+import { Transport } from './transport.js';
+
+/**
+ * Options of a {@link Session}. Connection settings (see {@link ConnectionOptions})
+ * override the config file's; everything else tunes the transport.
+ */
+export interface SessionOptions extends ConnectionOptions {
+  /**
+   * Config file to read. Default `$MODELMAKER_CONFIG`, else `~/.modelmaker/config.json`
+   * (skipped when absent). An explicit path (here or in the env) must exist. `false`: read none.
+   */
+  readonly configPath?: string | false | undefined;
+  /** Where log lines go (redacted first); default the console. */
+  readonly logger?: Logger | undefined;
+  /** Log threshold: 10/20/30/40 or `'debug'`…; default `$MODELMAKER_LEVEL`, else 20 (info). */
+  readonly level?: LogLevel | string | undefined;
+  /** fetch implementation (tests, custom TLS, other runtimes); default the global `fetch`. */
+  readonly fetch?: typeof globalThis.fetch | undefined;
+  /** Time for one HTTP attempt, ms; default `DEFAULT_ATTEMPT_TIMEOUT_MS`. */
+  readonly attemptTimeoutMs?: number | undefined;
+  /** Time for a whole call, retries included, ms; default `DEFAULT_DEADLINE_MS`. */
+  readonly deadlineMs?: number | undefined;
+  /** Attempts per call, the first included; default `DEFAULT_MAX_ATTEMPTS` (3). */
+  readonly maxAttempts?: number | undefined;
+  /** Backoff base, ms; default `DEFAULT_RETRY_BASE_MS`. */
+  readonly retryBaseMs?: number | undefined;
+  /** Backoff cap, ms; default `DEFAULT_RETRY_CAP_MS`. */
+  readonly retryCapMs?: number | undefined;
+  /** Longest `Retry-After` obeyed, ms; default `DEFAULT_RETRY_AFTER_CAP_MS`. */
+  readonly retryAfterCapMs?: number | undefined;
+  /** The retry budget: a shared {@link RetryBudget} (several sessions, one budget) or its options. */
+  readonly retryBudget?: RetryBudget | RetryBudgetOptions | undefined;
+  /** Renew a token this long before its known expiry, ms; default `DEFAULT_TOKEN_REFRESH_MARGIN_MS`. */
+  readonly tokenRefreshMarginMs?: number | undefined;
+  /** Jitter source in [0, 1); default `Math.random`. */
+  readonly random?: (() => number) | undefined;
+  /** Scheduler of timeouts and retry waits; default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike | undefined;
+  /** Clock of token expiry, ms; default `Date.now`. */
+  readonly now?: (() => number) | undefined;
+}
+
+/**
+ * The connection to a platform.
+ *
+ * @example
+ * ```ts
+ * const session = new Session({ username: 'me', password: 's3cret', hostBase: 'https://mmr.example.com/mmr', region: 'js01' });
+ * session.call(endpoints.listTrain, {}).subscribe((list) => console.log(list.trainTasks));
+ * // or with the row functions: listTrain(session)
+ * ```
+ */
+export class Session implements Caller {
+  /** The session's logger: level-filtered, every message and field redacted. */
+  readonly logger: SdkLogger;
+  readonly #options: SessionOptions;
+  readonly #secrets = new SecretSet();
+  readonly #budget: RetryBudget;
+  readonly #tokens: TokenManager;
+  #settings: Promise<ResolvedSettings> | undefined;
+  #transport: Promise<Transport> | undefined;
+  #s3: S3AccessProvider | undefined;
+
+  /** Stores the options (copied, never mutated). No I/O happens here. */
+  constructor(options: SessionOptions = {}) {
+    this.#options = Object.freeze({ ...options });
+    this.#secrets.add(options.password);
+    this.#secrets.add(options.secretKey);
+    this.logger = createLogger({
+      logger: options.logger,
+      level: parseLogLevel(options.level) ?? levelFromEnv(),
+      secrets: this.#secrets,
+    });
+    this.#budget =
+      options.retryBudget instanceof RetryBudget ? options.retryBudget : new RetryBudget(options.retryBudget);
+    this.#tokens = new TokenManager(() => this.#fetchToken(), {
+      now: options.now,
+      refreshMarginMs: options.tokenRefreshMarginMs,
+      onToken: (grant: TokenGrant) => this.#secrets.add(grant.token),
+    });
+  }
+
+  /**
+   * The effective settings (options over config file over env), resolved once. The
+   * object masks `password` and `secretKey` in `toJSON`/`toString`/inspection.
+   *
+   * Rejects with `ValidationError` (no host_base, missing explicit config file, bad
+   * s3_protocol) or `DecodeError` (malformed config file); a failure is not cached.
+   */
+  resolved(): Promise<ResolvedSettings> {
+    if (this.#settings === undefined) {
+      const settings = resolveSettings(this.#options, this.logger).then((resolved) => {
+        this.#secrets.add(resolved.password);
+        this.#secrets.add(resolved.secretKey);
+        return resolved;
+      });
+      settings.catch(() => {
+        if (this.#settings === settings) this.#settings = undefined;
+      });
+      this.#settings = settings;
+    }
+    return this.#settings;
+  }
+
+  /** The default bucket. Rejects with `ValidationError` (field `bucket`) when none is configured. */
+  async bucket(): Promise<string> {
+    const { bucket } = await this.resolved();
+    if (bucket === undefined || bucket === '') {
+      throw new ValidationError([
+        {
+          field: 'bucket',
+          message: 'no default bucket: give the bucket option or set it in the config file',
+        },
+      ]);
+    }
+    return bucket;
+  }
+
+  /**
+   * Runs one contract row: a cold Observable that, on subscription, sends the request
+   * (token, retries, deadline included) and emits the decoded response once.
+   * Unsubscribing aborts the request in flight.
+   *
+   * Errors: `ValidationError` (bad params, missing settings), `ApiError`, `HttpError`,
+   * `NetworkError`, `TimeoutError`, `AuthError`, `DecodeError` (with the path).
+   */
+  call<E extends AnyEndpoint>(
+    endpoint: E,
+    args: CallArgs<E>,
+    options?: CallOptions,
+  ): Observable<EndpointResponse<E>> {
+    return defer(() => {
+      const request = toHttpRequest(endpoint, args);
+      return defer(() => this.#transportOnce()).pipe(
+        switchMap((transport) =>
+          transport.request(request, options).pipe(
+            map((value) =>
+              decodeResponse(endpoint, value, {
+                method: request.method,
+                url: redact(transport.urlOf(request), this.#secrets),
+              }),
+            ),
+          ),
+        ),
+      );
+    });
+  }
+
+  /**
+   * S3 credentials and endpoint for storage, from `GET /v1/account/auth-access`: fetched
+   * on first `get()`, cached, refetched by `refresh()`. An endpoint without a scheme gets
+   * `s3Protocol` (default `http`). Static `accessKey` + `secretKey`, when both are
+   * configured, replace the temporary keys.
+   */
+  s3Access(): S3AccessProvider {
+    if (this.#s3 === undefined) {
+      this.#s3 = new CachedS3Access(async () => {
+        const settings = await this.resolved();
+        const access = await lastValueFrom(this.call(endpoints.authAccess, {}));
+        this.#secrets.add(access.s3.sk);
+        return toS3Access(access, settings);
+      });
+    }
+    return this.#s3;
+  }
+
+  /** The retry budget shared by this session's calls. */
+  get retryBudget(): RetryBudget {
+    return this.#budget;
+  }
+
+  #transportOnce(): Promise<Transport> {
+    if (this.#transport === undefined) {
+      const transport = this.resolved().then(async (settings) => {
+        const options = this.#options;
+        return new Transport({
+          baseUrl: settings.baseUrl,
+          fetch: options.fetch,
+          fetchExtras: await tlsFetchExtras(settings.verifySsl, settings.baseUrl, this.logger),
+          logger: this.logger,
+          secrets: this.#secrets,
+          tokens: this.#tokens,
+          policy: retryPolicy({
+            maxAttempts: options.maxAttempts,
+            baseMs: options.retryBaseMs,
+            capMs: options.retryCapMs,
+            retryAfterCapMs: options.retryAfterCapMs,
+            random: options.random,
+          }),
+          budget: this.#budget,
+          attemptTimeoutMs: options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS,
+          deadlineMs: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
+          scheduler: options.scheduler,
+        });
+      });
+      transport.catch(() => {
+        if (this.#transport === transport) this.#transport = undefined;
+      });
+      this.#transport = transport;
+    }
+    return this.#transport;
+  }
+
+  /**
+   * `POST /v1/auth-token` with the configured credentials. A refusal (any errorCode
+   * that is not transient, HTTP 401/403) becomes `AuthError`: not retried, so bad
+   * credentials cost one request per token fetch, shared by all waiting calls.
+   */
+  async #fetchToken(): Promise<TokenGrant> {
+    const settings = await this.resolved();
+    const missing = (['username', 'password'] as const)
+      .filter((field) => settings[field] === undefined || settings[field] === '')
+      .map((field) => ({ field, message: 'required to authenticate (option or config file)' }));
+    if (missing.length > 0) throw new ValidationError(missing);
+    const body = { username: settings.username!, password: settings.password! };
+    this.logger.debug(`authenticating as ${body.username}`);
+    return lastValueFrom(
+      this.call(endpoints.authToken, { body }).pipe(
+        catchError((error: unknown) => throwError(() => toAuthFailure(error))),
+      ),
+    );
+  }
+}
+
+const HTTP_UNAUTHORIZED = 401;
+const HTTP_FORBIDDEN = 403;
+
+/** The error an auth-token failure surfaces as. */
+function toAuthFailure(error: unknown): unknown {
+  if (hasTag(error, 'ApiError') && !isTransient(error)) {
+    const api = error as ApiError;
+    return new AuthError(`errorCode ${api.errorCode}${api.serverMessage ? `: ${api.serverMessage}` : ''}`, {
+      method: api.method,
+      url: api.url,
+      reason: 'credentials',
+      cause: error,
+    });
+  }
+  if (hasTag(error, 'HttpError')) {
+    const http = error as HttpError;
+    if (http.status === HTTP_UNAUTHORIZED || http.status === HTTP_FORBIDDEN) {
+      return new AuthError(`HTTP ${http.status}${http.serverMessage ? `: ${http.serverMessage}` : ''}`, {
+        method: http.method,
+        url: http.url,
+        reason: 'credentials',
+        cause: error,
+      });
+    }
+  }
+  return error;
+}

@@ -1,0 +1,202 @@
+/**
+ * One place where storage talks to S3: lazily built clients, one credential
+ * refresh per transfer, retries of transient failures, and abort on unsubscribe.
+ * @module
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  asyncScheduler,
+  catchError,
+  defer,
+  Observable,
+  retry,
+  type SchedulerLike,
+  switchMap,
+  throwError,
+  timer,
+} from 'rxjs';
+import {
+  DEFAULT_RETRY_BASE_MS,
+  DEFAULT_RETRY_CAP_MS,
+  DEFAULT_STORAGE_MAX_ATTEMPTS,
+} from '../../../defaults.js';
+import { hasTag } from '../../../errors.js';
+import type { S3Access, S3AccessProvider } from '../access.js';
+import { createS3Client } from '../client.js';
+import { StorageError } from '../errors.js';
+import { fromAbortable } from './abortable.js';
+import { toStorageError } from './s3-errors.js';
+
+/** How a {@link S3Caller} retries. */
+export interface CallerOptions {
+  readonly maxAttempts?: number | undefined;
+  readonly retryBaseMs?: number | undefined;
+  readonly retryCapMs?: number | undefined;
+  readonly scheduler?: SchedulerLike | undefined;
+  /** Builds clients; tests and the benchmark may wrap {@link createS3Client}. */
+  readonly createClient?: ((access: S3Access) => S3Client) | undefined;
+}
+
+interface Generation {
+  readonly client: S3Client;
+  readonly generation: number;
+  readonly endpoint: string;
+}
+
+/** True for storage failures worth another attempt. */
+function isRetryable(error: unknown): boolean {
+  return error instanceof StorageError && error.transient;
+}
+
+/**
+ * Sends S3 requests for one transfer. The first request gets credentials from the
+ * provider; when S3 refuses them, `refresh()` is called once (shared by every request
+ * in flight), a new client is built and the refused request is sent again. A second
+ * refusal after the refresh is final. {@link dispose} destroys the clients.
+ */
+export class S3Caller {
+  readonly #access: S3AccessProvider;
+  readonly #createClient: (access: S3Access) => S3Client;
+  readonly #maxAttempts: number;
+  readonly #baseMs: number;
+  readonly #capMs: number;
+  readonly #scheduler: SchedulerLike;
+  readonly #clients: S3Client[] = [];
+  #current: Promise<Generation> | undefined;
+  #generation = 0;
+  #refresh: Promise<void> | undefined;
+  #refreshSettled = false;
+
+  constructor(access: S3AccessProvider, options: CallerOptions = {}) {
+    this.#access = access;
+    this.#createClient = options.createClient ?? ((a) => createS3Client(a));
+    this.#maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_STORAGE_MAX_ATTEMPTS);
+    this.#baseMs = options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
+    this.#capMs = options.retryCapMs ?? DEFAULT_RETRY_CAP_MS;
+    this.#scheduler = options.scheduler ?? asyncScheduler;
+  }
+
+  /**
+   * A cold Observable of one S3 request: `attempt` is called per attempt with the
+   * current client and a signal that aborts when the subscriber unsubscribes, so it
+   * must open any request body itself (a consumed stream cannot be sent twice).
+   * Fails with `StorageError` (or the tagged error `attempt` throws).
+   */
+  call<T>(
+    operation: string,
+    uri: string,
+    attempt: (client: S3Client, signal: AbortSignal) => Promise<T>,
+  ): Observable<T> {
+    const once: Observable<T> = defer(() => {
+      let generation = -1;
+      return fromAbortable(async (signal) => {
+        const current = await this.#client();
+        generation = current.generation;
+        try {
+          return await attempt(current.client, signal);
+        } catch (error) {
+          throw toStorageError(error, operation, uri);
+        }
+      }).pipe(
+        catchError((error: unknown) =>
+          error instanceof StorageError && error.credentials
+            ? defer(() => this.#refreshAfter(generation, error)).pipe(switchMap(() => once))
+            : throwError(() => error),
+        ),
+      );
+    });
+    return once.pipe(
+      retry({
+        count: this.#maxAttempts - 1,
+        delay: (error: unknown, retryCount: number) =>
+          isRetryable(error) ? timer(this.#backoff(retryCount), this.#scheduler) : throwError(() => error),
+      }),
+    );
+  }
+
+  /** The endpoint of the current credentials (asks the provider if no request was made yet). */
+  async endpoint(): Promise<string> {
+    return (await this.#client()).endpoint;
+  }
+
+  /** Destroys every client this caller built (closes their sockets). */
+  dispose(): void {
+    for (const client of this.#clients.splice(0)) client.destroy();
+    this.#current = undefined;
+  }
+
+  #client(): Promise<Generation> {
+    if (!this.#current) {
+      const pending = this.#access.get().then((access) => this.#install(access));
+      // A failed `get` is not cached: the next request asks again.
+      pending.catch(() => {
+        if (this.#current === pending) this.#current = undefined;
+      });
+      this.#current = pending;
+    }
+    return this.#current;
+  }
+
+  #install(access: S3Access): Generation {
+    const client = this.#createClient(access);
+    this.#clients.push(client);
+    return { client, generation: this.#generation, endpoint: access.endpoint };
+  }
+
+  /** Resolves when a client newer than `generation` exists; rejects when the one refresh is spent. */
+  #refreshAfter(generation: number, refused: StorageError): Promise<void> {
+    if (this.#generation > generation) return Promise.resolve();
+    if (!this.#refresh) {
+      this.#refresh = this.#access.refresh().then(
+        (access) => {
+          this.#generation += 1;
+          this.#current = Promise.resolve(this.#install(access));
+          this.#refreshSettled = true;
+        },
+        (error: unknown) => {
+          this.#refreshSettled = true;
+          throw hasTag(error, 'StorageError')
+            ? error
+            : new StorageError(`credential refresh failed after ${refused.reason ?? refused.status}`, {
+                method: refused.method,
+                url: refused.url,
+                reason: 'credentials',
+                cause: error,
+              });
+        },
+      );
+      return this.#refresh;
+    }
+    if (!this.#refreshSettled) return this.#refresh;
+    return Promise.reject(
+      new StorageError(`credentials refused again after a refresh: ${refused.message}`, {
+        method: refused.method,
+        url: refused.url,
+        reason: 'credentials',
+        status: refused.status,
+        cause: refused,
+      }),
+    );
+  }
+
+  /** Full-jitter exponential backoff before retry number `retryCount` (1-based), in ms. */
+  #backoff(retryCount: number): number {
+    return Math.random() * Math.min(this.#capMs, this.#baseMs * 2 ** (retryCount - 1));
+  }
+}
+
+/** Runs `work` with a fresh {@link S3Caller} and disposes it when the subscription ends. */
+export function withCaller<T>(
+  access: S3AccessProvider,
+  options: CallerOptions,
+  work: (caller: S3Caller) => Observable<T>,
+): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    const caller = new S3Caller(access, options);
+    const subscription = work(caller).subscribe(subscriber);
+    return () => {
+      subscription.unsubscribe();
+      caller.dispose();
+    };
+  });
+}

@@ -1,0 +1,34 @@
+/**
+ * Options shared by every storage operation.
+ * @module
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SchedulerLike } from 'rxjs';
+import type { S3Access } from './access.js';
+
+/** Options of every storage call. Defaults are in `src/defaults.ts`. */
+export interface StorageOptions {
+  /** Attempts per S3 request on transient failures (default `DEFAULT_STORAGE_MAX_ATTEMPTS`). */
+  readonly maxAttempts?: number | undefined;
+  /** Scheduler for retry delays and the clock of rates (default `asyncScheduler`). */
+  readonly scheduler?: SchedulerLike | undefined;
+  /**
+   * Builds the S3 client from credentials (default `createS3Client`); called again
+   * after a credential refresh. A hook to add middleware or an HTTP agent.
+   */
+  readonly createClient?: ((access: S3Access) => S3Client) | undefined;
+}
+
+/** Options of `upload`, `download` and `downloadFile`. */
+export interface TransferOptions extends StorageOptions {
+  /** Files transferred at the same time (default `DEFAULT_STORAGE_CONCURRENCY`). */
+  readonly concurrency?: number | undefined;
+  /** Emit progress at least every this many bytes (default `DEFAULT_PROGRESS_STEP_BYTES`); always after each file. */
+  readonly progressStepBytes?: number | undefined;
+}
+
+/** Options of `listObjects` and `deleteObjects`. */
+export interface ListOptions extends StorageOptions {
+  /** Keys per listing page (S3's default and maximum is 1,000). */
+  readonly pageSize?: number | undefined;
+}

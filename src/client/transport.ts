@@ -1,0 +1,454 @@
+/**
+ * The HTTP layer of a session: one ky instance (ky's retry and timeout off, HTTP
+ * errors not thrown), and the pipeline every call goes through:
+ *
+ * ```
+ * token ─▶ attempt (per-attempt timeout, abort on unsubscribe)
+ *        ─▶ token refused? re-authenticate once (shared) and try again
+ *        ─▶ transient? retry with jittered backoff, Retry-After and the budget
+ *        ─▶ overall deadline ─▶ caller's AbortSignal
+ * ```
+ *
+ * Responses are read as text and classified: any JSON body with a non-zero
+ * `errorCode` is an `ApiError` whatever the status (real servers send errors with
+ * 200); other non-2xx answers are `HttpError`; fetch failures are `NetworkError`.
+ * Everything logged or put in an error is redacted.
+ * @module
+ */
+import ky, { type KyInstance, type Options as KyOptions } from 'ky';
+import {
+  asyncScheduler,
+  catchError,
+  defer,
+  type MonoTypeOperatorFunction,
+  Observable,
+  type SchedulerLike,
+  switchMap,
+  throwError,
+  timeout,
+} from 'rxjs';
+import { showValue } from '../codecs/decode.js';
+import type { HttpMethod } from '../codecs/endpoint.js';
+import { ERROR_CODES, toErrorBody } from '../codecs/errorBody.js';
+import { DEFAULT_ERROR_BODY_MAX_CHARS, DEFAULT_LOG_BODY_MAX_CHARS } from '../defaults.js';
+import {
+  ApiError,
+  AuthError,
+  DecodeError,
+  HttpError,
+  hasTag,
+  isModelMakerError,
+  NetworkError,
+  type RequestInfo,
+  TimeoutError,
+} from '../errors.js';
+import { LogLevel, type SdkLogger } from './logger.js';
+import { redact } from './redact.js';
+import { parseRetryAfter, type RetryBudget, type RetryPolicy, retryWithPolicy } from './retryPolicy.js';
+import type { FetchExtras } from './tls.js';
+import type { TokenManager } from './token.js';
+
+/** One HTTP call, already encoded (path filled in, query as text, body as JSON-ready value). */
+export interface HttpRequest {
+  readonly method: HttpMethod;
+  /** Path below the base URL, starting with `/`, e.g. `/v1/train/3`. */
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string | undefined>> | undefined;
+  /** JSON body; `undefined` sends none. */
+  readonly body?: unknown;
+  /** Send `Auth-Token` (and re-authenticate when it is refused). */
+  readonly auth: boolean;
+  /** Safe to send twice; decides which errors are retried (see `isRetryable`). */
+  readonly idempotent: boolean;
+}
+
+/** Per-call overrides; anything not given comes from the session. */
+export interface RequestOptions {
+  /** Aborting it aborts the in-flight request; the call errors with the signal's reason. */
+  readonly signal?: AbortSignal | undefined;
+  /** Time allowed for one attempt, in ms. */
+  readonly attemptTimeoutMs?: number | undefined;
+  /** Time allowed for the whole call, retries and waits included, in ms. */
+  readonly deadlineMs?: number | undefined;
+  /** Attempts, the first included (1 disables retries). */
+  readonly maxAttempts?: number | undefined;
+  /**
+   * How long the server may hold the request before answering (a long poll such as
+   * `log?wait=…`), in ms: added to the per-attempt timeout and to the deadline.
+   */
+  readonly serverHoldMs?: number | undefined;
+}
+
+/** What a {@link Transport} is built from (the session resolves it). */
+export interface TransportConfig {
+  /** API base URL, e.g. `https://js01mmr.example.com:9948/mmr`. */
+  readonly baseUrl: string;
+  /** fetch to use; default the global one. */
+  readonly fetch?: typeof globalThis.fetch | undefined;
+  /** Extra fetch options (TLS dispatcher), see `tls.ts`. */
+  readonly fetchExtras?: FetchExtras | undefined;
+  readonly logger: SdkLogger;
+  /** Secret values to scrub from logs and errors. */
+  readonly secrets: Iterable<string>;
+  /** Required for requests with `auth: true`. */
+  readonly tokens?: TokenManager | undefined;
+  readonly policy: RetryPolicy;
+  readonly budget: RetryBudget;
+  readonly attemptTimeoutMs: number;
+  readonly deadlineMs: number;
+  /** Clock and timers of timeouts and retry waits; default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike | undefined;
+}
+
+/** Header carrying the session token. */
+export const AUTH_TOKEN_HEADER = 'Auth-Token';
+
+const TOKEN_REFUSED_CODES: ReadonlySet<number> = new Set([
+  ERROR_CODES.TOKEN_INVALID,
+  ERROR_CODES.TOKEN_EXPIRED,
+  ERROR_CODES.MISSING_TOKEN,
+]);
+const HTTP_UNAUTHORIZED = 401;
+
+/** True when the server refused the token: errorCode 1002/1003/1004 or HTTP 401. */
+export function isTokenRefused(error: unknown): boolean {
+  if (hasTag(error, 'ApiError')) {
+    const api = error as ApiError;
+    return TOKEN_REFUSED_CODES.has(api.errorCode) || api.status === HTTP_UNAUTHORIZED;
+  }
+  return hasTag(error, 'HttpError') && (error as HttpError).status === HTTP_UNAUTHORIZED;
+}
+
+/** Error codes (in the `cause` chain) meaning no connection was made, so nothing was sent. */
+const CONNECT_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+/** Error codes meaning the connection broke after it was made: the request may have been sent. */
+const RESET_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED']);
+const MAX_CAUSE_DEPTH = 5;
+
+/**
+ * A fetch failure as a `NetworkError` whose `reason` tells whether the request can
+ * have reached the server: `connect` (no connection: safe to resend any request),
+ * `reset` (connection broke) or `unknown` — the last two are treated as "may have
+ * been sent" by the retry rule.
+ */
+export function toNetworkError(cause: unknown, where: RequestInfo): NetworkError {
+  let code: string | undefined;
+  let current: unknown = cause;
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null; depth++) {
+    const candidate = (current as { code?: unknown }).code;
+    if (typeof candidate === 'string') {
+      code = candidate;
+      break;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  const reason =
+    code !== undefined && CONNECT_CODES.has(code)
+      ? 'connect'
+      : code !== undefined && RESET_CODES.has(code)
+        ? 'reset'
+        : 'unknown';
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return new NetworkError(code === undefined ? message : `${message} (${code})`, { ...where, reason, cause });
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+type Outcome = { readonly value: unknown } | { readonly error: Error };
+
+/**
+ * Turns status + body text into a value or a tagged error. Exported for tests and for
+ * other HTTP users (prediction) that want the same rules.
+ */
+export function interpretResponse(
+  status: number,
+  statusText: string,
+  text: string,
+  where: RequestInfo,
+  secrets: Iterable<string> = [],
+): Outcome {
+  const trimmed = text.trim();
+  let json: unknown;
+  let isJson = false;
+  if (trimmed !== '') {
+    try {
+      json = JSON.parse(trimmed);
+      isJson = true;
+    } catch {
+      isJson = false;
+    }
+  }
+  const errorBody = isJson ? toErrorBody(json) : undefined;
+  if (errorBody !== undefined) {
+    return {
+      error: new ApiError(errorBody.errorCode, redact(errorBody.message ?? '', secrets), status, where),
+    };
+  }
+  if (status < 200 || status > 299) {
+    const message =
+      isJson && typeof (json as { message?: unknown })?.message === 'string'
+        ? (json as { message: string }).message
+        : trimmed !== ''
+          ? truncate(trimmed, DEFAULT_ERROR_BODY_MAX_CHARS)
+          : statusText;
+    return { error: new HttpError(status, redact(message, secrets), where) };
+  }
+  if (trimmed === '') return { value: undefined };
+  if (!isJson) {
+    return { error: new DecodeError([`(root): expected a JSON body, got ${showValue(trimmed)}`], where) };
+  }
+  return { value: json };
+}
+
+/** Makes an Observable error with the signal's reason (and unsubscribe its source) when `signal` aborts. */
+function abortWith<T>(signal: AbortSignal | undefined): MonoTypeOperatorFunction<T> {
+  return (source) =>
+    signal === undefined
+      ? source
+      : new Observable<T>((subscriber) => {
+          if (signal.aborted) {
+            subscriber.error(signal.reason);
+            return;
+          }
+          const onAbort = (): void => subscriber.error(signal.reason);
+          signal.addEventListener('abort', onAbort, { once: true });
+          const subscription = source.subscribe(subscriber);
+          return () => {
+            signal.removeEventListener('abort', onAbort);
+            subscription.unsubscribe();
+          };
+        });
+}
+
+function describe(error: unknown): string {
+  if (hasTag(error, 'ApiError')) return `errorCode ${(error as ApiError).errorCode}`;
+  if (hasTag(error, 'HttpError')) return `HTTP ${(error as HttpError).status}`;
+  if (isModelMakerError(error)) return error._tag;
+  return String(error);
+}
+
+/**
+ * A session's HTTP pipeline. `request` returns a cold Observable: nothing is sent
+ * until subscription; one value (the parsed JSON body, `undefined` when empty) then
+ * completion; unsubscribing aborts the request in flight.
+ */
+export class Transport {
+  readonly #config: TransportConfig;
+  readonly #ky: KyInstance;
+  readonly #scheduler: SchedulerLike;
+  readonly #retryAfter = new WeakMap<object, number>();
+
+  constructor(config: TransportConfig) {
+    this.#config = config;
+    this.#scheduler = config.scheduler ?? asyncScheduler;
+    this.#ky = ky.create({
+      prefixUrl: config.baseUrl,
+      retry: 0,
+      timeout: false,
+      throwHttpErrors: false,
+      headers: { accept: 'application/json' },
+      ...(config.fetch === undefined ? {} : { fetch: config.fetch }),
+    });
+  }
+
+  /** The base URL every path is appended to. */
+  get baseUrl(): string {
+    return this.#config.baseUrl;
+  }
+
+  /** The full URL of a request (secrets not yet redacted). */
+  urlOf(request: Pick<HttpRequest, 'path' | 'query'>): string {
+    const query = Object.entries(request.query ?? {}).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined,
+    );
+    const search = query.length === 0 ? '' : `?${new URLSearchParams(query).toString()}`;
+    return `${this.#config.baseUrl}${request.path}${search}`;
+  }
+
+  /**
+   * Sends `request` through the whole pipeline.
+   *
+   * Fails with `ApiError`, `HttpError`, `NetworkError`, `TimeoutError` (reason
+   * `attempt` or `deadline`), `AuthError`, `DecodeError` (2xx body that is not JSON),
+   * `ValidationError` (missing credentials), or the signal's reason when aborted.
+   */
+  request(request: HttpRequest, options: RequestOptions = {}): Observable<unknown> {
+    return defer(() => {
+      const config = this.#config;
+      const url = this.urlOf(request);
+      const where: RequestInfo = { method: request.method, url: redact(url, config.secrets) };
+      const holdMs = Math.max(0, options.serverHoldMs ?? 0);
+      const deadlineMs = (options.deadlineMs ?? config.deadlineMs) + holdMs;
+      const attemptTimeoutMs = (options.attemptTimeoutMs ?? config.attemptTimeoutMs) + holdMs;
+      const maxAttempts = options.maxAttempts ?? config.policy.maxAttempts;
+      const deadlineAt = this.#scheduler.now() + deadlineMs;
+      // Errors already retried by the token fetch's own pipeline: not retried again here.
+      const settled = new WeakSet<object>();
+      let reauthenticated = false;
+
+      const attempt = (token: string | undefined) => this.#attempt(request, where, token, attemptTimeoutMs);
+      const refused = (cause: unknown) =>
+        new AuthError('the server refused a freshly obtained token', { ...where, cause });
+      const tokenStep = (obtain: () => Promise<string>) =>
+        defer(obtain).pipe(
+          catchError((error: unknown) => {
+            if (typeof error === 'object' && error !== null) settled.add(error);
+            return throwError(() => error);
+          }),
+        );
+
+      const once$ = !request.auth
+        ? defer(() => attempt(undefined))
+        : defer(() => {
+            const tokens = config.tokens;
+            if (tokens === undefined) throw new AuthError('no token source configured', where);
+            return tokenStep(() => tokens.get()).pipe(
+              switchMap((token) =>
+                attempt(token).pipe(
+                  catchError((error: unknown) => {
+                    if (!isTokenRefused(error)) return throwError(() => error);
+                    if (reauthenticated) return throwError(() => refused(error));
+                    reauthenticated = true;
+                    config.logger.info(`token refused (${describe(error)}); re-authenticating`, where);
+                    return tokenStep(() => tokens.renew(token)).pipe(
+                      switchMap((fresh) => attempt(fresh)),
+                      catchError((again: unknown) =>
+                        throwError(() => (isTokenRefused(again) ? refused(again) : again)),
+                      ),
+                    );
+                  }),
+                ),
+              ),
+            );
+          });
+
+      return once$.pipe(
+        retryWithPolicy({
+          policy: { ...config.policy, maxAttempts },
+          budget: config.budget,
+          idempotent: request.idempotent,
+          scheduler: this.#scheduler,
+          isFinal: (error) => typeof error === 'object' && error !== null && settled.has(error),
+          retryAfterOf: (error) =>
+            typeof error === 'object' && error !== null ? this.#retryAfter.get(error) : undefined,
+          deadlineAt: () => deadlineAt,
+          onRetry: ({ error, nextAttempt, waitMs }) =>
+            config.logger.info(
+              `retrying ${request.method} ${where.url} after ${describe(error)} in ${waitMs} ms (attempt ${nextAttempt} of ${maxAttempts})`,
+            ),
+          onGiveUp: (why, error) =>
+            config.logger.debug(
+              `not retrying ${request.method} ${where.url} after ${describe(error)}: ${why}`,
+            ),
+        }),
+        timeout({
+          first: deadlineMs,
+          scheduler: this.#scheduler,
+          with: () => throwError(() => new TimeoutError(deadlineMs, { ...where, reason: 'deadline' })),
+        }),
+        abortWith(options.signal),
+      );
+    });
+  }
+
+  /** One HTTP exchange: aborted on unsubscribe (timeout included), never retried here. */
+  #attempt(
+    request: HttpRequest,
+    where: RequestInfo,
+    token: string | undefined,
+    attemptTimeoutMs: number,
+  ): Observable<unknown> {
+    const config = this.#config;
+    const logger = config.logger;
+    return new Observable<unknown>((subscriber) => {
+      const controller = new AbortController();
+      let done = false;
+      const headers: Record<string, string> = token === undefined ? {} : { [AUTH_TOKEN_HEADER]: token };
+      const started = Date.now();
+      if (logger.enabled(LogLevel.debug)) {
+        logger.debug(`→ ${request.method} ${where.url}`, {
+          headers,
+          ...(request.body === undefined ? {} : { body: request.body }),
+        });
+      }
+      const options = {
+        ...config.fetchExtras,
+        method: request.method,
+        headers,
+        signal: controller.signal,
+        ...(request.query === undefined ? {} : { searchParams: request.query }),
+        ...(request.body === undefined ? {} : { json: request.body }),
+      } as KyOptions;
+      this.#ky(request.path.replace(/^\/+/, ''), options)
+        .then(async (response) => ({ response, text: await response.text() }))
+        .then(
+          ({ response, text }) => {
+            done = true;
+            if (logger.enabled(LogLevel.debug)) {
+              logger.debug(
+                `← ${response.status} ${request.method} ${where.url} (${Date.now() - started} ms)`,
+                {
+                  body: bodyForLog(text),
+                },
+              );
+            }
+            const outcome = interpretResponse(
+              response.status,
+              response.statusText,
+              text,
+              where,
+              config.secrets,
+            );
+            if ('error' in outcome) {
+              const retryAfter = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+              if (retryAfter !== undefined) this.#retryAfter.set(outcome.error, retryAfter);
+              subscriber.error(outcome.error);
+            } else {
+              subscriber.next(outcome.value);
+              subscriber.complete();
+            }
+          },
+          (cause: unknown) => {
+            done = true;
+            if (subscriber.closed) return;
+            const error = toNetworkError(cause, where);
+            logger.debug(`✗ ${request.method} ${where.url} (${Date.now() - started} ms): ${error.message}`);
+            subscriber.error(error);
+          },
+        )
+        // Nothing above should throw; if it does, the call fails instead of hanging.
+        .catch((unexpected: unknown) => subscriber.error(unexpected));
+      return () => {
+        if (!done) {
+          done = true;
+          controller.abort();
+        }
+      };
+    }).pipe(
+      timeout({
+        first: attemptTimeoutMs,
+        scheduler: this.#scheduler,
+        with: () => throwError(() => new TimeoutError(attemptTimeoutMs, { ...where, reason: 'attempt' })),
+      }),
+    );
+  }
+}
+
+/** A response body for a debug line: parsed JSON when it is JSON (the logger redacts it), text otherwise. */
+function bodyForLog(text: string): unknown {
+  const shown = truncate(text, DEFAULT_LOG_BODY_MAX_CHARS);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return shown;
+  }
+}

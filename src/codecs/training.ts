@@ -1,0 +1,410 @@
+/**
+ * Training jobs and their versions: the create body, list and detail views, log
+ * pages, resource and performance monitors, output. A job has a unique `name` and one
+ * or more versions; each `fit` creates a version.
+ * @module
+ */
+import * as t from 'io-ts';
+import { ResourcePoolType } from './catalog.js';
+import {
+  Count,
+  Flag,
+  Id,
+  IdFromString,
+  Integer,
+  IntFromString,
+  NameValue,
+  NonEmptyString,
+  NonNegativeInt,
+  NumberFromString,
+  openEnum,
+  optionalFields,
+  PositiveInt,
+  S3Uri,
+  StringOrNumber,
+  strict,
+  Timestamp,
+  withDefault,
+} from './common.js';
+
+// ── statuses and kinds ──────────────────────────────────────────────────────
+
+/** Every training status the contract names, in lifecycle order. */
+export const KNOWN_TRAIN_STATUSES = [
+  'STARTING',
+  'DOWNLOAD_DATA',
+  'TRAINING',
+  'STOPPING',
+  'FINISH',
+  'STARTING_FAIL',
+  'TRAINING_FAIL',
+  'STOPPED',
+] as const;
+/** A status the contract names. */
+export type KnownTrainStatus = (typeof KNOWN_TRAIN_STATUSES)[number];
+
+/** The statuses after which a version never changes again. */
+export const TERMINAL_TRAIN_STATUSES: readonly KnownTrainStatus[] = [
+  'FINISH',
+  'STARTING_FAIL',
+  'TRAINING_FAIL',
+  'STOPPED',
+];
+
+/**
+ * A version's status: one of {@link KNOWN_TRAIN_STATUSES} or any other string (a
+ * server may add statuses; they decode and count as non-terminal).
+ */
+export const TrainStatus = openEnum('TrainStatus', KNOWN_TRAIN_STATUSES);
+/** A version's status (open). */
+export type TrainStatus = t.TypeOf<typeof TrainStatus>;
+
+/** True for `FINISH`, `STARTING_FAIL`, `TRAINING_FAIL` and `STOPPED`; false for anything else, unknown statuses included. */
+export function isTerminalTrainStatus(status: string): boolean {
+  return (TERMINAL_TRAIN_STATUSES as readonly string[]).includes(status);
+}
+
+/** How a job is trained: a preset algorithm, a basic framework with user code, or a user image. */
+export const TrainType = t.keyof(
+  { PRESET_ALGORITHM: null, BASIC_FRAMEWORK: null, CUSTOM: null },
+  'TrainType',
+);
+/** `'PRESET_ALGORITHM' | 'BASIC_FRAMEWORK' | 'CUSTOM'`. */
+export type TrainType = t.TypeOf<typeof TrainType>;
+
+/** The training kinds, as an open string for responses (a server may add kinds). */
+export const OpenTrainType = openEnum('TrainType', [
+  'PRESET_ALGORITHM',
+  'BASIC_FRAMEWORK',
+  'CUSTOM',
+] as const);
+/** A training kind (open). */
+export type OpenTrainType = t.TypeOf<typeof OpenTrainType>;
+
+/** How a BASIC_FRAMEWORK job starts its boot file: plainly (default) or under Horovod. */
+export const StartupType = t.keyof({ NORMAL: null, HOROVOD: null }, 'StartupType');
+/** `'NORMAL' | 'HOROVOD'`. */
+export type StartupType = t.TypeOf<typeof StartupType>;
+
+// ── parts of the create body ────────────────────────────────────────────────
+
+/** Where BASIC_FRAMEWORK / CUSTOM code comes from when it is not `codeUrl`. */
+export const GitInfo = t.intersection([
+  t.type({ username: t.string, password: t.string, branch: t.string }),
+  optionalFields({ url: t.string }),
+]);
+/** `{ username, password, branch, url? }`. */
+export type GitInfo = t.TypeOf<typeof GitInfo>;
+
+/**
+ * `gitInfo` as a server echoes it back in a detail: every field optional (a server
+ * should leave `password` out, and a real one may shape it differently).
+ */
+export const GitInfoView = optionalFields({
+  username: t.string,
+  password: t.string,
+  branch: t.string,
+  url: t.string,
+});
+/** `gitInfo` in a response. */
+export type GitInfoView = t.TypeOf<typeof GitInfoView>;
+
+/**
+ * Machine shape for `PERSONAL_POOL`. The contract names the keys but not their
+ * types: `cpu`/`memory` (and the `request*` pair, and `gpuz`) are kept as given,
+ * `gpuCount` is an integer ≥ 0, `shareGpu` is a flag.
+ */
+export const CustomResource = t.intersection([
+  t.type({ cpu: StringOrNumber, memory: StringOrNumber, gpuModel: t.string, gpuCount: NonNegativeInt }),
+  optionalFields({
+    requestCpu: StringOrNumber,
+    requestMemory: StringOrNumber,
+    shareGpu: Flag,
+    gpuz: StringOrNumber,
+  }),
+]);
+/** `{ cpu, memory, gpuModel, gpuCount, requestCpu?, requestMemory?, shareGpu?, gpuz? }`. */
+export type CustomResource = t.TypeOf<typeof CustomResource>;
+
+/** `customResource` as a server echoes it: every field optional. */
+export const CustomResourceView = optionalFields({
+  cpu: StringOrNumber,
+  memory: StringOrNumber,
+  gpuModel: t.string,
+  gpuCount: NonNegativeInt,
+  requestCpu: StringOrNumber,
+  requestMemory: StringOrNumber,
+  shareGpu: Flag,
+  gpuz: StringOrNumber,
+});
+/** `customResource` in a response. */
+export type CustomResourceView = t.TypeOf<typeof CustomResourceView>;
+
+/**
+ * A metric read from the log: `regular` is a regular expression over log lines whose
+ * capture group 1 is the value (compile it with `compileMonitors`); `sample` an example line.
+ */
+export const Monitor = t.intersection([
+  t.type({ name: t.string, regular: t.string }),
+  optionalFields({ sample: t.string }),
+]);
+/** `{ name, regular, sample? }`. */
+export type Monitor = t.TypeOf<typeof Monitor>;
+
+/** An extra input file mounted for the job: `{ name, path }`. */
+export const InputFile = t.type({ name: t.string, path: t.string });
+/** `{ name, path }`. */
+export type InputFile = t.TypeOf<typeof InputFile>;
+
+/** The optional fields of {@link TrainCreate}, with request-side checks. */
+const trainCreateOptional = {
+  resourceId: Id,
+  instance: Count,
+  volumeSize: Count,
+  resourcePoolType: ResourcePoolType,
+  customResource: CustomResource,
+  maxRuntime: PositiveInt,
+  description: t.string,
+  dataUrl: S3Uri,
+  parameters: t.array(NameValue),
+  monitors: t.array(Monitor),
+  algorithmId: Id,
+  modeUrl: t.string,
+  frameworkId: Id,
+  codeUrl: S3Uri,
+  codeVersion: t.string,
+  gitInfo: GitInfo,
+  startup: t.string,
+  startupType: StartupType,
+  inputFiles: t.array(InputFile),
+  mirrorUrl: t.string,
+  command: t.string,
+  args: t.string,
+  envs: t.array(NameValue),
+  isFlowInput: Flag,
+};
+
+/**
+ * The body of `POST /v1/train` and `POST /v1/train/{jobId}/version`, and what the
+ * local platform validates them with. `name`, `type` and `output` are required on the
+ * wire; the rest is optional here, and the per-type rules (e.g. `dataUrl` for
+ * PRESET_ALGORITHM, `codeUrl` or `gitInfo` for BASIC_FRAMEWORK, `mirrorUrl` for
+ * CUSTOM) are checked by parameter validation, not by this codec. Types and ranges
+ * are checked: counts 1..10, ids positive, `s3://` addresses, known enum values.
+ * Optional fields sent as `null` (the Python client sends `None`) count as absent.
+ * `isFlowInput` decodes 0/1/true/false to a boolean and encodes to 0/1. Unknown
+ * fields are stripped. Seed parameter names: see the contract's TrainCreate table.
+ */
+export const TrainCreate = strict(
+  t.intersection([
+    t.type({ name: NonEmptyString, type: TrainType, output: S3Uri }),
+    optionalFields(trainCreateOptional),
+  ]),
+  'TrainCreate',
+);
+/** The body that creates a training job or version. */
+export type TrainCreate = t.TypeOf<typeof TrainCreate>;
+
+/** `{ id, versionId }`: the job and the version just created. */
+export const TrainCreated = t.type({ id: Id, versionId: Id });
+/** `{ id, versionId }`. */
+export type TrainCreated = t.TypeOf<typeof TrainCreated>;
+
+// ── list and details ────────────────────────────────────────────────────────
+
+/**
+ * A job in `GET /v1/train`: `{ id, name }` (platform) plus extension fields: kind,
+ * description, creation time, and its latest version's id and status.
+ */
+export const TrainJobSummary = t.intersection([
+  t.type({ id: Id, name: t.string }),
+  optionalFields({
+    type: OpenTrainType,
+    description: t.string,
+    createdAt: Timestamp,
+    latestVersionId: Id,
+    status: TrainStatus,
+  }),
+]);
+/** A job in the job list. */
+export type TrainJobSummary = t.TypeOf<typeof TrainJobSummary>;
+
+/** `GET /v1/train`: `{ trainTasks }`. */
+export const TrainJobList = t.type({ trainTasks: t.array(TrainJobSummary) });
+/** `{ trainTasks }`. */
+export type TrainJobList = t.TypeOf<typeof TrainJobList>;
+
+/** A version as listed inside a job detail (extension): `id` plus what a server has. */
+export const TrainVersionSummary = t.intersection([
+  t.type({ id: Id }),
+  optionalFields({
+    name: t.string,
+    status: TrainStatus,
+    createdAt: Timestamp,
+    finishedAt: Timestamp,
+  }),
+]);
+/** A version inside a job detail. */
+export type TrainVersionSummary = t.TypeOf<typeof TrainVersionSummary>;
+
+/**
+ * `GET /v1/train/{jobId}`: "job detail, with its versions". A real server's shape is
+ * unknown, so every field is optional and `versions` decodes to `[]` when absent.
+ */
+export const TrainJobDetail = t.intersection([
+  t.type({ versions: withDefault(t.array(TrainVersionSummary), () => []) }),
+  optionalFields({
+    id: Id,
+    name: t.string,
+    type: OpenTrainType,
+    description: t.string,
+    createdAt: Timestamp,
+  }),
+]);
+/** A job with its versions. */
+export type TrainJobDetail = t.TypeOf<typeof TrainJobDetail>;
+
+/**
+ * `GET /v1/train/version/{versionId}`: `{ status }` (platform) plus extension fields:
+ * identity, times, `exitCode`, `reason` (why it failed or stopped), `output`, and the
+ * TrainCreate fields the version was made with (decoded leniently: plain strings and
+ * open enums instead of the request-side checks).
+ */
+export const TrainVersionDetail = t.intersection([
+  t.type({ status: TrainStatus }),
+  optionalFields({
+    id: Id,
+    jobId: Id,
+    name: t.string,
+    type: OpenTrainType,
+    createdAt: Timestamp,
+    startedAt: Timestamp,
+    finishedAt: Timestamp,
+    exitCode: Integer,
+    reason: t.string,
+    output: t.string,
+    resourceId: Id,
+    instance: NonNegativeInt,
+    volumeSize: NonNegativeInt,
+    resourcePoolType: t.string,
+    customResource: CustomResourceView,
+    maxRuntime: NonNegativeInt,
+    description: t.string,
+    dataUrl: t.string,
+    parameters: t.array(NameValue),
+    monitors: t.array(Monitor),
+    algorithmId: Id,
+    modeUrl: t.string,
+    frameworkId: Id,
+    codeUrl: t.string,
+    codeVersion: t.string,
+    gitInfo: GitInfoView,
+    startup: t.string,
+    startupType: t.string,
+    inputFiles: t.array(InputFile),
+    mirrorUrl: t.string,
+    command: t.string,
+    args: t.string,
+    envs: t.array(NameValue),
+    isFlowInput: Flag,
+  }),
+]);
+/** A version's detail. */
+export type TrainVersionDetail = t.TypeOf<typeof TrainVersionDetail>;
+
+// ── logs ────────────────────────────────────────────────────────────────────
+
+/** Which output stream printed a log line (open: a server may add others). */
+export const LogStream = openEnum('LogStream', ['stdout', 'stderr'] as const);
+/** `'stdout' | 'stderr'` or another string. */
+export type LogStream = t.TypeOf<typeof LogStream>;
+
+/**
+ * One log line. `id` starts at 0 and grows by one per line within a version, so asking
+ * `lastId = last id + 1` sees every line once. Extension: `instance` (0-based rank of
+ * the training instance) and `stream`.
+ */
+export const LogLine = t.intersection([
+  t.type({ id: NonNegativeInt, content: t.string }),
+  optionalFields({ time: Timestamp, nanTime: Timestamp, instance: NonNegativeInt, stream: LogStream }),
+]);
+/** One log line. */
+export type LogLine = t.TypeOf<typeof LogLine>;
+
+/** A page of log lines, ascending by `id`; extension `hasMore` (0/1) when the page was cut. */
+export const LogPage = t.intersection([
+  t.type({ logs: t.array(LogLine) }),
+  optionalFields({ hasMore: Flag }),
+]);
+/** A page of log lines. */
+export type LogPage = t.TypeOf<typeof LogPage>;
+
+/**
+ * The log query: `lastId` (lines with `id >= lastId`) on the platform; extension
+ * `wait` (seconds to hold the request for a line: a long poll) and `limit` (page cap).
+ * Encodes to strings for the URL.
+ */
+export const LogQuery = t.intersection([
+  t.type({ lastId: IntFromString }),
+  optionalFields({ wait: NumberFromString, limit: IntFromString }),
+]);
+/** `{ lastId, wait?, limit? }`. */
+export type LogQuery = t.TypeOf<typeof LogQuery>;
+
+// ── monitors and output (extension shapes; decoded leniently) ───────────────
+
+/** One resource sample: `cpu` in cores and `memory` in bytes of one instance at `time`. */
+export const ResourceSample = t.intersection([
+  t.type({ time: Timestamp, instance: NonNegativeInt, cpu: t.number, memory: t.number }),
+  optionalFields({ gpu: t.number }),
+]);
+/** One resource sample. */
+export type ResourceSample = t.TypeOf<typeof ResourceSample>;
+
+/** `…/resource-monitor`: `{ samples }`, `[]` when absent (a real server's shape is unknown). */
+export const ResourceMonitor = t.type({ samples: withDefault(t.array(ResourceSample), () => []) });
+/** `{ samples }`. */
+export type ResourceMonitor = t.TypeOf<typeof ResourceMonitor>;
+
+/** One metric value at `time`, optionally at a training `step`. */
+export const MetricPoint = t.intersection([
+  t.type({ time: Timestamp, value: t.number }),
+  optionalFields({ step: t.number }),
+]);
+/** One metric value. */
+export type MetricPoint = t.TypeOf<typeof MetricPoint>;
+
+/** The values of one monitor, by `name`; `points` is `[]` when absent. */
+export const MetricSeries = t.type({ name: t.string, points: withDefault(t.array(MetricPoint), () => []) });
+/** `{ name, points }`. */
+export type MetricSeries = t.TypeOf<typeof MetricSeries>;
+
+/** `…/performance-monitor`: `{ metrics }`, `[]` when absent; built from the version's `monitors`. */
+export const PerformanceMonitor = t.type({ metrics: withDefault(t.array(MetricSeries), () => []) });
+/** `{ metrics }`. */
+export type PerformanceMonitor = t.TypeOf<typeof PerformanceMonitor>;
+
+/** One object under the output location; `key` is relative to `output`. */
+export const OutputFile = t.intersection([
+  t.type({ key: t.string, size: NonNegativeInt, lastModified: Timestamp }),
+  optionalFields({ etag: t.string }),
+]);
+/** One output object. */
+export type OutputFile = t.TypeOf<typeof OutputFile>;
+
+/** `…/output`: `{ output: "s3://…", files }`; `files` is `[]` when absent. */
+export const TrainOutput = t.type({ output: t.string, files: withDefault(t.array(OutputFile), () => []) });
+/** `{ output, files }`. */
+export type TrainOutput = t.TypeOf<typeof TrainOutput>;
+
+// ── path parameters ─────────────────────────────────────────────────────────
+
+/** `{jobId}` in a path (`'12'` on the wire, `12` decoded). */
+export const JobIdParams = t.type({ jobId: IdFromString });
+/** `{ jobId }`. */
+export type JobIdParams = t.TypeOf<typeof JobIdParams>;
+
+/** `{versionId}` in a training path (note: `/v1/train/{versionId}/stop` takes a version id too). */
+export const VersionIdParams = t.type({ versionId: IdFromString });
+/** `{ versionId }`. */
+export type VersionIdParams = t.TypeOf<typeof VersionIdParams>;

@@ -1,0 +1,327 @@
+/**
+ * The request handler in front of s3rver. For each request it:
+ *
+ * 1. verifies the SigV4 signature against the platform's key pair (s3rver 3.7.1
+ *    checks only that the access key exists, and lets anonymous requests through);
+ * 2. refuses bucket names and keys that would leave the storage root (400);
+ * 3. spools a request body to a temporary file, decoding `aws-chunked` framing and
+ *    checking chunk signatures, the trailer checksum, the decoded length and a
+ *    declared `x-amz-content-sha256` on the way — so s3rver stores the object's real
+ *    bytes, and never a half-received or corrupt upload (s3rver writes in place);
+ * 4. forwards the request over a private socket to s3rver, re-signed with s3rver's
+ *    own key pair, and pipes the answer back.
+ * @module
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import type http from 'node:http';
+import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { awsChunkedDecoder, isStreamingPayload, STREAMING_PAYLOADS } from './awsChunked.js';
+import { checksumFor } from './checksum.js';
+import { S3RequestError, s3ErrorXml } from './s3Error.js';
+import { canonicalDeleteBody, checkCopySource, checkMultipartQuery, checkPath } from './safeKeys.js';
+import {
+  type Credentials,
+  headerMap,
+  isQueryAuthParam,
+  signForward,
+  splitTarget,
+  type VerifiedSignature,
+  verifySignature,
+} from './sigv4.js';
+
+/** What the guard needs to know. */
+export interface GuardOptions {
+  /** The key pair clients must sign with. */
+  readonly credentials: Credentials;
+  /** The key pair s3rver knows (forwarded requests are signed with it). */
+  readonly upstreamCredentials: Credentials;
+  /** The region forwarded requests are signed for. */
+  readonly region: string;
+  /** Where s3rver listens (a Unix socket or Windows pipe). */
+  readonly upstreamSocket: string;
+  /** The agent that keeps connections to s3rver. */
+  readonly agent: http.Agent;
+  /** Where request bodies are spooled. */
+  readonly spoolDirectory: string;
+  /** The clock, for signature times. */
+  readonly now?: () => number;
+}
+
+/** Request headers that describe the client's framing or signature, not the object: never forwarded. */
+const DROPPED_REQUEST_HEADERS = new Set([
+  'authorization',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'expect',
+  'host',
+  'x-amz-date',
+  'x-amz-content-sha256',
+  'x-amz-decoded-content-length',
+  'x-amz-trailer',
+  'x-amz-security-token',
+]);
+/** Hop-by-hop response headers: Node frames the answer itself. */
+const DROPPED_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding']);
+
+interface Spooled {
+  readonly file: string;
+  readonly length: number;
+}
+
+function requestId(): string {
+  return randomBytes(8).toString('hex').toUpperCase();
+}
+
+function sendError(
+  res: http.ServerResponse,
+  method: string,
+  error: S3RequestError,
+  resource: string,
+  id: string,
+): void {
+  if (res.headersSent) {
+    res.destroy(error);
+    return;
+  }
+  const body = s3ErrorXml(error, resource, id);
+  res.writeHead(error.status, {
+    'content-type': 'application/xml',
+    'content-length': Buffer.byteLength(body),
+    'x-amz-request-id': id,
+  });
+  res.end(method === 'HEAD' ? undefined : body);
+}
+
+/** Passes bytes through while counting them and hashing them for the declared checks. */
+function tap(onChunk: (chunk: Buffer) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _e, callback) {
+      onChunk(chunk);
+      callback(null, chunk);
+    },
+  });
+}
+
+async function spool(
+  req: http.IncomingMessage,
+  headers: ReadonlyMap<string, string>,
+  signature: VerifiedSignature,
+  file: string,
+): Promise<Spooled> {
+  const payloadHash = signature.payloadHash;
+  const contentEncoding = headers.get('content-encoding') ?? '';
+  const chunked = isStreamingPayload(payloadHash) || /(^|,)\s*aws-chunked\s*(,|$)/i.test(contentEncoding);
+  const stages: Array<NodeJS.ReadableStream | NodeJS.WritableStream | Transform> = [req];
+  if (chunked) {
+    const known = Object.values(STREAMING_PAYLOADS) as string[];
+    if (isStreamingPayload(payloadHash) && !known.includes(payloadHash)) {
+      throw new S3RequestError(
+        501,
+        'NotImplemented',
+        `${payloadHash} bodies are not supported by the embedded store`,
+      );
+    }
+    const decodedText = headers.get('x-amz-decoded-content-length');
+    const decodedLength = decodedText === undefined ? undefined : Number(decodedText);
+    stages.push(
+      awsChunkedDecoder({
+        signed: payloadHash.startsWith('STREAMING-AWS4-HMAC-SHA256-PAYLOAD') ? signature : undefined,
+        trailer: headers.get('x-amz-trailer'),
+        decodedLength: Number.isSafeInteger(decodedLength) ? decodedLength : undefined,
+      }),
+    );
+  }
+  // Checks over the decoded bytes: the declared SHA-256, and a checksum sent as a header.
+  const hashHex = !chunked && /^[0-9a-f]{64}$/i.test(payloadHash) ? payloadHash.toLowerCase() : undefined;
+  const hasher = hashHex ? createHash('sha256') : undefined;
+  const checksumHeader = chunked
+    ? undefined
+    : [...headers.keys()].find((name) => checksumFor(name) !== undefined);
+  const checksum = checksumHeader ? checksumFor(checksumHeader) : undefined;
+  let length = 0;
+  stages.push(
+    tap((chunk) => {
+      length += chunk.length;
+      hasher?.update(chunk);
+      checksum?.update(chunk);
+    }),
+    createWriteStream(file),
+  );
+  await (pipeline as (...streams: unknown[]) => Promise<void>)(...stages);
+  if (hasher && hasher.digest('hex') !== hashHex) {
+    throw new S3RequestError(
+      400,
+      'XAmzContentSHA256Mismatch',
+      'the provided x-amz-content-sha256 does not match what was computed',
+    );
+  }
+  if (checksum && checksumHeader && headers.get(checksumHeader) !== checksum.digest()) {
+    throw new S3RequestError(
+      400,
+      'BadDigest',
+      `the ${checksumHeader} you specified did not match the calculated checksum`,
+    );
+  }
+  return { file, length };
+}
+
+/** The request target s3rver gets: the same path, the query without presigned-URL parameters. */
+function forwardTarget(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const kept = url
+    .slice(q + 1)
+    .split('&')
+    .filter((part) => {
+      const name = part.split('=')[0] ?? '';
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name);
+      } catch {}
+      return part !== '' && !isQueryAuthParam(decoded);
+    });
+  return kept.length > 0 ? `${url.slice(0, q)}?${kept.join('&')}` : url.slice(0, q);
+}
+
+function forwardHeaders(
+  req: http.IncomingMessage,
+  length: number | undefined,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || DROPPED_REQUEST_HEADERS.has(name)) continue;
+    if (name === 'content-encoding') {
+      // S3 removes aws-chunked from the stored Content-Encoding; keep any real encoding.
+      const rest = String(value)
+        .split(',')
+        .map((e) => e.trim())
+        .filter((e) => e !== '' && e.toLowerCase() !== 'aws-chunked');
+      if (rest.length > 0) out[name] = rest.join(',');
+      continue;
+    }
+    out[name] = value;
+  }
+  if (length !== undefined) out['content-length'] = String(length);
+  return out;
+}
+
+/**
+ * Creates the guard's request handler. Refusals are S3 XML errors: 403 for bad or
+ * missing signatures, 400 for unsafe names and corrupt bodies, 501 for what the store
+ * does not support (browser-form POST uploads, SigV4a streaming).
+ */
+export function createS3Guard(
+  options: GuardOptions,
+): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  const now = options.now ?? Date.now;
+  return (req, res) => {
+    const id = requestId();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = req.url ?? '/';
+    const { path, query } = splitTarget(url);
+    let spooled: Spooled | undefined;
+    let spoolFile: string | undefined;
+
+    const cleanup = () => {
+      if (spoolFile) void rm(spoolFile, { force: true });
+      spoolFile = undefined;
+    };
+
+    const run = async () => {
+      const headers = headerMap(req.rawHeaders);
+      const signature = verifySignature(
+        { method, url, rawHeaders: req.rawHeaders },
+        options.credentials,
+        now(),
+      );
+      const { bucket, key } = checkPath(path);
+      checkMultipartQuery(query);
+      const copySource = headers.get('x-amz-copy-source');
+      if (copySource !== undefined) checkCopySource(copySource);
+      const isDelete = method === 'POST' && key === '' && query.some(([n]) => n === 'delete');
+      if (method === 'POST' && key === '' && bucket !== '' && !isDelete) {
+        throw new S3RequestError(
+          501,
+          'NotImplemented',
+          'browser-form POST uploads are not supported by the embedded store',
+        );
+      }
+
+      let body: Buffer | Spooled | undefined;
+      const hasBody =
+        method === 'PUT' ||
+        method === 'POST' ||
+        headers.has('transfer-encoding') ||
+        Number(headers.get('content-length') ?? 0) > 0;
+      if (hasBody) {
+        spoolFile = join(options.spoolDirectory, id);
+        spooled = await spool(req, headers, signature, spoolFile);
+        body = spooled;
+        if (isDelete) body = Buffer.from(canonicalDeleteBody(await readFile(spooled.file, 'utf8')), 'utf8');
+      } else {
+        req.resume();
+      }
+
+      const target = forwardTarget(url);
+      const length = body?.length;
+      const upstreamHeaders: Record<string, string | string[]> = {
+        ...forwardHeaders(req, length),
+        host: 'localhost',
+        ...signForward(method, target, 'localhost', options.upstreamCredentials, options.region, now()),
+      };
+      // The rebuilt DeleteObjects body no longer matches the client's Content-MD5.
+      if (isDelete) delete upstreamHeaders['content-md5'];
+
+      await new Promise<void>((resolve, reject) => {
+        const upstream = httpRequest({
+          socketPath: options.upstreamSocket,
+          agent: options.agent,
+          method,
+          path: target,
+          headers: upstreamHeaders,
+        });
+        upstream.on('error', reject);
+        upstream.on('response', (answer) => {
+          const out: Record<string, string | string[]> = {};
+          for (const [name, value] of Object.entries(answer.headers)) {
+            if (value !== undefined && !DROPPED_RESPONSE_HEADERS.has(name)) out[name] = value;
+          }
+          res.writeHead(answer.statusCode ?? 502, out);
+          answer.pipe(res);
+          answer.on('end', resolve);
+          answer.on('error', reject);
+        });
+        res.on('close', () => {
+          if (!res.writableFinished) upstream.destroy();
+          resolve();
+        });
+        if (body === undefined) upstream.end();
+        else if (Buffer.isBuffer(body)) upstream.end(body);
+        else createReadStream(body.file).on('error', reject).pipe(upstream);
+      });
+    };
+
+    run()
+      .catch((error: unknown) => {
+        req.resume();
+        const refusal =
+          error instanceof S3RequestError
+            ? error
+            : new S3RequestError(
+                500,
+                'InternalError',
+                `the embedded store failed: ${(error as Error)?.message ?? error}`,
+                error,
+              );
+        sendError(res, method, refusal, path, id);
+      })
+      .finally(cleanup);
+  };
+}

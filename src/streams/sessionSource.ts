@@ -1,0 +1,49 @@
+/**
+ * The HTTP client as a {@link TrainingSource}.
+ * @module
+ */
+
+import type { Caller } from '../client/endpointCall.js';
+import {
+  getTrainLog,
+  getTrainPerformanceMonitor,
+  getTrainResourceMonitor,
+  getTrainVersion,
+} from '../client/training.js';
+import type { LogQuery } from '../codecs/training.js';
+import type { TrainingSource } from './source.js';
+
+/** One source per session, held weakly. */
+const sources = new WeakMap<Caller, TrainingSource>();
+
+/**
+ * Reads training versions through `session` (a `Session`, or any `Caller`): each
+ * read is the row function's cold Observable, so unsubscribing aborts the HTTP
+ * request, and tokens, per-call retries and deadlines are the session's. A log
+ * request with `wait` gets its timeouts extended by the wait (see `getTrainLog`).
+ * The same session always gives the same source object, so `trainingWatch`
+ * shares pollers between calls made with `sourceFromSession(session)`.
+ *
+ * @example
+ * ```ts
+ * const source = sourceFromSession(new Session());
+ * logs$(source, versionId).pipe(lines()).subscribe((l) => console.log(l.content));
+ * ```
+ */
+export function sourceFromSession(session: Caller): TrainingSource {
+  const known = sources.get(session);
+  if (known !== undefined) return known;
+  const source: TrainingSource = {
+    version: (versionId) => getTrainVersion(session, versionId),
+    logPage: (versionId, { lastId, wait, limit }) => {
+      const query: { -readonly [K in keyof LogQuery]: LogQuery[K] } = { lastId };
+      if (wait !== undefined) query.wait = wait;
+      if (limit !== undefined) query.limit = limit;
+      return getTrainLog(session, versionId, query);
+    },
+    performance: (versionId) => getTrainPerformanceMonitor(session, versionId),
+    resources: (versionId) => getTrainResourceMonitor(session, versionId),
+  };
+  sources.set(session, source);
+  return source;
+}

@@ -1,0 +1,33 @@
+/**
+ * What the streams need from the platform: four reads of one training version,
+ * each a cold Observable of one decoded value whose unsubscription aborts the
+ * request. `sourceFromSession` adapts the HTTP client to it; tests and benches
+ * implement it directly.
+ * @module
+ */
+import type { Observable } from 'rxjs';
+import type { LogPage, PerformanceMonitor, ResourceMonitor, TrainVersionDetail } from '../codecs/training.js';
+
+/** The log cursor query: lines with `id >= lastId`; extension `wait` (s, long poll) and `limit` (page cap). */
+export interface LogPageRequest {
+  readonly lastId: number;
+  readonly wait?: number | undefined;
+  readonly limit?: number | undefined;
+}
+
+/**
+ * The reads the streams poll. Each method returns a **cold** Observable that
+ * sends one request per subscription, emits one decoded value and completes,
+ * and aborts the request when unsubscribed early. Transient failures surface as
+ * errors for which `isTransient` is true (the streams retry them).
+ */
+export interface TrainingSource {
+  /** `GET /v1/train/version/{versionId}`. */
+  version(versionId: number): Observable<TrainVersionDetail>;
+  /** `GET /v1/train/version/{versionId}/log?lastId=…[&wait=…][&limit=…]`. */
+  logPage(versionId: number, request: LogPageRequest): Observable<LogPage>;
+  /** `GET /v1/train/version/{versionId}/performance-monitor`. */
+  performance(versionId: number): Observable<PerformanceMonitor>;
+  /** `GET /v1/train/version/{versionId}/resource-monitor`. */
+  resources(versionId: number): Observable<ResourceMonitor>;
+}

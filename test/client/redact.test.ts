@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { isSecretKey, REDACTED, redact, SecretSet } from '../../src/client/redact.js';
+
+describe('redact', () => {
+  it('replaces secret keys at any depth, whatever their spelling', () => {
+    const input = {
+      username: 'alice',
+      password: 'p',
+      headers: { 'Auth-Token': 't', accept: 'json' },
+      s3: { ak: 'AK', sk: 'SK' },
+      iam_config: { access_Key: 'AK', access_Key_Secret: 'S' },
+      credentials: { secretAccessKey: 'S', sessionToken: 'T' },
+      gitInfo: { username: 'g', password: 'gp', branch: 'main' },
+      list: [{ token: 'x' }],
+    };
+    expect(redact(input)).toEqual({
+      username: 'alice',
+      password: REDACTED,
+      headers: { 'Auth-Token': REDACTED, accept: 'json' },
+      s3: { ak: 'AK', sk: REDACTED },
+      iam_config: { access_Key: 'AK', access_Key_Secret: REDACTED },
+      credentials: { secretAccessKey: REDACTED, sessionToken: REDACTED },
+      gitInfo: { username: 'g', password: REDACTED, branch: 'main' },
+      list: [{ token: REDACTED }],
+    });
+  });
+
+  it('never mutates its input', () => {
+    const input = Object.freeze({ password: 'p', nested: Object.freeze({ token: 't' }) });
+    redact(input);
+    expect(input).toEqual({ password: 'p', nested: { token: 't' } });
+  });
+
+  it('redacts Headers objects', () => {
+    const headers = new Headers({ 'Auth-Token': 'abc', 'content-type': 'application/json' });
+    expect(redact(headers)).toEqual({ 'auth-token': REDACTED, 'content-type': 'application/json' });
+  });
+
+  it('redacts secret query parameters and URL passwords', () => {
+    expect(redact('https://h.example/v1/x?token=abc&a=1')).toBe('https://h.example/v1/x?token=***&a=1');
+    expect(redact('https://user:pw@h.example/v1')).toBe('https://user:***@h.example/v1');
+  });
+
+  it('redacts "password": "…" and key=value pairs in free text', () => {
+    expect(redact('bad body {"password":"hunter2","name":"x"}')).toBe(
+      'bad body {"password":"***","name":"x"}',
+    );
+    expect(redact('login with sk=abcd and user=bob')).toBe('login with sk=*** and user=bob');
+  });
+
+  it('replaces known secret values wherever they appear, longest first', () => {
+    const secrets = ['tok-12345', 'tok-12345-long'];
+    expect(redact({ message: 'token tok-12345-long was refused' }, secrets)).toEqual({
+      message: 'token *** was refused',
+    });
+    expect(redact(['x tok-12345 y'], secrets)).toEqual(['x *** y']);
+  });
+
+  it('turns errors into tag and redacted message', () => {
+    const error = Object.assign(new Error('failed with secret-value-1'), { _tag: 'ApiError' });
+    expect(redact({ error }, ['secret-value-1'])).toEqual({
+      error: { _tag: 'ApiError', message: 'failed with ***' },
+    });
+  });
+
+  it('survives cycles', () => {
+    const a: Record<string, unknown> = { name: 'a' };
+    a.self = a;
+    expect(redact(a)).toEqual({ name: 'a', self: '[…]' });
+  });
+});
+
+describe('isSecretKey', () => {
+  it('matches the secret names and nothing ordinary', () => {
+    for (const key of [
+      'password',
+      'Auth-Token',
+      'sk',
+      'access_Key_Secret',
+      'secretAccessKey',
+      'authorization',
+    ]) {
+      expect(isSecretKey(key)).toBe(true);
+    }
+    for (const key of ['username', 'ak', 'access_Key', 'name', 'tokens', 'skip'])
+      expect(isSecretKey(key)).toBe(false);
+  });
+});
+
+describe('SecretSet', () => {
+  it('ignores values too short to replace safely', () => {
+    const set = new SecretSet();
+    set.add('abc');
+    set.add(undefined);
+    set.add('long-enough');
+    expect([...set]).toEqual(['long-enough']);
+  });
+});

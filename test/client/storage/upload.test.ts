@@ -1,0 +1,211 @@
+import { open, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { lastValueFrom } from 'rxjs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  downloadFile,
+  isSummary,
+  listObjects,
+  type TransferEvent,
+  type TransferSummary,
+  type UploadOptions,
+  upload,
+} from '../../../src/client/storage/index.js';
+import {
+  cleanupTempDirs,
+  collect,
+  type S3Fixture,
+  sha256File,
+  startS3,
+  tempDir,
+  uniquePrefix,
+  writeRandomFile,
+} from './fixture.js';
+
+const MIB = 1024 * 1024;
+const WRITES = ['PutObject', 'UploadPart', 'CreateMultipartUpload', 'CompleteMultipartUpload'];
+
+function summaryOf(events: TransferEvent[]): TransferSummary {
+  const summary = events.filter(isSummary);
+  expect(summary).toHaveLength(1);
+  return summary[0]!;
+}
+
+describe('upload', () => {
+  let s3: S3Fixture;
+  let stateDir: string;
+  const writes = () => WRITES.reduce((sum, operation) => sum + s3.count(operation), 0);
+
+  beforeAll(async () => {
+    s3 = await startS3();
+    stateDir = await tempDir('mm-state-');
+  });
+  beforeEach(() => {
+    s3.drop = undefined;
+    s3.respond = undefined;
+    s3.clear();
+  });
+  afterAll(async () => {
+    await s3.stop();
+    await cleanupTempDirs();
+  });
+
+  describe('skip unchanged', () => {
+    let source: string;
+    let uri: string;
+    let options: UploadOptions;
+
+    beforeAll(async () => {
+      options = { multipartThreshold: 5 * MIB, partSize: 5 * MIB, stateDir };
+      source = await tempDir();
+      for (let i = 0; i < 40; i++) await writeRandomFile(join(source, `d${i % 4}/f${i}.bin`), 100 + i);
+      await writeRandomFile(join(source, 'big.bin'), 12 * MIB);
+      uri = `s3://${s3.bucket}/${uniquePrefix('skip')}/`;
+      await collect(upload(s3.provider, source, uri, options));
+    });
+
+    it('re-running the upload of an unchanged tree makes no PUT at all', async () => {
+      const summary = summaryOf(await collect(upload(s3.provider, source, uri, options)));
+      expect(writes()).toBe(0);
+      expect(summary).toMatchObject({ filesTotal: 41, filesSent: 0, filesSkipped: 41, bytesSent: 0 });
+      expect(summary.bytesSkipped).toBe(summary.bytesTotal);
+    });
+
+    it('re-sends a file whose content changed while its size and mtime stayed the same', async () => {
+      const path = join(source, 'd1/f5.bin');
+      const before = await stat(path);
+      const content = await readFile(path);
+      content[0] = (content[0]! + 1) % 256;
+      await writeFile(path, content);
+      await utimes(path, before.atime, before.mtime);
+      expect((await stat(path)).mtime.getTime()).toBe(before.mtime.getTime());
+
+      const summary = summaryOf(await collect(upload(s3.provider, source, uri, options)));
+      expect(s3.count('PutObject')).toBe(1);
+      expect(writes()).toBe(1);
+      expect(summary).toMatchObject({ filesSent: 1, filesSkipped: 40 });
+
+      const back = join(await tempDir(), 'f5.bin');
+      await lastValueFrom(downloadFile(s3.provider, `${uri}d1/f5.bin`, back));
+      expect(await sha256File(back)).toBe(await sha256File(path));
+    });
+
+    it('re-sends a multipart file changed in its middle without touching its size or mtime', async () => {
+      const path = join(source, 'big.bin');
+      const before = await stat(path);
+      const handle = await open(path, 'r+');
+      await handle.write(Buffer.from('changed'), 0, 7, 7 * MIB);
+      await handle.close();
+      await utimes(path, before.atime, before.mtime);
+
+      summaryOf(await collect(upload(s3.provider, source, uri, options)));
+      expect(s3.count('CreateMultipartUpload')).toBe(1);
+      expect(s3.count('UploadPart')).toBe(3);
+      expect(s3.count('PutObject')).toBe(0);
+    });
+  });
+
+  it('uploads a single file to the exact key, or below a key ending in "/", and skips it when unchanged', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'model.pt');
+    await writeRandomFile(path, 3000);
+    const prefix = uniquePrefix('single');
+    await collect(upload(s3.provider, path, `s3://${s3.bucket}/${prefix}/exact.pt`));
+    await collect(upload(s3.provider, path, `s3://${s3.bucket}/${prefix}/below/`));
+    const keys = (await collect(listObjects(s3.provider, `s3://${s3.bucket}/${prefix}/`))).map((o) => o.key);
+    expect(keys.sort()).toEqual([`${prefix}/below/model.pt`, `${prefix}/exact.pt`]);
+
+    s3.clear();
+    const again = summaryOf(await collect(upload(s3.provider, path, `s3://${s3.bucket}/${prefix}/exact.pt`)));
+    expect(again).toMatchObject({ filesSkipped: 1, filesSent: 0 });
+    expect(writes()).toBe(0);
+  });
+
+  it('leaves out .git, ignored patterns, and symlinks leading out of the tree; follows links inside it', async () => {
+    const outside = await tempDir();
+    await writeFile(join(outside, 'secret.txt'), 'do not upload');
+    const source = await tempDir();
+    await writeRandomFile(join(source, 'src/main.py'), 50);
+    await writeRandomFile(join(source, 'src/cache.pyc'), 50);
+    await writeRandomFile(join(source, '.git/config'), 50);
+    await writeRandomFile(join(source, 'sub/.git'), 10);
+    await writeRandomFile(join(source, 'data/raw/big.csv'), 50);
+    await writeRandomFile(join(source, 'logs/run.log'), 50);
+    await writeRandomFile(join(source, 'notes/logs'), 5);
+    await symlink(join(outside, 'secret.txt'), join(source, 'leak.txt'));
+    await symlink(outside, join(source, 'leakdir'));
+    await symlink(join(source, 'missing'), join(source, 'dangling'));
+    await symlink(join(source, 'src/main.py'), join(source, 'alias.py'));
+    await symlink(join(source, 'src'), join(source, 'src-link'));
+    await symlink(source, join(source, 'src/loop'));
+
+    const prefix = uniquePrefix('filter');
+    const events = await collect(
+      upload(s3.provider, source, `s3://${s3.bucket}/${prefix}`, {
+        ignore: ['*.pyc', 'data/raw', 'logs/', '# comment'],
+      }),
+    );
+    const keys = (await collect(listObjects(s3.provider, `s3://${s3.bucket}/${prefix}/`)))
+      .map((o) => o.key.slice(prefix.length + 1))
+      .sort();
+    expect(keys).toEqual(['alias.py', 'notes/logs', 'src-link/main.py', 'src/main.py']);
+    expect(
+      summaryOf(events)
+        .leftOut.map((entry) => `${entry.path}:${entry.reason}`)
+        .sort(),
+    ).toEqual([
+      'dangling:link-dangling',
+      'leak.txt:link-outside',
+      'leakdir:link-outside',
+      'src-link/loop:link-cycle',
+      'src/loop:link-cycle',
+    ]);
+  });
+
+  it('fails with a ValidationError for an address that is not s3://bucket/key, before any request', async () => {
+    await expect(collect(upload(s3.provider, '.', 'https://example.com/x'))).rejects.toMatchObject({
+      _tag: 'ValidationError',
+    });
+    expect(s3.requests).toHaveLength(0);
+  });
+
+  it('goes on after a dropped connection: the request is sent again', async () => {
+    const source = await tempDir();
+    await writeRandomFile(join(source, 'a.bin'), 2000);
+    let dropped = 0;
+    s3.drop = (request) => request.operation === 'PutObject' && dropped++ === 0;
+    const summary = summaryOf(
+      await collect(
+        upload(s3.provider, source, `s3://${s3.bucket}/${uniquePrefix('drop')}/`, { concurrency: 1 }),
+      ),
+    );
+    expect(summary.filesSent).toBe(1);
+    expect(s3.count('PutObject')).toBe(2);
+  });
+
+  it('does not start before subscription and aborts in-flight requests on unsubscribe', async () => {
+    const source = await tempDir();
+    await writeRandomFile(join(source, 'a.bin'), 30 * MIB);
+    const upload$ = upload(s3.provider, source, `s3://${s3.bucket}/${uniquePrefix('cold')}/`, {
+      multipartThreshold: 64 * MIB,
+      stateDir,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(s3.requests).toHaveLength(0);
+
+    const closed = new Promise<void>((resolve) => {
+      const subscription = upload$.subscribe((event) => {
+        if (event.type === 'progress' && event.bytesDone > 0) {
+          subscription.unsubscribe();
+          resolve();
+        }
+      });
+    });
+    await closed;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const put = s3.requests.find((request) => request.operation === 'PutObject');
+    expect(put).toBeDefined();
+    // The proxy saw the client go away: no answer was ever forwarded for the PUT.
+    expect(put!.status).toBeUndefined();
+  });
+});
