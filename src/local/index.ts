@@ -12,6 +12,8 @@
  * ```
  * @module
  */
+
+export { type OpenedSession, type OpenSessionOptions, openSession } from './connect.js';
 export type { Credentials } from './iam.js';
 export {
   defaultDataDir,
