@@ -64,6 +64,8 @@ export const DEFAULT_LOG_WAIT_SECONDS = 20;
  * shows a server that does not long-poll; one held at least this long shows one that does.
  */
 export const LONG_POLL_HELD_FRACTION = 0.5;
+/** Last log lines a `TrainingFailed` error carries (a ring buffer kept while `fit` follows the log). */
+export const DEFAULT_FIT_FAILURE_LOG_LINES = 20;
 
 // ── storage (src/client/storage) ────────────────────────────────────────────
 /** Files transferred at the same time by `upload` / `download`. */
@@ -129,6 +131,26 @@ export const DEFAULT_LOCAL_LOG_BATCH_LINES = 5000;
 export const DEFAULT_LOCAL_CLOSE_GRACE_MS = 7000;
 /** How long a SQLite statement waits for a lock held by another connection, in ms. */
 export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 5000;
+/** Serving: how long a new instance may take to accept connections on its `PORT` before it counts as failed, in ms. */
+export const DEFAULT_SERVING_READY_TIMEOUT_MS = 30_000;
+/** Serving: time between two readiness probes of a starting instance, in ms. */
+export const DEFAULT_SERVING_PROBE_INTERVAL_MS = 50;
+/** Serving: first delay before a crashed instance is restarted, in ms; doubled per consecutive crash. */
+export const DEFAULT_SERVING_RESTART_BACKOFF_MS = 200;
+/** Serving: longest delay before a crashed instance is restarted, in ms. */
+export const DEFAULT_SERVING_MAX_RESTART_BACKOFF_MS = 10_000;
+/** Serving: an instance ready this long before it crashes restarts with the first delay again, in ms. */
+export const DEFAULT_SERVING_STABLE_MS = 10_000;
+/** Serving: time an instance gets between SIGTERM and SIGKILL when it is stopped, in ms. */
+export const DEFAULT_SERVING_STOP_GRACE_MS = 3000;
+/** Serving: longest wait for a removed instance's requests to finish before it is stopped, in ms. */
+export const DEFAULT_SERVING_DRAIN_TIMEOUT_MS = 30_000;
+/** Serving: largest prediction body the gateway forwards, in bytes; larger ones get 413. */
+export const DEFAULT_SERVING_MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** Serving: longest wait for an instance's answer to a forwarded request, in ms (then 504). */
+export const DEFAULT_SERVING_UPSTREAM_TIMEOUT_MS = 60_000;
+/** Serving: most instances one request is tried on when instances refuse or drop it unanswered. */
+export const DEFAULT_SERVING_MAX_ATTEMPTS = 3;
 
 // local platform: embedded S3, runner, preset algorithms (src/local/s3, runner, algorithms)
 

@@ -27,6 +27,8 @@ export interface LocalCommandOptions {
   /** `true` for the default path, a path, or absent. */
   readonly writeConfig?: string | boolean | undefined;
   readonly force?: boolean | undefined;
+  /** Print the addresses as one JSON object (no password: use `writeConfig` to hand it over). */
+  readonly json?: boolean | undefined;
 }
 
 /** Where the command writes. */
@@ -113,6 +115,20 @@ export async function startFromCli(
     }
   }
 
+  if (options.json) {
+    io.out(
+      `${JSON.stringify({
+        type: 'ready',
+        readyMs,
+        baseUrl: platform.baseUrl,
+        username: platform.username,
+        s3: { endpoint: platform.s3.endpoint, bucket: platform.s3.bucket },
+        dataDir: platform.dataDir,
+        ...(target !== undefined ? { config: target } : {}),
+      })}\n`,
+    );
+    return platform;
+  }
   io.out(
     [
       `ModelMaker local platform ready in ${readyMs} ms`,
@@ -130,7 +146,7 @@ export async function startFromCli(
 }
 
 /** Closes the platform on the first SIGINT/SIGTERM, then exits; later signals only say it is still stopping. */
-function closeOnSignals(platform: LocalPlatform, io: CommandIo): void {
+function closeOnSignals(platform: LocalPlatform, io: CommandIo, json: boolean): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -138,10 +154,10 @@ function closeOnSignals(platform: LocalPlatform, io: CommandIo): void {
       return;
     }
     stopping = true;
-    io.out(`Stopping (${signal})…\n`);
+    io.out(json ? `${JSON.stringify({ type: 'stopping', signal })}\n` : `Stopping (${signal})…\n`);
     platform.close().then(
       () => {
-        io.out('Stopped.\n');
+        io.out(json ? `${JSON.stringify({ type: 'stopped' })}\n` : 'Stopped.\n');
         process.exit(0);
       },
       (error: unknown) => {
@@ -168,12 +184,23 @@ export function localCommand(): Command {
     .option('--data-dir <dir>', `where state lives (default ${join(homedir(), DEFAULT_LOCAL_DATA_SUBDIR)})`)
     .option('--write-config [path]', 'write a matching config profile (default ~/.modelmaker/config.json)')
     .option('--force', 'let --write-config replace an existing file')
-    .action(async (options: LocalCommandOptions) => {
-      const platform = await startFromCli(options);
+    .addHelpText(
+      'after',
+      `
+With --json, one line {"type":"ready", baseUrl, username, s3, dataDir, config?} is printed (no
+password: pass --write-config to hand the credentials over in a 0600 file), then
+{"type":"stopping"} and {"type":"stopped"} on Ctrl-C.
+
+Example:
+  modelmaker local --write-config &   # then, in another shell: modelmaker jobs ls`,
+    )
+    .action(async (options: LocalCommandOptions, command: Command) => {
+      const json = command.optsWithGlobals<{ json?: boolean }>().json === true;
+      const platform = await startFromCli({ ...options, json });
       if (!platform) {
         process.exitCode = 1;
         return;
       }
-      closeOnSignals(platform, processIo);
+      closeOnSignals(platform, processIo, json);
     });
 }

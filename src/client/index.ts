@@ -1,5 +1,6 @@
 /**
- * The client layer: `Session`, the generic `call`, one function per contract row,
+ * The client layer: `Session`, the generic `call`, one function per contract row, `predict`,
+ * the session storage helpers (`uploadData`… loading storage lazily),
  * the create-or-version flows, config file helpers, logging and redaction.
  * @module
  */
@@ -47,6 +48,8 @@ export {
   listModels,
   registerModel,
 } from './models.js';
+export type { OutsideCaller, PredictOptions } from './predict.js';
+export { PREDICT_PATH, predict } from './predict.js';
 export { isSecretKey, REDACTED, redact } from './redact.js';
 export type { RetryBudgetOptions, RetryPolicy } from './retryPolicy.js';
 export { fullJitterDelay, isRetryable, parseRetryAfter, RetryBudget, retryPolicy } from './retryPolicy.js';
@@ -63,6 +66,15 @@ export {
 } from './services.js';
 export type { SessionOptions } from './session.js';
 export { Session } from './session.js';
+export type { StorageAccess } from './sessionStorage.js';
+export {
+  createDirectory,
+  deleteDirectory,
+  downloadData,
+  downloadFile,
+  listObjects,
+  uploadData,
+} from './sessionStorage.js';
 export type { ConnectionOptions, SettingsFields } from './settings.js';
 export { ResolvedSettings } from './settings.js';
 export {

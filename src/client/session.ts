@@ -38,11 +38,17 @@ import {
 import { redact, SecretSet } from './redact.js';
 import { RetryBudget, type RetryBudgetOptions, retryPolicy } from './retryPolicy.js';
 import { CachedS3Access, toS3Access } from './s3Access.js';
+import * as storage from './sessionStorage.js';
 import { type ConnectionOptions, type ResolvedSettings, resolveSettings } from './settings.js';
 import type { S3AccessProvider } from './storage/access.js';
+import type { DownloadOptions } from './storage/download.js';
+import type { TransferEvent } from './storage/events.js';
+import type { ObjectInfo } from './storage/list.js';
+import type { ListOptions, StorageOptions, TransferOptions } from './storage/options.js';
+import type { UploadOptions } from './storage/upload.js';
 import { tlsFetchExtras } from './tls.js';
 import { type TokenGrant, TokenManager } from './token.js';
-import { Transport } from './transport.js';
+import { type HttpRequest, type RequestOptions, Transport } from './transport.js';
 
 /**
  * Options of a {@link Session}. Connection settings (see {@link ConnectionOptions})
@@ -104,6 +110,7 @@ export class Session implements Caller {
   #settings: Promise<ResolvedSettings> | undefined;
   #transport: Promise<Transport> | undefined;
   #s3: S3AccessProvider | undefined;
+  readonly #outside = new Map<string, Promise<Transport>>();
 
   /** Stores the options (copied, never mutated). No I/O happens here. */
   constructor(options: SessionOptions = {}) {
@@ -215,34 +222,114 @@ export class Session implements Caller {
 
   #transportOnce(): Promise<Transport> {
     if (this.#transport === undefined) {
-      const transport = this.resolved().then(async (settings) => {
-        const options = this.#options;
-        return new Transport({
-          baseUrl: settings.baseUrl,
-          fetch: options.fetch,
-          fetchExtras: await tlsFetchExtras(settings.verifySsl, settings.baseUrl, this.logger),
-          logger: this.logger,
-          secrets: this.#secrets,
-          tokens: this.#tokens,
-          policy: retryPolicy({
-            maxAttempts: options.maxAttempts,
-            baseMs: options.retryBaseMs,
-            capMs: options.retryCapMs,
-            retryAfterCapMs: options.retryAfterCapMs,
-            random: options.random,
-          }),
-          budget: this.#budget,
-          attemptTimeoutMs: options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS,
-          deadlineMs: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
-          scheduler: options.scheduler,
-        });
-      });
+      const transport = this.resolved().then((settings) => this.#newTransport(settings.baseUrl, settings));
       transport.catch(() => {
         if (this.#transport === transport) this.#transport = undefined;
       });
       this.#transport = transport;
     }
     return this.#transport;
+  }
+
+  /** A transport to `baseUrl` with this session's fetch, TLS setting, logger, secrets, tokens, policy and budget. */
+  async #newTransport(baseUrl: string, settings: ResolvedSettings): Promise<Transport> {
+    const options = this.#options;
+    return new Transport({
+      baseUrl,
+      fetch: options.fetch,
+      fetchExtras: await tlsFetchExtras(settings.verifySsl, baseUrl, this.logger),
+      logger: this.logger,
+      secrets: this.#secrets,
+      tokens: this.#tokens,
+      policy: retryPolicy({
+        maxAttempts: options.maxAttempts,
+        baseMs: options.retryBaseMs,
+        capMs: options.retryCapMs,
+        retryAfterCapMs: options.retryAfterCapMs,
+        random: options.random,
+      }),
+      budget: this.#budget,
+      attemptTimeoutMs: options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS,
+      deadlineMs: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
+      scheduler: options.scheduler,
+    });
+  }
+
+  /**
+   * Sends one request to `baseUrl` + `request.path`, an address outside the API (a
+   * service's `accessAddress`), through the same pipeline as {@link call}: this
+   * session's fetch and TLS setting, debug logging with redaction, timeouts and
+   * deadline, retry policy and budget (a request not `idempotent` is resent only when
+   * it cannot have been sent: connection refused). `Auth-Token` is sent only when
+   * `request.auth` is true. Cold: one value (the parsed JSON body, `undefined` when
+   * empty), then completion; unsubscribing aborts the request in flight.
+   *
+   * Errors: `ApiError` (a JSON body with `errorCode`), `HttpError`, `NetworkError`,
+   * `TimeoutError`, `DecodeError` (a 2xx body that is not JSON), `AuthError`.
+   *
+   * @example
+   * ```ts
+   * session.requestAt('http://127.0.0.1:7001/svc/3', { method: 'POST', path: '/ModelMaker/predict',
+   *   body: { x: [1, 2] }, auth: false, idempotent: false })
+   * ```
+   */
+  requestAt(baseUrl: string, request: HttpRequest, options?: RequestOptions): Observable<unknown> {
+    return defer(() => this.#transportTo(baseUrl)).pipe(
+      switchMap((transport) => transport.request(request, options)),
+    );
+  }
+
+  /** One transport per outside base URL (kept, so keep-alive connections are reused). */
+  #transportTo(baseUrl: string): Promise<Transport> {
+    let transport = this.#outside.get(baseUrl);
+    if (transport === undefined) {
+      const made = this.resolved().then((settings) => this.#newTransport(baseUrl, settings));
+      made.catch(() => {
+        if (this.#outside.get(baseUrl) === made) this.#outside.delete(baseUrl);
+      });
+      this.#outside.set(baseUrl, made);
+      transport = made;
+    }
+    return transport;
+  }
+
+  /**
+   * Uploads a local file or directory tree to `s3Uri` (the seed's `upload_data`): progress,
+   * one event per file, a summary; unchanged files skipped. Each storage helper is cold and
+   * loads the Node-only storage module on subscription. See `sessionStorage.ts`.
+   *
+   * @example
+   * ```ts
+   * session.uploadData('./data', 's3://modelmaker/datasets/iris/').pipe(filter(isSummary)).subscribe(console.log);
+   * ```
+   */
+  uploadData(local: string, s3Uri: string, options?: UploadOptions): Observable<TransferEvent> {
+    return storage.uploadData(this, local, s3Uri, options);
+  }
+
+  /** Downloads the object or "directory" `s3Uri` into the directory `localDir` (the seed's `download_data`). See `downloadData` in `sessionStorage.ts`. */
+  downloadData(s3Uri: string, localDir: string, options?: DownloadOptions): Observable<TransferEvent> {
+    return storage.downloadData(this, s3Uri, localDir, options);
+  }
+
+  /** Downloads the object `s3Uri` to the file `localPath`. See `downloadFile` in `sessionStorage.ts`. */
+  downloadFile(s3Uri: string, localPath: string, options?: TransferOptions): Observable<TransferEvent> {
+    return storage.downloadFile(this, s3Uri, localPath, options);
+  }
+
+  /** Creates the empty "directory" `s3Uri` (a `dir/` marker object); emits its URI. See `createDirectory` in `sessionStorage.ts`. */
+  createDirectory(s3Uri: string, options?: StorageOptions): Observable<string> {
+    return storage.createDirectory(this, s3Uri, options);
+  }
+
+  /** Deletes every object below the "directory" `s3Uri`; emits how many. See `deleteDirectory` in `sessionStorage.ts`. */
+  deleteDirectory(s3Uri: string, options?: ListOptions): Observable<number> {
+    return storage.deleteDirectory(this, s3Uri, options);
+  }
+
+  /** Emits every object whose key starts with the key of `s3Uri`. See `listObjects` in `sessionStorage.ts`. */
+  listObjects(s3Uri: string, options?: ListOptions): Observable<ObjectInfo> {
+    return storage.listObjects(this, s3Uri, options);
   }
 
   /**

@@ -8,6 +8,8 @@
  * <dataDir>/credentials.json   the generated user's password and the S3 keys (0600)
  * <dataDir>/s3/                the embedded S3's objects
  * <dataDir>/work/<versionId>/  a run's work dir (removed when the run ends)
+ * <dataDir>/serving/<serviceId>/  a service's model files (removed when it stops)
+ * <dataDir>/run/s3/            the embedded S3's socket and upload spool
  * <dataDir>/platform.lock      the pid owning the dir
  * ```
  *
@@ -16,6 +18,9 @@
  * (TRAINING_FAIL, or STOPPED if STOPPING, reason "platform restarted while
  * running") and kills their leftover processes (Linux); a graceful close stops running versions (STOPPED, reason
  * "platform shut down") and kills what does not stop within the grace time.
+ * Online services (see `serving/manager.ts`) are the other way round: a close
+ * stops their instances but keeps their status, and the next start deploys the
+ * services that were RUNNING (or DEPLOYING) again, on the same gateway ports when free.
  * @module
  */
 
@@ -43,15 +48,19 @@ import { type Capacity, Scheduler } from './scheduler.js';
 import { ChangeHub } from './server/changeHub.js';
 import { authHandlers } from './server/handlers/auth.js';
 import { catalogHandlers } from './server/handlers/catalog.js';
+import { modelHandlers } from './server/handlers/models.js';
+import { serviceHandlers } from './server/handlers/services.js';
 import { type LogLimits, storedTrainCreate, trainingHandlers } from './server/handlers/training.js';
 import type { TrainCatalog } from './server/handlers/trainRules.js';
 import { type HttpListener, listen } from './server/http.js';
 import { createRouter, type Handlers } from './server/router.js';
+import { ServingManager, type ServingOptions } from './serving/manager.js';
+import { ServiceLogWriter } from './serving/serviceLog.js';
 import { DATABASE_FILE } from './store/database.js';
 import { lockDataDir } from './store/dataDirLock.js';
 import { killLeftoverProcesses } from './store/leftovers.js';
 import { RunRecorder } from './store/recorder.js';
-import { recoverUnfinishedVersions } from './store/recovery.js';
+import { recoverServices, recoverUnfinishedVersions } from './store/recovery.js';
 import { openStore, type Store } from './store/store.js';
 import { isTerminalTrainStatus } from './store/training.js';
 
@@ -95,6 +104,8 @@ export interface LocalPlatformOptions {
   readonly onError?: (error: unknown) => void;
   /** The training runner. Default: the real one (`./runner`). */
   readonly runTraining?: RunTraining;
+  /** Tunables of online services (readiness timeout, restart backoff, gateway limits, container engine). */
+  readonly serving?: ServingOptions;
 }
 
 /** The `~/.modelmaker/config.json` profile that points the SDK (or the Python SDK) at a local platform. */
@@ -129,7 +140,7 @@ export interface LocalPlatform {
   };
   /** The absolute data dir. */
   readonly dataDir: string;
-  /** Stops runs (gracefully, then by force), the HTTP server, S3 and the database (idempotent). */
+  /** Stops runs and service instances (gracefully, then by force), gateways, the HTTP server, S3 and the database (idempotent). */
   close(): Promise<void>;
   /** A config file profile matching this platform (write it as JSON, mode 0600). */
   configProfile(): LocalConfigProfile;
@@ -211,6 +222,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       for (const version of recovered)
         await rm(join(dataDir, 'work', String(version.id)), { recursive: true, force: true });
     }
+    const resumeServices = recoverServices(store.services);
     const secrets = await ensureSecrets(dataDir, store.users, options.users);
 
     const s3 = await startEmbeddedS3({
@@ -220,6 +232,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       accessKeyId: secrets.s3AccessKeyId,
       secretAccessKey: secrets.s3SecretAccessKey,
       buckets: [DEFAULT_LOCAL_BUCKET],
+      // Inside the data dir, so a killed platform leaves nothing in the system's temporary directory.
+      runDirectory: join(dataDir, 'run', 's3'),
     });
     cleanups.push(() => s3.close());
     const s3Endpoint = withHost(s3.endpoint, advertised);
@@ -287,6 +301,23 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       await Promise.all(removals);
     });
 
+    const serviceHub = new ChangeHub();
+    const serviceLogs = new ServiceLogWriter(store, (ids) => serviceHub.notify(ids));
+    cleanups.push(() => serviceLogs.close());
+    const serving = new ServingManager({
+      store,
+      s3: s3Client,
+      dataDir,
+      host,
+      advertisedHost: advertised,
+      logs: serviceLogs,
+      changed: (id) => serviceHub.notify([id]),
+      onError,
+      options: options.serving,
+    });
+    cleanups.push(() => serving.close());
+    await serving.open(resumeServices);
+
     const tokens = new TokenIssuer(store.users, { ttlSeconds: options.tokenTtlSeconds });
     const handlers: Handlers = {
       ...authHandlers(tokens, {
@@ -305,6 +336,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
         s3: s3Client,
         logLimits: options.logLimits,
       }),
+      ...modelHandlers({ store, s3: s3Client }),
+      ...serviceHandlers({ store, serving, hub: serviceHub, logLimits: options.logLimits }),
     };
     const router = createRouter({
       handlers,

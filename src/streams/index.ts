@@ -1,11 +1,43 @@
 /**
  * Long-running reads of a training version as Observables: the polling engine,
- * `status$`, `logs$`, `metrics$`, `resources$`, their operators and sharing.
+ * `status$`, `logs$`, `metrics$`, `resources$`, their operators and sharing; and the
+ * pipeline `fit` → `trained()` → `toModel` → `toService` → `deployed()`.
+ *
+ * `createModel` (the pipeline step) is not re-exported here: its name is the client's
+ * `POST /v1/model` row function's, and both barrels are re-exported by the package root.
  * @module
  */
 export type { IntervalBounds, NextInterval, Pace, RetryBounds } from './backoff.js';
 export { nextInterval, retryDelay } from './backoff.js';
+export type { CreateModelOptions, ModelSession, RegisteredModel } from './createModel.js';
+export { modelDefaults, toModel } from './createModel.js';
+export type {
+  DeployCreatedEvent,
+  DeployEvent,
+  DeployOptions,
+  DeployRunningEvent,
+  DeployStatusEvent,
+} from './deploy.js';
+export { deploy, toService } from './deploy.js';
+export { deployed } from './deployed.js';
 export { LogGapError } from './errors.js';
+export type { TrainingFailure } from './failures.js';
+export { ServiceFailed, TrainingFailed } from './failures.js';
+export type {
+  FitCompletedEvent,
+  FitCreatedEvent,
+  FitEvent,
+  FitGapEvent,
+  FitLogEvent,
+  FitMetricEvent,
+  FitOptions,
+  FitResourceEvent,
+  FitSession,
+  FitStatusEvent,
+  FitUploadEvent,
+  TrainedJob,
+} from './fit.js';
+export { fit } from './fit.js';
 export type { LinesOptions } from './lines.js';
 export { lines } from './lines.js';
 export type { LogEvent, LogGapEvent, LogLineEvent, LogsOptions } from './logs.js';
@@ -17,9 +49,13 @@ export type { PollOptions, PollRequest, PollStep, ResolvedPollOptions, RetryNoti
 export { poll, resolvePollOptions } from './poll.js';
 export type { ResourcesOptions } from './resources.js';
 export { resources$ } from './resources.js';
+export { serviceLogSource, serviceLogs$ } from './serviceLogs.js';
+export type { ServiceStatusChange, ServiceStatusOptions } from './serviceStatus.js';
+export { serviceStatus$ } from './serviceStatus.js';
 export { sourceFromSession } from './sessionSource.js';
 export type { TrainingWatch, TrainingWatchOptions } from './share.js';
 export { trainingWatch } from './share.js';
 export type { LogPageRequest, TrainingSource } from './source.js';
 export type { StatusChange, StatusOptions } from './status.js';
 export { status$ } from './status.js';
+export { trained } from './trained.js';

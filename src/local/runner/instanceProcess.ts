@@ -1,7 +1,8 @@
 /**
- * One training instance as a cold Observable: subscribing spawns the process as the
- * leader of its own process group; it emits every output line (in order per stream,
- * as they come), periodic resource samples, and finally how it exited.
+ * One training (or serving) instance as a cold Observable: subscribing spawns the
+ * process as the leader of its own process group; it emits its pid once spawned,
+ * every output line (in order per stream, as they come), periodic resource samples,
+ * and finally how it exited.
  * Unsubscribing before the end kills the whole tree with SIGKILL, silently.
  * @module
  */
@@ -25,7 +26,7 @@ export interface InstanceSpec {
   readonly args: readonly string[];
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
-  /** Resource sampling period, in ms. */
+  /** Resource sampling period, in ms; 0 samples nothing (serving instances). */
   readonly sampleMs: number;
   /** Time between SIGTERM and SIGKILL after `terminate$` emits, in ms. */
   readonly graceMs: number;
@@ -46,7 +47,8 @@ export type InstanceEvent =
     }
   | { readonly kind: 'usage'; readonly time: number; readonly cpu: number; readonly memory: number }
   | { readonly kind: 'exit'; readonly code: number | null; readonly signal: NodeJS.Signals | null }
-  | { readonly kind: 'spawn-error'; readonly error: Error };
+  | { readonly kind: 'spawn-error'; readonly error: Error }
+  | { readonly kind: 'spawned'; readonly pid: number };
 
 /**
  * Runs one instance. The events end with `exit` (after both output streams ended, so
@@ -69,6 +71,7 @@ export function instanceProcess(spec: InstanceSpec): Observable<InstanceEvent> {
       return;
     }
     const pid = child.pid;
+    if (pid !== undefined) subscriber.next({ kind: 'spawned', pid });
     let exited = false;
     let closed = false;
     let failed = false;
@@ -111,13 +114,17 @@ export function instanceProcess(spec: InstanceSpec): Observable<InstanceEvent> {
     });
 
     if (pid !== undefined) {
-      const sample = treeSampler(pid, spec.now);
+      if (spec.sampleMs > 0) {
+        const sample = treeSampler(pid, spec.now);
+        inner.push(
+          interval(spec.sampleMs)
+            .pipe(exhaustMap(() => defer(sample)))
+            .subscribe((usage) => {
+              if (usage && !exited) subscriber.next({ kind: 'usage', time: spec.now(), ...usage });
+            }),
+        );
+      }
       inner.push(
-        interval(spec.sampleMs)
-          .pipe(exhaustMap(() => defer(sample)))
-          .subscribe((usage) => {
-            if (usage && !exited) subscriber.next({ kind: 'usage', time: spec.now(), ...usage });
-          }),
         spec.terminate$.pipe(take(1)).subscribe(() => {
           if (exited) return;
           kill('SIGTERM');

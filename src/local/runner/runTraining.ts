@@ -147,6 +147,8 @@ export function runTraining(run: TrainingRun, deps: RunnerDeps): Observable<RunE
 
     const onInstanceEvent = (rank: number, event: InstanceEvent) => {
       switch (event.kind) {
+        case 'spawned':
+          return;
         case 'line':
           subscriber.next({
             kind: 'log',

@@ -6,7 +6,9 @@
 import { type Db, openDatabase } from './database.js';
 import { LogStore } from './logs.js';
 import { MetricStore } from './metrics.js';
+import { ModelStore } from './models.js';
 import { ResourceStore } from './resources.js';
+import { ServiceStore } from './services.js';
 import { TrainingStore } from './training.js';
 import { UserStore } from './users.js';
 
@@ -19,6 +21,8 @@ export interface Store {
   readonly serviceLogs: LogStore;
   readonly metrics: MetricStore;
   readonly resources: ResourceStore;
+  readonly models: ModelStore;
+  readonly services: ServiceStore;
   /** Closes the connection (idempotent). */
   close(): void;
 }
@@ -34,6 +38,8 @@ export function openStore(file: string): Store {
     serviceLogs: new LogStore(db, 'service_logs'),
     metrics: new MetricStore(db),
     resources: new ResourceStore(db),
+    models: new ModelStore(db),
+    services: new ServiceStore(db),
     close() {
       if (!db.open) return;
       db.pragma('wal_checkpoint(TRUNCATE)');

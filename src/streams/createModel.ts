@@ -1,0 +1,219 @@
+/**
+ * `createModel`: the seed's `create_model` as an Observable — with the defaults the
+ * Estimator takes from its finished training job, a local model code directory
+ * uploaded first, and a new version when the model's name exists.
+ * @module
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import {
+  defer,
+  filter,
+  forkJoin,
+  map,
+  type Observable,
+  of,
+  type SchedulerLike,
+  switchMap,
+  tap,
+  throwError,
+} from 'rxjs';
+import { listFrameworks, listPresetAlgorithms, listPresetModels } from '../client/catalog.js';
+import { registerModel } from '../client/models.js';
+import type { TransferEvent } from '../client/storage/events.js';
+import type { UploadOptions } from '../client/storage/upload.js';
+import type { ModelCreate } from '../codecs/models.js';
+import { type ModelFrameworkType, type ModelParams, toModelCreate } from '../codecs/params/model.js';
+import { ValidationError } from '../errors.js';
+import type { FitSession, TrainedJob } from './fit.js';
+import { type CodeUploadStep, uploadCode } from './internal/codeUpload.js';
+
+/** A registered model version and the body it was created with. */
+export interface RegisteredModel {
+  readonly modelId: number;
+  readonly versionId: number;
+  readonly body: ModelCreate;
+}
+
+/** Options of {@link createModel}. */
+export interface CreateModelOptions {
+  /** Options of the upload of a local `modelCodeDir` (ignore patterns, concurrency…). */
+  readonly upload?: UploadOptions | undefined;
+  /** Called with each transfer event of that upload (progress display). Default: none. */
+  readonly onUpload?: ((event: TransferEvent) => void) | undefined;
+  /** Clock of the upload's timestamp. Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike | undefined;
+}
+
+/** What `createModel` needs of a session: the same as `fit`. */
+export type ModelSession = FitSession;
+
+/** The model kind that serves each training kind. */
+const SERVED_BY: Readonly<Record<string, ModelFrameworkType>> = {
+  PRESET_ALGORITHM: 'PRESET_MODEL',
+  BASIC_FRAMEWORK: 'BASIC_FRAMEWORK',
+  CUSTOM: 'CUSTOM',
+};
+
+// Stands for the framework id still to be looked up, so the other parameters are checked before any request.
+const PENDING_ID = 1;
+
+/**
+ * The defaults a finished training job gives a model without asking the catalog (the
+ * seed's Estimator): `modelName` = the job's name, `modelPath` = its output (the
+ * version's `output` when the server reports one, else the job's `output`),
+ * `modelFrameworkType` = PRESET_MODEL for PRESET_ALGORITHM, BASIC_FRAMEWORK for
+ * BASIC_FRAMEWORK, CUSTOM for CUSTOM, and for CUSTOM `modelMirrorUrl` = the job's
+ * image. `modelFramework` needs the catalog: see {@link createModel}.
+ *
+ * @example
+ * ```ts
+ * modelDefaults(job) // { modelName: 'iris', modelPath: 's3://mm/out/', modelFrameworkType: 'PRESET_MODEL' }
+ * ```
+ */
+export function modelDefaults(job: TrainedJob): Partial<ModelParams> {
+  const { body, detail } = job;
+  const type = SERVED_BY[body.type];
+  return {
+    modelName: body.name,
+    modelPath: detail.output ?? body.output,
+    ...(type === undefined ? {} : { modelFrameworkType: type }),
+    ...(body.type === 'CUSTOM' && body.mirrorUrl !== undefined ? { modelMirrorUrl: body.mirrorUrl } : {}),
+  };
+}
+
+function notFound(message: string): ValidationError {
+  return new ValidationError([{ field: 'modelFramework', message: `${message}; give modelFramework` }]);
+}
+
+/**
+ * The id of what serves the job's models, found by name as the seed does: the preset
+ * model named like the job's preset algorithm, or the PREDICT framework named like
+ * its TRAIN framework. Fails with `ValidationError` (field `modelFramework`) when the
+ * catalog has no such entry.
+ */
+function servingFramework(session: ModelSession, job: TrainedJob): Observable<number> {
+  const { body } = job;
+  if (body.type === 'PRESET_ALGORITHM') {
+    return forkJoin([listPresetAlgorithms(session), listPresetModels(session)]).pipe(
+      map(([algorithms, models]) => {
+        const algorithm = algorithms.presetAlgorithms.find((entry) => entry.id === body.algorithmId);
+        if (algorithm === undefined)
+          throw notFound(`the job's preset algorithm ${body.algorithmId} is not in the catalog`);
+        const model = models.presetModels.find((entry) => entry.name === algorithm.name);
+        if (model === undefined)
+          throw notFound(
+            `no preset model is named ${JSON.stringify(algorithm.name)} like the job's preset algorithm`,
+          );
+        return model.id;
+      }),
+    );
+  }
+  return forkJoin([listFrameworks(session, 'TRAIN'), listFrameworks(session, 'PREDICT')]).pipe(
+    map(([train, predict]) => {
+      const framework = train.frameWorks.find((entry) => entry.id === body.frameworkId);
+      if (framework === undefined)
+        throw notFound(`the job's TRAIN framework ${body.frameworkId} is not in the catalog`);
+      const serving = predict.frameWorks.find((entry) => entry.name === framework.name);
+      if (serving === undefined)
+        throw notFound(
+          `no PREDICT framework is named ${JSON.stringify(framework.name)} like the job's TRAIN framework`,
+        );
+      return serving.id;
+    }),
+  );
+}
+
+/**
+ * Registers a model version: `params` (the seed's `create_model` arguments) with, when
+ * a finished training `job` is given, the seed's defaults for what they leave out —
+ * {@link modelDefaults}, and `modelFramework`: for a PRESET_ALGORITHM job the preset
+ * model with the same `name` as its algorithm, for a BASIC_FRAMEWORK job the PREDICT
+ * framework with the same `name` as its TRAIN framework (both looked up in the
+ * catalog, only when needed). A default that does not fit the type the user chose is
+ * not used. A local `modelCodeDir` is uploaded first (into
+ * `s3://<bucket>/<timestamp>/<dirname>/`, sent as `codeUrl`). When a model of that
+ * name exists (errorCode 101009), a new version of it is created.
+ *
+ * Parameters are validated before any request (the looked-up id aside). Cold: each
+ * subscription registers a version — share the result, don't resubscribe.
+ *
+ * Fails with `ValidationError` (bad parameters; a catalog without the serving preset
+ * model or framework), `StorageError` (upload), and the calls' errors.
+ *
+ * @example
+ * ```ts
+ * fit(session, params).pipe(trained(), switchMap((job) => createModel(session, { modelVersion: '1.0.0' }, job)))
+ * ```
+ */
+export function createModel(
+  session: ModelSession,
+  params: Partial<ModelParams>,
+  job?: TrainedJob,
+  options: CreateModelOptions = {},
+): Observable<RegisteredModel> {
+  return defer(() => {
+    const base = job === undefined ? {} : modelDefaults(job);
+    const type = params.modelFrameworkType ?? base.modelFrameworkType;
+    const lookup =
+      job !== undefined &&
+      params.modelFramework == null &&
+      type === base.modelFrameworkType &&
+      (type === 'PRESET_MODEL' || type === 'BASIC_FRAMEWORK');
+    const checked = toModelCreate(
+      params as ModelParams,
+      lookup ? { ...base, modelFramework: PENDING_ID } : base,
+    );
+    if (E.isLeft(checked)) return throwError(() => checked.left);
+
+    const defaults$ =
+      lookup && job !== undefined
+        ? servingFramework(session, job).pipe(map((id) => ({ ...base, modelFramework: id })))
+        : of(base);
+    return defaults$.pipe(
+      switchMap((defaults) => {
+        const request = toModelCreate(params as ModelParams, defaults);
+        if (E.isLeft(request)) return throwError(() => request.left);
+        const { body, localCodeDir } = request.right;
+        if (localCodeDir === undefined) return register(session, body);
+        return uploadCode(session, localCodeDir, options).pipe(
+          tap((step) => {
+            if (step.type === 'upload') options.onUpload?.(step.event);
+          }),
+          filter((step): step is Extract<CodeUploadStep, { type: 'uploaded' }> => step.type === 'uploaded'),
+          switchMap((step) => register(session, { ...body, codeUrl: step.uri })),
+        );
+      }),
+    );
+  });
+}
+
+function register(session: ModelSession, body: ModelCreate): Observable<RegisteredModel> {
+  return registerModel(session, body).pipe(
+    map(({ id, versionId }) => {
+      session.logger.info(`model ${body.name} (${id}): version ${body.version} registered as ${versionId}`);
+      return { modelId: id, versionId, body };
+    }),
+  );
+}
+
+/**
+ * {@link createModel} curried for pipelines: `switchMap(toModel(session, params))`
+ * registers the model of each finished job.
+ *
+ * @example
+ * ```ts
+ * fit(session, trainParams).pipe(
+ *   trained(),
+ *   switchMap(toModel(session, { modelVersion: '1.0.0' })),
+ *   switchMap(toService(session, { serviceName: 'iris', serviceModels: [{ weight: 100, resourceId: 3, instanceCount: 1 }] })),
+ *   deployed(),
+ * )
+ * ```
+ */
+export function toModel(
+  session: ModelSession,
+  params: Partial<ModelParams>,
+  options?: CreateModelOptions,
+): (job: TrainedJob) => Observable<RegisteredModel> {
+  return (job) => createModel(session, params, job, options);
+}
