@@ -72,6 +72,10 @@ export interface Gathered {
   readonly params: Record<string, unknown>;
   /** SDK name → how the user wrote it (`train_instance_count`, `--instance-count`). */
   readonly labels: ReadonlyMap<string, string>;
+  /** SDK name → the flag that sets it, for every flag of the command. */
+  readonly flagNames: ReadonlyMap<string, string>;
+  /** How to name a parameter the user did not write: as the seed does (snake_case), or camelCase. */
+  readonly style: 'seed' | 'camel';
   /** Where they came from, for messages: the file, `flags`, or `<file> and flags`. */
   readonly source: string;
   /** The directory relative local paths of the spec file are resolved against. */
@@ -123,8 +127,10 @@ export function gather(
   const params: Record<string, unknown> = {};
   const labels = new Map<string, string>();
   const twice: FieldProblem[] = [];
+  let seedKeys = 0;
   for (const [key, value] of Object.entries(spec ?? {})) {
     const name = seedNames[key] ?? key;
+    if (seedNames[key] !== undefined && key.includes('_')) seedKeys++;
     const earlier = labels.get(name);
     if (earlier !== undefined) {
       twice.push({ field: key, message: `the same parameter as ${earlier}; give it once` });
@@ -133,8 +139,10 @@ export function gather(
     params[name] = value;
     labels.set(name, key);
   }
+  const flagNames = new Map<string, string>();
   let flagged = false;
   for (const [name, { value, flag }] of Object.entries(flags)) {
+    flagNames.set(name, flag);
     if (value === undefined) continue;
     params[name] = value;
     labels.set(name, flag);
@@ -143,31 +151,63 @@ export function gather(
   const source = file === undefined ? 'flags' : flagged ? `${file} and flags` : file;
   if (twice.length > 0) throw new SpecError(source, twice);
   const baseDir = file === undefined || file === '-' ? process.cwd() : dirname(resolve(file));
-  return { params, labels, source, baseDir };
+  const style = file === undefined || seedKeys > 0 ? 'seed' : 'camel';
+  return { params, labels, flagNames, style, source, baseDir };
 }
 
+/** Edit distance of two short names (insertions, deletions, substitutions, transpositions). */
+function distance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** Most edits for a "did you mean" suggestion. */
+const SUGGESTION_DISTANCE = 2;
+
 /**
- * The SDK's `ValidationError` as a {@link SpecError} naming each field as the user
- * wrote it: the root of `serviceModels[0].weight` is renamed through `labels`, and a
- * "did you mean jobName?" hint for a snake_case key names the seed parameter instead.
+ * The SDK's `ValidationError` as a {@link SpecError} naming every parameter as the user
+ * wrote it — in field paths (`serviceModels[0].weight` → `service_models[0].weight`) and
+ * inside messages ("give either codeDir or gitInfo" → "give either code_dir or
+ * git_info"). A parameter the user did not write is named by its flag when only flags
+ * were given, else in the spec's style (seed snake_case or camelCase). An unknown key
+ * close to a parameter's name gets a "did you mean" hint.
  */
 export function toSpecError(
   error: ValidationError,
   gathered: Gathered,
   seedNames: Readonly<Record<string, string>>,
 ): SpecError {
-  const seedOf = new Map(Object.entries(seedNames).map(([seed, sdk]) => [sdk, seed]));
+  const seedOf = new Map<string, string>();
+  for (const [seed, sdk] of Object.entries(seedNames)) if (!seedOf.has(sdk)) seedOf.set(sdk, seed);
+  const nameOf = (sdk: string): string => {
+    const label = gathered.labels.get(sdk);
+    if (label !== undefined) return label;
+    const flag = gathered.flagNames.get(sdk);
+    if (gathered.source === 'flags' && flag !== undefined) return flag;
+    return gathered.style === 'seed' ? (seedOf.get(sdk) ?? sdk) : sdk;
+  };
+  const known = [...seedOf.keys()];
+  const mentions = new RegExp(`\\b(${known.join('|')})\\b`, 'g');
   const problems = error.problems.map((problem): FieldProblem => {
     const root = /^[^.[]+/.exec(problem.field)?.[0] ?? problem.field;
-    const label = gathered.labels.get(root);
-    const field = label === undefined ? problem.field : label + problem.field.slice(root.length);
-    const snake = field.includes('_');
-    const message = snake
-      ? problem.message.replace(/did you mean (\w+)\?/, (all, name: string) => {
-          const seed = seedOf.get(name);
-          return seed === undefined ? all : `did you mean ${seed}?`;
-        })
-      : problem.message;
+    const field = seedOf.has(root) ? nameOf(root) + problem.field.slice(root.length) : problem.field;
+    let message = problem.message.replace(mentions, (sdk) => nameOf(sdk));
+    if (message === 'unknown parameter') {
+      const candidates = gathered.style === 'seed' ? known.map((sdk) => seedOf.get(sdk)!) : known;
+      const near = candidates
+        .map((candidate) => ({ candidate, d: distance(field.toLowerCase(), candidate.toLowerCase()) }))
+        .sort((a, b) => a.d - b.d)[0];
+      if (near !== undefined && near.d <= SUGGESTION_DISTANCE) message = `unknown parameter (did you mean ${near.candidate}?)`;
+    }
     return { field, message };
   });
   return new SpecError(gathered.source, problems, error);
