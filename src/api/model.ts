@@ -26,6 +26,14 @@ function known(value: number | undefined, field: string, hint: string): Observab
   return defer(() => (value === undefined ? throwError(() => missing(field, hint)) : of(value)));
 }
 
+/** The model kind the parameters imply, for a caller that did not name one. */
+export function inferModelType(params: Partial<ModelParams>): ModelParams['modelFrameworkType'] {
+  if (params.modelMirrorUrl != null) return 'CUSTOM';
+  if (params.modelBootFile != null || params.modelCodeDir != null || params.modelGitInfo != null)
+    return 'BASIC_FRAMEWORK';
+  return 'PRESET_MODEL';
+}
+
 /**
  * The seed's `Model` in TypeScript.
  *
@@ -45,9 +53,16 @@ export class Model {
 
   constructor(readonly session: Session) {}
 
-  /** Registers a model version (the seed's `create_model`); a name that exists gets a new version. */
+  /**
+   * Registers a model version (the seed's `create_model`); a name that exists gets a new
+   * version. Without `modelFrameworkType` (the seed's example leaves it out) the type is
+   * inferred: `modelMirrorUrl` → CUSTOM, a boot file or code → BASIC_FRAMEWORK, else PRESET_MODEL.
+   */
   createModel(params: ModelParams, options?: CreateModelOptions): Observable<RegisteredModel> {
-    return createModel(this.session, params, undefined, options).pipe(tap((model) => (this.#model = model)));
+    const withType = { ...params, modelFrameworkType: params.modelFrameworkType ?? inferModelType(params) };
+    return createModel(this.session, withType, undefined, options).pipe(
+      tap((model) => (this.#model = model)),
+    );
   }
 
   /**

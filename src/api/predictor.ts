@@ -6,10 +6,17 @@
 import { catchError, defer, last, map, type Observable, of, switchMap, tap, throwError } from 'rxjs';
 import type { CallOptions } from '../client/endpointCall.js';
 import { type PredictOptions, predict } from '../client/predict.js';
-import { deleteService, getService, startService, stopService, updateService } from '../client/services.js';
+import {
+  deleteService,
+  getService,
+  listServices,
+  startService,
+  stopService,
+  updateService,
+} from '../client/services.js';
 import type { Session } from '../client/session.js';
 import type { Ack } from '../codecs/common.js';
-import type { ServiceDetail, ServiceStatus, ServiceUpdate } from '../codecs/services.js';
+import type { ServiceDetail, ServiceList, ServiceStatus, ServiceUpdate } from '../codecs/services.js';
 import { DecodeError, hasTag } from '../errors.js';
 import { ServiceFailed } from '../streams/failures.js';
 import type { LogEvent, LogsOptions } from '../streams/logs.js';
@@ -61,6 +68,22 @@ export class Predictor {
     return getService(this.#session, this.serviceId, options).pipe(tap((detail) => this.#remember(detail)));
   }
 
+  /**
+   * `GET /v1/service`: every service of the account, not only this one (the seed's
+   * `info_list()`). One request; changes nothing this handle remembers.
+   *
+   * Fails with `ApiError`, `HttpError`, `NetworkError`, `TimeoutError`, `AuthError`,
+   * `DecodeError`.
+   *
+   * @example
+   * ```ts
+   * predictor.infoList().pipe(map(({ services }) => services.find((s) => s.id === predictor.serviceId)?.status))
+   * ```
+   */
+  infoList(options?: CallOptions): Observable<ServiceList> {
+    return listServices(this.#session, options);
+  }
+
   /** `POST /v1/service/{id}/start`. Follow with `waitUntil('RUNNING')` to wait for it. */
   start(options?: CallOptions): Observable<Ack> {
     return startService(this.#session, this.serviceId, options).pipe(tap(() => this.#forget()));
@@ -71,7 +94,7 @@ export class Predictor {
     return stopService(this.#session, this.serviceId, options).pipe(tap(() => this.#forget()));
   }
 
-  /** `DELETE /v1/service/{id}` (the local platform refuses a running service with 4009: stop it first). */
+  /** `DELETE /v1/service/{id}`: stops the service's instances and removes it. */
   delete(options?: CallOptions): Observable<Ack> {
     return deleteService(this.#session, this.serviceId, options).pipe(tap(() => this.#forget()));
   }
