@@ -7,8 +7,37 @@ export { Estimator, type EstimatorParams, type FitArgs } from './api/estimator.j
 export { Model } from './api/model.js';
 export { Predictor, type PredictorSession } from './api/predictor.js';
 export * from './client/index.js';
+export type { S3Access as S3Credentials, S3AccessProvider } from './client/storage/access.js';
+export type {
+  DownloadOptions,
+  FileAction,
+  FileTransferred,
+  LeftOut,
+  ListOptions,
+  ObjectInfo,
+  StorageOptions,
+  TransferDirection,
+  TransferEvent,
+  TransferOptions,
+  TransferProgress,
+  TransferSummary,
+  UploadOptions,
+  Verification,
+} from './client/storage/index.js';
 export * from './codecs/index.js';
-export type { DeployParams, ModelParams, ServiceModelParams, TrainParams } from './codecs/params/index.js';
+export type {
+  CustomResource as CustomResourceParams,
+  DeployDefaults,
+  DeployParams,
+  GitInfo as GitInfoParams,
+  InputFile as InputFileParams,
+  ModelParams,
+  ModelRequest,
+  NameValue as NameValueParams,
+  ServiceModelParams,
+  TrainParams,
+  TrainRequest,
+} from './codecs/params/index.js';
 export { toModelCreate, toServiceCreate, toTrainCreate } from './codecs/params/index.js';
 export * from './defaults.js';
 export * from './errors.js';

@@ -30,14 +30,13 @@ function memoryText(memory: string | number | undefined): string | undefined {
 async function machines(context: Context, options: EnvOptions): Promise<ExitCode> {
   const session = await context.session();
   const { resources } = await lastValueFrom(listResources(session, options.env));
-  printList(context.out, context.json, resources, ['ID', 'NAME', 'CPU', 'MEMORY', 'GPU', 'GPU MODEL'], (r) => [
-    r.id,
-    r.name,
-    r.cpu,
-    memoryText(r.memory),
-    r.gpu,
-    r.gpuModel,
-  ]);
+  printList(
+    context.out,
+    context.json,
+    resources,
+    ['ID', 'NAME', 'CPU', 'MEMORY', 'GPU', 'GPU MODEL'],
+    (r) => [r.id, r.name, r.cpu, memoryText(r.memory), r.gpu, r.gpuModel],
+  );
   return EXIT.OK;
 }
 

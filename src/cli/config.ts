@@ -40,7 +40,8 @@ async function write(context: Context, options: WriteOptions, path: string | und
   if (missing.length > 0) throw new UsageError(`config write needs ${missing.join(', ')}`);
 
   const target = path ?? globals.config ?? (await locateConfigFile())?.path;
-  if (target === undefined) throw new UsageError('no home directory to write the config file to; give a path');
+  if (target === undefined)
+    throw new UsageError('no home directory to write the config file to; give a path');
   const iam: IamConfig = Object.fromEntries(
     Object.entries({
       username: globals.username,
@@ -74,11 +75,19 @@ export function configCommand(): Command {
         .description(
           `write a config profile from --username, --password (or $${PASSWORD_ENV}), --base-url and the options below`,
         )
-        .argument('[path]', 'where to write (default: --config, $MODELMAKER_CONFIG, ~/.modelmaker/config.json)')
+        .argument(
+          '[path]',
+          'where to write (default: --config, $MODELMAKER_CONFIG, ~/.modelmaker/config.json)',
+        )
         .option('--host-base <url>', 'platform address (host_base), e.g. https://mmr.example.com:9948/mmr')
         .option('--region <region>', 'region prefixed to a domain host_base, e.g. js01')
         .option('--bucket <bucket>', 'default S3 bucket')
-        .addOption(new Option('--s3-protocol <protocol>', 'scheme of an S3 endpoint given without one').choices(['http', 'https']))
+        .addOption(
+          new Option('--s3-protocol <protocol>', 'scheme of an S3 endpoint given without one').choices([
+            'http',
+            'https',
+          ]),
+        )
         .option('--no-verify-ssl', 'do not verify TLS certificates (verify_ssl false)')
         .option('--force', 'replace an existing file')
         .addHelpText(

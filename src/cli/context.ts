@@ -6,7 +6,8 @@
  * @module
  */
 import type { Command } from 'commander';
-import type { Session, SessionOptions } from '../client/session.js';
+import { LogLevel, levelFromEnv } from '../client/logger.js';
+import { Session, type SessionOptions } from '../client/session.js';
 import type { ResolvedSettings } from '../client/settings.js';
 import { exitCodeOf, reportError } from './errors.js';
 import { EXIT, type ExitCode } from './exitCodes.js';
@@ -22,7 +23,7 @@ export interface GlobalOptions {
   readonly password?: string | undefined;
 }
 
-/** Environment variables the command line reads (besides the SDK's `MODELMAKER_CONFIG`, `MODELMAKER_LEVEL`). */
+/** The environment variable the password is read from when `--password` is not given. */
 export const PASSWORD_ENV = 'MODELMAKER_PASSWORD';
 
 /** What a command runs with. */
@@ -40,9 +41,6 @@ export interface Context {
   /** The global options as given. */
   readonly options: GlobalOptions;
 }
-
-const SDK_LEVEL_DEBUG = 10;
-const SDK_LEVEL_WARNING = 30;
 
 /** Makes the context of one run. The password comes from `--password` (warned about) or `$MODELMAKER_PASSWORD`. */
 export function createContext(
@@ -69,8 +67,6 @@ export function createContext(
     },
     session: () => {
       session ??= (async () => {
-        const { Session } = await import('../client/session.js');
-        const { levelFromEnv } = await import('../client/logger.js');
         const password =
           options.password ?? (process.env[PASSWORD_ENV] === '' ? undefined : process.env[PASSWORD_ENV]);
         const line = (level: string) => (message: string) => err.line(`${level}: ${oneLine(message)}`);
@@ -86,7 +82,8 @@ export function createContext(
             warn: line('warning'),
             error: line('error'),
           },
-          level: debug ? SDK_LEVEL_DEBUG : Math.max(levelFromEnv(), SDK_LEVEL_WARNING),
+          // Info lines would mix with the command's own output: warnings and errors only, unless --debug.
+          level: debug ? LogLevel.debug : Math.max(levelFromEnv(), LogLevel.warning),
         };
         configured = new Session(sessionOptions);
         // verify_ssl false means nothing for a plain-http platform (the local one's profile has it):

@@ -35,13 +35,12 @@ export const WATCH_MAX_INSTANCE_LINES = 4;
 export const WATCH_CHART_LABEL_WIDTH = 12;
 /** Without a terminal, a resource line per instance is printed at most this often, in ms. */
 export const WATCH_PLAIN_RESOURCE_EVERY_MS = 5000;
+/** Longest wait between two polls of `jobs watch` while nothing changes, in ms (the SDK's default backs off further). */
+export const WATCH_POLL_CEILING_MS = 2000;
+/** Points kept per metric by the live view; beyond it, every other point is dropped (the chart keeps its shape). */
+export const WATCH_MAX_METRIC_POINTS = 2000;
 
 // ── transfers ───────────────────────────────────────────────────────────────
 
 /** Without a terminal, a progress line is printed at most this often, in ms (and at the end). */
 export const PLAIN_PROGRESS_EVERY_MS = 2000;
-
-/** Longest wait between two polls of `jobs watch` while nothing changes, in ms (the SDK's default backs off further). */
-export const WATCH_POLL_CEILING_MS = 2000;
-/** Points kept per metric by the live view; beyond it, every other point is dropped (the chart keeps its shape). */
-export const WATCH_MAX_METRIC_POINTS = 2000;

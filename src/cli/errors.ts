@@ -47,7 +47,8 @@ export function exitCodeOf(error: unknown): ExitCode {
   if (hasTag(error, 'UsageError') || hasTag(error, 'SpecError') || hasTag(error, 'ValidationError')) {
     return EXIT.USAGE;
   }
-  if (hasTag(error, 'TrainingFailed')) return exitCodeOfTrainStatus((error as { status?: string }).status ?? '');
+  if (hasTag(error, 'TrainingFailed'))
+    return exitCodeOfTrainStatus((error as { status?: string }).status ?? '');
   if (hasTag(error, 'ServiceFailed')) return EXIT.FAILED;
   return EXIT.ERROR;
 }

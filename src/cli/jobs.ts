@@ -36,6 +36,7 @@ import {
   oneLine,
   printDetail,
   printList,
+  statusCell,
   statusText,
   styleOf,
 } from './output.js';
@@ -55,7 +56,7 @@ async function ls(context: Context): Promise<ExitCode> {
       job.name,
       job.type,
       job.latestVersionId,
-      job.status === undefined ? undefined : statusText(style, job.status),
+      statusCell(style, job.status),
       formatTime(job.createdAt),
     ],
     '(no training jobs)',
@@ -67,7 +68,11 @@ interface ByVersion {
   readonly versionId?: number;
 }
 
-function jobOrVersion(jobId: number | undefined, options: ByVersion, what: string): ['job' | 'version', number] {
+function jobOrVersion(
+  jobId: number | undefined,
+  options: ByVersion,
+  what: string,
+): ['job' | 'version', number] {
   if (jobId !== undefined && options.versionId !== undefined) {
     throw new UsageError(`${what}: give a job id or --version-id, not both`);
   }
@@ -98,13 +103,7 @@ async function info(context: Context, options: ByVersion, jobId?: number): Promi
     false,
     versions,
     ['VERSION', 'NAME', 'STATUS', 'CREATED', 'FINISHED'],
-    (v) => [
-      v.id,
-      v.name,
-      v.status === undefined ? undefined : statusText(style, v.status),
-      formatTime(v.createdAt),
-      formatTime(v.finishedAt),
-    ],
+    (v) => [v.id, v.name, statusCell(style, v.status), formatTime(v.createdAt), formatTime(v.finishedAt)],
     '(no versions)',
   );
   return EXIT.OK;
@@ -127,7 +126,10 @@ async function logs(context: Context, options: LogsOptions, versionId: number): 
     const end = await runUntilInterrupted(snapshot, print);
     return end === 'interrupted' ? EXIT.INTERRUPTED : EXIT.OK;
   }
-  const end = await runUntilInterrupted(logs$(sourceFromSession(session), versionId, { from: options.from }), print);
+  const end = await runUntilInterrupted(
+    logs$(sourceFromSession(session), versionId, { from: options.from }),
+    print,
+  );
   if (end === 'interrupted') return afterJobInterrupt(context.err, session, versionId, options.stop === true);
   return EXIT.OK;
 }
@@ -173,7 +175,8 @@ async function metrics(context: Context, options: MetricsOptions, versionId: num
     if (values.length === 0) continue;
     context.out.line();
     context.out.line(style.bold(oneLine(name)));
-    for (const line of chartLines(values, WATCH_CHART_HEIGHT, context.out.columns() - 1)) context.out.line(line);
+    for (const line of chartLines(values, WATCH_CHART_HEIGHT, context.out.columns() - 1))
+      context.out.line(line);
   }
   return EXIT.OK;
 }
@@ -221,8 +224,12 @@ async function rm(context: Context, options: ByVersion, jobId?: number): Promise
   const [kind, target] = jobOrVersion(jobId, options, 'jobs rm');
   const session = await context.session();
   await lastValueFrom(kind === 'job' ? deleteTrain(session, target) : deleteTrainVersion(session, target));
-  if (context.json) context.out.line(jsonText({ type: 'deleted', [kind === 'job' ? 'jobId' : 'versionId']: target }));
-  else context.out.line(`deleted ${kind === 'job' ? `job ${target} and its versions` : `job version ${target}`}`);
+  if (context.json)
+    context.out.line(jsonText({ type: 'deleted', [kind === 'job' ? 'jobId' : 'versionId']: target }));
+  else
+    context.out.line(
+      `deleted ${kind === 'job' ? `job ${target} and its versions` : `job version ${target}`}`,
+    );
   return EXIT.OK;
 }
 

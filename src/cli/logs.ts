@@ -17,23 +17,29 @@ export type ReadLogPage = (lastId: number, limit: number) => Observable<LogPage>
  * The lines a log has now, from `from`: pages read one after the other while they
  * come full (or say `hasMore`), then completes. Gaps are reported like `logs$` does.
  */
-export function logSnapshot(read: ReadLogPage, from: number, limit = DEFAULT_LOG_PAGE_LIMIT): Observable<LogEvent> {
+export function logSnapshot(
+  read: ReadLogPage,
+  from: number,
+  limit = DEFAULT_LOG_PAGE_LIMIT,
+): Observable<LogEvent> {
   interface Step {
     readonly page: LogPage;
     readonly next: number;
     readonly events: LogEvent[];
   }
-  const step = (cursor: number) => (page: LogPage): Step => {
-    const events: LogEvent[] = [];
-    let next = cursor;
-    for (const line of page.logs) {
-      if (line.id < next) continue;
-      if (line.id > next) events.push({ type: 'gap', from: next, to: line.id - 1 });
-      events.push({ type: 'line', line });
-      next = line.id + 1;
-    }
-    return { page, next, events };
-  };
+  const step =
+    (cursor: number) =>
+    (page: LogPage): Step => {
+      const events: LogEvent[] = [];
+      let next = cursor;
+      for (const line of page.logs) {
+        if (line.id < next) continue;
+        if (line.id > next) events.push({ type: 'gap', from: next, to: line.id - 1 });
+        events.push({ type: 'line', line });
+        next = line.id + 1;
+      }
+      return { page, next, events };
+    };
   const readFrom = (cursor: number) => read(cursor, limit).pipe(map(step(cursor)));
   return readFrom(from).pipe(
     expand((done) => {

@@ -54,7 +54,10 @@ export function createProgram(): Command {
     .option('--base-url <url>', 'API base URL, used as is (e.g. what modelmaker local prints)')
     .option('--username <name>', 'account name')
     .addOption(
-      new Option('--password <password>', `account password (prefer $${PASSWORD_ENV}: a flag lands in shell history)`),
+      new Option(
+        '--password <password>',
+        `account password (prefer $${PASSWORD_ENV}: a flag lands in shell history)`,
+      ),
     )
     .addHelpText('after', FOOTER)
     .addCommand(localCommand())

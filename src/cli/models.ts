@@ -8,13 +8,7 @@
  */
 import { Command, Option } from 'commander';
 import { lastValueFrom } from 'rxjs';
-import {
-  deleteModel,
-  deleteModelVersion,
-  getModel,
-  getModelVersion,
-  listModels,
-} from '../client/models.js';
+import { deleteModel, deleteModelVersion, getModel, getModelVersion, listModels } from '../client/models.js';
 import { redact } from '../client/redact.js';
 import { getTrainVersion } from '../client/training.js';
 import { MODEL_FRAMEWORK_TYPES, type ModelParams } from '../codecs/params/model.js';
@@ -49,7 +43,11 @@ interface ByVersion {
   readonly versionId?: number;
 }
 
-function modelOrVersion(modelId: number | undefined, options: ByVersion, what: string): ['model' | 'version', number] {
+function modelOrVersion(
+  modelId: number | undefined,
+  options: ByVersion,
+  what: string,
+): ['model' | 'version', number] {
   if (modelId !== undefined && options.versionId !== undefined) {
     throw new UsageError(`${what}: give a model id or --version-id, not both`);
   }
@@ -62,7 +60,11 @@ async function info(context: Context, options: ByVersion, modelId?: number): Pro
   const [kind, target] = modelOrVersion(modelId, options, 'models info');
   const session = await context.session();
   if (kind === 'version') {
-    printDetail(context.out, context.json, redact(await lastValueFrom(getModelVersion(session, target))) as Record<string, unknown>);
+    printDetail(
+      context.out,
+      context.json,
+      redact(await lastValueFrom(getModelVersion(session, target))) as Record<string, unknown>,
+    );
     return EXIT.OK;
   }
   const model = await lastValueFrom(getModel(session, target));
@@ -107,7 +109,9 @@ async function finishedJob(context: Context, versionId: number): Promise<Trained
   const session = await context.session();
   const detail = await lastValueFrom(getTrainVersion(session, versionId));
   if (detail.status !== 'FINISH') {
-    throw new UsageError(`--from-job: training version ${versionId} is ${oneLine(detail.status)}, not FINISH`);
+    throw new UsageError(
+      `--from-job: training version ${versionId} is ${oneLine(detail.status)}, not FINISH`,
+    );
   }
   if (detail.name === undefined || detail.type === undefined || detail.output === undefined) {
     throw new UsageError(
@@ -115,7 +119,12 @@ async function finishedJob(context: Context, versionId: number): Promise<Trained
     );
   }
   // The version detail echoes the fields it was created with; createModel reads name, type, output, ids, image.
-  const body = { ...detail, name: detail.name, type: detail.type, output: detail.output } as unknown as TrainCreate;
+  const body = {
+    ...detail,
+    name: detail.name,
+    type: detail.type,
+    output: detail.output,
+  } as unknown as TrainCreate;
   return { jobId: detail.jobId ?? 0, versionId, body, detail };
 }
 
@@ -124,7 +133,10 @@ async function create(context: Context, options: CreateOptions, specPath?: strin
     modelName: { value: options.name, flag: '--name' },
     modelVersion: { value: options.modelVersion, flag: '--model-version' },
     modelFrameworkType: { value: options.type, flag: '--type' },
-    modelFramework: { value: options.framework === undefined ? undefined : numberish(options.framework), flag: '--framework' },
+    modelFramework: {
+      value: options.framework === undefined ? undefined : numberish(options.framework),
+      flag: '--framework',
+    },
     modelPath: { value: options.path, flag: '--path' },
     modelCodeDir: { value: options.codeDir, flag: '--code-dir' },
     modelBootFile: { value: options.bootFile, flag: '--boot-file' },
@@ -149,14 +161,16 @@ async function create(context: Context, options: CreateOptions, specPath?: strin
     end = await runUntilInterrupted(
       createModel(session, gathered.params as Partial<ModelParams>, job, {
         upload: { ignore: options.ignore },
-        onUpload: (event) => (context.json ? context.out.line(jsonText({ type: 'upload', event })) : display.next(event)),
+        onUpload: (event) =>
+          context.json ? context.out.line(jsonText({ type: 'upload', event })) : display.next(event),
       }),
       (model) => {
         registered = model;
       },
     );
   } catch (error) {
-    if (hasTag(error, 'ValidationError')) throw toSpecError(error as ValidationError, gathered, MODEL_SEED_NAMES);
+    if (hasTag(error, 'ValidationError'))
+      throw toSpecError(error as ValidationError, gathered, MODEL_SEED_NAMES);
     throw error;
   } finally {
     display.stop();
@@ -167,7 +181,9 @@ async function create(context: Context, options: CreateOptions, specPath?: strin
   }
   const { modelId, versionId, body } = registered;
   if (context.json) {
-    context.out.line(jsonText({ type: 'created', modelId, versionId, name: body.name, version: body.version }));
+    context.out.line(
+      jsonText({ type: 'created', modelId, versionId, name: body.name, version: body.version }),
+    );
   } else {
     context.out.line(
       `registered model ${oneLine(body.name)} (id ${modelId}) version ${oneLine(body.version)}: model version id ${versionId}`,
@@ -180,8 +196,12 @@ async function rm(context: Context, options: ByVersion, modelId?: number): Promi
   const [kind, target] = modelOrVersion(modelId, options, 'models rm');
   const session = await context.session();
   await lastValueFrom(kind === 'model' ? deleteModel(session, target) : deleteModelVersion(session, target));
-  if (context.json) context.out.line(jsonText({ type: 'deleted', [kind === 'model' ? 'modelId' : 'versionId']: target }));
-  else context.out.line(`deleted ${kind === 'model' ? `model ${target} and its versions` : `model version ${target}`}`);
+  if (context.json)
+    context.out.line(jsonText({ type: 'deleted', [kind === 'model' ? 'modelId' : 'versionId']: target }));
+  else
+    context.out.line(
+      `deleted ${kind === 'model' ? `model ${target} and its versions` : `model version ${target}`}`,
+    );
   return EXIT.OK;
 }
 
@@ -203,17 +223,28 @@ export function modelsCommand(): Command {
       new Command('create')
         .description('register a model version from a JSON spec file (seed parameter names) and/or flags')
         .argument('[spec]', 'JSON spec file (- for stdin)')
-        .option('--from-job <versionId>', 'a finished training version: defaults for name, path, kind, framework', id)
+        .option(
+          '--from-job <versionId>',
+          'a finished training version: defaults for name, path, kind, framework',
+          id,
+        )
         .option('-n, --name <name>', 'model_name')
         .option('--model-version <version>', 'model_version, e.g. 1.0.0')
         .addOption(new Option('--type <type>', 'model_framework_type').choices(MODEL_FRAMEWORK_TYPES))
         .option('--framework <id>', 'model_framework: a preset model or PREDICT framework id')
         .option('--path <s3uri>', 'model_path: the model files')
-        .option('--code-dir <dir|s3uri>', 'model_code_dir (BASIC_FRAMEWORK): a local directory is uploaded first')
+        .option(
+          '--code-dir <dir|s3uri>',
+          'model_code_dir (BASIC_FRAMEWORK): a local directory is uploaded first',
+        )
         .option('--boot-file <file>', 'model_boot_file (BASIC_FRAMEWORK)')
         .option('--image <url>', 'model_mirrorUrl (CUSTOM)')
         .option('--description <text>', 'model_description')
-        .option('--ignore <pattern>', 'leave matching paths of a local code dir out of the upload (repeatable)', collect)
+        .option(
+          '--ignore <pattern>',
+          'leave matching paths of a local code dir out of the upload (repeatable)',
+          collect,
+        )
         .addHelpText(
           'after',
           `

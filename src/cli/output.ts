@@ -71,6 +71,7 @@ export function outputOf(stream: NodeJS.WriteStream, env: OutputEnv): Output {
 
 // C0 controls but TAB (ESC, BEL, CR, LF, BS…), DEL, C1 controls (CSI U+009B…), and the
 // Unicode direction marks, embeddings, overrides and isolates (the "Trojan Source" set).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 const CONTROL_PICTURES = 0x2400;
 const DEL = 0x7f;
@@ -135,7 +136,8 @@ const plain = (text: string): string => text;
 
 /** The styles of an output: ANSI SGR sequences when `colour`, plain text otherwise. */
 export function styleOf(output: Pick<Output, 'colour'>): Style {
-  if (!output.colour) return { bold: plain, dim: plain, red: plain, green: plain, yellow: plain, cyan: plain };
+  if (!output.colour)
+    return { bold: plain, dim: plain, red: plain, green: plain, yellow: plain, cyan: plain };
   return {
     bold: sgr(1, 22),
     dim: sgr(2, 22),
@@ -146,21 +148,36 @@ export function styleOf(output: Pick<Output, 'colour'>): Style {
   };
 }
 
-const GOOD = new Set(['FINISH', 'RUNNING']);
+const GOOD = new Set(['FINISH', 'RUNNING', 'READY']);
 const BAD = new Set(['STARTING_FAIL', 'TRAINING_FAIL', 'FAILED']);
 const HALTED = new Set(['STOPPED', 'STOPPING']);
 
-/** A status word coloured by what it means: green done/running, red failed, yellow stopped, cyan in progress. */
-export function statusText(style: Style, status: string): string {
-  const text = oneLine(status);
-  if (GOOD.has(status)) return style.green(text);
-  if (BAD.has(status)) return style.red(text);
-  if (HALTED.has(status)) return style.yellow(text);
-  return style.cyan(text);
+/** The style a status word is shown in: green done/running, red failed, yellow stopped, cyan in progress. */
+export function statusStyle(style: Style, status: string): (text: string) => string {
+  if (GOOD.has(status)) return style.green;
+  if (BAD.has(status)) return style.red;
+  if (HALTED.has(status)) return style.yellow;
+  return style.cyan;
 }
 
-/** One table cell: text (neutralised when rendered), a number, or nothing. */
-export type Cell = string | number | undefined | null;
+/** A status word, neutralised and coloured by what it means (see {@link statusStyle}). */
+export function statusText(style: Style, status: string): string {
+  return statusStyle(style, status)(oneLine(status));
+}
+
+/** A table cell shown in a style: the text is neutralised first, then styled. */
+export interface StyledCell {
+  readonly text: string;
+  readonly style: (text: string) => string;
+}
+
+/** A status table cell, coloured by what it means; empty when there is no status. */
+export function statusCell(style: Style, status: string | undefined): StyledCell | undefined {
+  return status === undefined ? undefined : { text: status, style: statusStyle(style, status) };
+}
+
+/** One table cell: text (neutralised when rendered), a number, styled text, or nothing. */
+export type Cell = string | number | StyledCell | undefined | null;
 
 const NO_BORDERS = {
   top: '',
@@ -182,6 +199,7 @@ const NO_BORDERS = {
 
 function cellText(cell: Cell): string {
   if (cell === undefined || cell === null) return '';
+  if (typeof cell === 'object') return oneLine(cell.text);
   return oneLine(String(cell));
 }
 
@@ -218,7 +236,15 @@ export function renderTable(output: Output, head: readonly string[], rows: reado
     colWidths: widths,
     wordWrap: false,
   });
-  table.push(...body);
+  // Styles go on after measuring and neutralising, so escape sequences are neither counted nor defused.
+  table.push(
+    ...body.map((row, r) =>
+      row.map((text, i) => {
+        const cell = rows[r]![i];
+        return typeof cell === 'object' && cell !== null ? cell.style(text) : text;
+      }),
+    ),
+  );
   return table
     .toString()
     .split('\n')

@@ -29,9 +29,12 @@ export async function readData(data: string): Promise<unknown> {
     try {
       text = await readFile(where, 'utf8');
     } catch (cause) {
-      throw new UsageError(`--data: cannot read ${where}: ${(cause as { code?: string }).code ?? String(cause)}`, {
-        cause,
-      });
+      throw new UsageError(
+        `--data: cannot read ${where}: ${(cause as { code?: string }).code ?? String(cause)}`,
+        {
+          cause,
+        },
+      );
     }
   } else {
     text = data;
@@ -51,9 +54,13 @@ interface PredictOptions {
 async function predict(context: Context, options: PredictOptions, serviceId: number): Promise<ExitCode> {
   const body = await readData(options.data);
   const session = await context.session();
-  const answer = await lastValueFrom(new Predictor(session, serviceId).predict(body), { defaultValue: undefined });
+  const answer = await lastValueFrom(new Predictor(session, serviceId).predict(body), {
+    defaultValue: undefined,
+  });
   // The answer comes from the model's own server: printed as JSON, whose escaping keeps control characters inert.
-  context.out.line(context.json || !context.out.isTTY ? jsonText(answer ?? null) : jsonText(answer ?? null, 2));
+  context.out.line(
+    context.json || !context.out.isTTY ? jsonText(answer ?? null) : jsonText(answer ?? null, 2),
+  );
   return EXIT.OK;
 }
 

@@ -28,7 +28,11 @@ function percent(done: number, total: number): number {
  * A display for a transfer named `label` (e.g. `upload ./code`). `now` is the clock
  * of the plain-line throttle.
  */
-export function transferDisplay(context: Context, label: string, now: () => number = Date.now): TransferDisplay {
+export function transferDisplay(
+  context: Context,
+  label: string,
+  now: () => number = Date.now,
+): TransferDisplay {
   let summary: TransferSummary | undefined;
   const name = oneLine(label);
   if (context.json) {
@@ -109,10 +113,13 @@ export function transferDisplay(context: Context, label: string, now: () => numb
 /** One line about a finished transfer: `3 files sent (1.2 KiB), 1 unchanged, in 0s`. */
 export function describeSummary(summary: TransferSummary): string {
   const verb = summary.direction === 'upload' ? 'sent' : 'received';
-  const parts = [`${summary.filesSent} file${summary.filesSent === 1 ? '' : 's'} ${verb} (${formatBytes(summary.bytesSent)})`];
+  const parts = [
+    `${summary.filesSent} file${summary.filesSent === 1 ? '' : 's'} ${verb} (${formatBytes(summary.bytesSent)})`,
+  ];
   if (summary.filesSkipped > 0) parts.push(`${summary.filesSkipped} unchanged`);
   if (summary.partsReused > 0) parts.push(`${summary.partsReused} parts resumed`);
-  if (summary.leftOut.length > 0) parts.push(`${summary.leftOut.length} left out (links leading out, special files)`);
+  if (summary.leftOut.length > 0)
+    parts.push(`${summary.leftOut.length} left out (links leading out, special files)`);
   if (summary.sizeOnly.length > 0) parts.push(`${summary.sizeOnly.length} checked by size only`);
   return `${parts.join(', ')}, in ${formatDuration(summary.elapsedMs)}`;
 }

@@ -23,7 +23,16 @@ import type { ExitCode } from './exitCodes.js';
 import { id, nonNegative, positive } from './ids.js';
 import { runUntilInterrupted } from './interrupt.js';
 import { logPrinter, logSnapshot } from './logs.js';
-import { formatTime, jsonText, oneLine, printDetail, printList, statusText, styleOf } from './output.js';
+import {
+  formatTime,
+  jsonText,
+  oneLine,
+  printDetail,
+  printList,
+  statusCell,
+  statusText,
+  styleOf,
+} from './output.js';
 import { DEPLOY_SEED_NAMES, gather, readSpecFile, toSpecError } from './spec.js';
 
 async function ls(context: Context): Promise<ExitCode> {
@@ -35,13 +44,7 @@ async function ls(context: Context): Promise<ExitCode> {
     context.json,
     services,
     ['ID', 'NAME', 'STATUS', 'ADDRESS', 'CREATED'],
-    (s) => [
-      s.id,
-      s.name,
-      s.status === undefined ? undefined : statusText(style, s.status),
-      s.accessAddress,
-      formatTime(s.createdAt),
-    ],
+    (s) => [s.id, s.name, statusCell(style, s.status), s.accessAddress, formatTime(s.createdAt)],
     '(no services)',
   );
   return EXIT.OK;
@@ -79,7 +82,7 @@ async function info(context: Context, _options: object, serviceId: number): Prom
       m.weight,
       m.resourceId,
       m.instances === undefined ? m.instanceCount : instanceSummary(m.instances),
-      m.status === undefined ? undefined : statusText(style, m.status),
+      statusCell(style, m.status),
       m.reason,
     ],
   );
@@ -118,7 +121,9 @@ async function deployService(context: Context, options: DeployOptions, specPath?
     serviceModels: { value: fromFlags, flag: '--resource' },
   });
   if (specPath === undefined && options.name === undefined && fromFlags === undefined) {
-    throw new UsageError('services deploy needs a spec file or flags (see modelmaker services deploy --help)');
+    throw new UsageError(
+      'services deploy needs a spec file or flags (see modelmaker services deploy --help)',
+    );
   }
   const params = gathered.params as unknown as DeployParams;
   const defaults = options.modelVersionId === undefined ? {} : { modelVersionId: options.modelVersionId };
@@ -138,22 +143,27 @@ async function deployService(context: Context, options: DeployOptions, specPath?
   let serviceId: number | undefined;
   let running = false;
   const style = styleOf(context.out);
-  const end = await runUntilInterrupted(deploy(session, filled, undefined, { wait: options.wait }), (event) => {
-    if (event.type === 'created') serviceId = event.serviceId;
-    if (event.type === 'running') running = true;
-    if (context.json) {
-      context.out.line(jsonText(eventJson(event)));
-    } else if (event.type === 'created') {
-      context.out.line(`created service ${oneLine(params.serviceName)} (id ${event.serviceId})`);
-    } else if (event.type === 'status') {
-      context.err.line(`service ${serviceId}: ${statusText(styleOf(context.err), event.status ?? 'UNKNOWN')}`);
-    } else {
-      const address = event.predictor.detail?.accessAddress;
-      context.out.line(
-        `service ${event.predictor.serviceId} is ${style.green('RUNNING')}${address === undefined ? '' : ` at ${oneLine(address)}`}`,
-      );
-    }
-  });
+  const end = await runUntilInterrupted(
+    deploy(session, filled, undefined, { wait: options.wait }),
+    (event) => {
+      if (event.type === 'created') serviceId = event.serviceId;
+      if (event.type === 'running') running = true;
+      if (context.json) {
+        context.out.line(jsonText(eventJson(event)));
+      } else if (event.type === 'created') {
+        context.out.line(`created service ${oneLine(params.serviceName)} (id ${event.serviceId})`);
+      } else if (event.type === 'status') {
+        context.err.line(
+          `service ${serviceId}: ${statusText(styleOf(context.err), event.status ?? 'UNKNOWN')}`,
+        );
+      } else {
+        const address = event.predictor.detail?.accessAddress;
+        context.out.line(
+          `service ${event.predictor.serviceId} is ${style.green('RUNNING')}${address === undefined ? '' : ` at ${oneLine(address)}`}`,
+        );
+      }
+    },
+  );
   if (end === 'interrupted') {
     context.err.line(
       serviceId === undefined
@@ -194,11 +204,14 @@ async function lifecycle(
     detail = value;
   });
   if (end === 'interrupted') {
-    context.err.line(`interrupted: service ${serviceId} goes on (${verb}); check it with modelmaker services info ${serviceId}`);
+    context.err.line(
+      `interrupted: service ${serviceId} goes on (${verb}); check it with modelmaker services info ${serviceId}`,
+    );
     return EXIT.INTERRUPTED;
   }
   if (context.json) context.out.line(jsonText({ type: 'status', serviceId, status: detail?.status }));
-  else context.out.line(`service ${serviceId} is ${statusText(styleOf(context.out), detail?.status ?? wanted)}`);
+  else
+    context.out.line(`service ${serviceId} is ${statusText(styleOf(context.out), detail?.status ?? wanted)}`);
   return EXIT.OK;
 }
 
@@ -261,7 +274,11 @@ async function logs(context: Context, options: LogsOptions, serviceId: number): 
     ? new Predictor(session, serviceId).logs$(options.from)
     : logSnapshot(pages(session, serviceId), options.from);
   const end = await runUntilInterrupted(events, logPrinter(context));
-  return end === 'interrupted' ? EXIT.INTERRUPTED : EXIT.OK;
+  if (end === 'completed') return EXIT.OK;
+  context.err.line(
+    `interrupted: stopped reading the log of service ${serviceId} (the service is not affected)`,
+  );
+  return EXIT.INTERRUPTED;
 }
 
 /** The `services` command group. */
@@ -277,11 +294,21 @@ export function servicesCommand(): Command {
     )
     .addCommand(
       new Command('deploy')
-        .description('deploy a service from a JSON spec file (seed parameter names) and/or flags; waits until it runs')
+        .description(
+          'deploy a service from a JSON spec file (seed parameter names) and/or flags; waits until it runs',
+        )
         .argument('[spec]', 'JSON spec file (- for stdin)')
         .option('-n, --name <name>', 'service_name')
-        .option('--model-version-id <id>', 'the model version to serve (for entries that do not name one)', id)
-        .option('--resource <id>', 'one service model on this PREDICT machine id (catalog machines --env PREDICT)', id)
+        .option(
+          '--model-version-id <id>',
+          'the model version to serve (for entries that do not name one)',
+          id,
+        )
+        .option(
+          '--resource <id>',
+          'one service model on this PREDICT machine id (catalog machines --env PREDICT)',
+          id,
+        )
         .option('--instances <n>', 'with --resource: instanceCount, 1..10', positive, 1)
         .option('--weight <percent>', 'with --resource: weight', nonNegative, 100)
         .option('--no-wait', 'return once the service is created')

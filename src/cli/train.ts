@@ -165,8 +165,16 @@ export function trainCommand(): Command {
     .option('--description <text>', 'description')
     .option('-H, --hyperparameter <name=value>', 'a hyperparameter (repeatable)', collectPairs)
     .option('-e, --env <name=value>', 'an environment variable, CUSTOM (repeatable)', collectPairs)
-    .option('-m, --monitor <name=regex>', 'a metric read from log lines; group 1 is the value (repeatable)', collectPairs)
-    .option('--ignore <pattern>', 'leave matching paths of a local code dir out of the upload (repeatable)', collect)
+    .option(
+      '-m, --monitor <name=regex>',
+      'a metric read from log lines; group 1 is the value (repeatable)',
+      collectPairs,
+    )
+    .option(
+      '--ignore <pattern>',
+      'leave matching paths of a local code dir out of the upload (repeatable)',
+      collect,
+    )
     .option('-w, --watch', 'follow the job in the live view; the exit status mirrors it')
     .option('--stop', 'with --watch: on Ctrl-C, stop the job too')
     .addHelpText(

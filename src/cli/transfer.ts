@@ -30,7 +30,9 @@ async function transferWithDisplay(
     const end = await runUntilInterrupted(transfer, (event) => display.next(event));
     display.stop();
     if (end === 'interrupted') {
-      context.err.line(`interrupted: ${oneLine(label)} is incomplete; run the same command again to resume it`);
+      context.err.line(
+        `interrupted: ${oneLine(label)} is incomplete; run the same command again to resume it`,
+      );
       return undefined;
     }
     return display.summary();
@@ -59,7 +61,8 @@ export async function uploadCodeDir(
     storage.upload(session.s3Access(), local, target, { ignore }),
   );
   if (summary === undefined) return false;
-  if (!context.json) context.err.line(`uploaded ${oneLine(local)} to ${oneLine(target)}: ${describeSummary(summary)}`);
+  if (!context.json)
+    context.err.line(`uploaded ${oneLine(local)} to ${oneLine(target)}: ${describeSummary(summary)}`);
   return true;
 }
 
@@ -72,16 +75,25 @@ interface DownloadOptions {
   readonly concurrency?: number;
 }
 
-async function runUpload(context: Context, options: UploadOptions, local: string, uri: string): Promise<ExitCode> {
+async function runUpload(
+  context: Context,
+  options: UploadOptions,
+  local: string,
+  uri: string,
+): Promise<ExitCode> {
   const session = await context.session();
   const storage = await import('../client/storage/index.js');
   const summary = await transferWithDisplay(
     context,
     `upload ${local}`,
-    storage.upload(session.s3Access(), local, uri, { ignore: options.ignore, concurrency: options.concurrency }),
+    storage.upload(session.s3Access(), local, uri, {
+      ignore: options.ignore,
+      concurrency: options.concurrency,
+    }),
   );
   if (summary === undefined) return EXIT.INTERRUPTED;
-  if (!context.json) context.out.line(`uploaded ${oneLine(local)} to ${oneLine(uri)}: ${describeSummary(summary)}`);
+  if (!context.json)
+    context.out.line(`uploaded ${oneLine(local)} to ${oneLine(uri)}: ${describeSummary(summary)}`);
   return EXIT.OK;
 }
 
@@ -99,19 +111,25 @@ async function runDownload(
     storage.download(session.s3Access(), uri, local, { concurrency: options.concurrency }),
   );
   if (summary === undefined) return EXIT.INTERRUPTED;
-  if (!context.json) context.out.line(`downloaded ${oneLine(uri)} to ${oneLine(local)}: ${describeSummary(summary)}`);
+  if (!context.json)
+    context.out.line(`downloaded ${oneLine(uri)} to ${oneLine(local)}: ${describeSummary(summary)}`);
   return EXIT.OK;
 }
 
 /** The `upload` command. */
 export function uploadCommand(): Command {
   return new Command('upload')
-    .description('upload a local file or directory to S3 (unchanged files are skipped; interrupted uploads resume)')
+    .description(
+      'upload a local file or directory to S3 (unchanged files are skipped; interrupted uploads resume)',
+    )
     .argument('<local>', 'a file or a directory')
     .argument('<s3uri>', 's3://bucket/key (a directory goes below key/)')
     .option('--ignore <pattern>', 'leave out matching paths (gitignore-like; repeatable)', collect)
     .option('--concurrency <n>', 'files sent at the same time', positive)
-    .addHelpText('after', '\nExample:\n  modelmaker upload ./code s3://modelmaker/jobs/iris/code/ --ignore "*.pyc"')
+    .addHelpText(
+      'after',
+      '\nExample:\n  modelmaker upload ./code s3://modelmaker/jobs/iris/code/ --ignore "*.pyc"',
+    )
     .action(action(runUpload));
 }
 

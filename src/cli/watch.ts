@@ -107,7 +107,12 @@ export interface WatchResourceEvent extends ResourceSample {
 }
 
 /** What `jobs watch` shows (and prints as NDJSON with `--json`). */
-export type WatchEvent = WatchStatusEvent | WatchLineEvent | WatchGapEvent | WatchMetricEvent | WatchResourceEvent;
+export type WatchEvent =
+  | WatchStatusEvent
+  | WatchLineEvent
+  | WatchGapEvent
+  | WatchMetricEvent
+  | WatchResourceEvent;
 
 /**
  * The events of a training version, from shared pollers: status changes, log lines
@@ -220,9 +225,36 @@ export function elapsedMs(status: WatchStatusEvent | undefined, now: number): nu
   return Math.max(0, to - from);
 }
 
-function cut(line: string, columns: number): string {
-  const chars = Array.from(line);
-  return chars.length <= columns ? line : `${chars.slice(0, Math.max(0, columns - 1)).join('')}…`;
+// Our own styles (SGR): zero-width when counting columns. Anything else in a line was neutralised.
+const SGR = new RegExp(`${'\x1b'}\\[[0-9;]*m`, 'g');
+const RESET = '\x1b[0m';
+
+/**
+ * `line` cut to `columns` visible characters (styles not counted, never cut in half),
+ * ending in `…` (and a style reset, when the line has styles) when something was cut.
+ */
+export function cut(line: string, columns: number): string {
+  const plain = line.replace(SGR, '');
+  if ([...plain].length <= columns) return line;
+  const end = plain === line ? '…' : `…${RESET}`;
+  let out = '';
+  let visible = 0;
+  let last = 0;
+  for (const match of line.matchAll(SGR)) {
+    for (const char of line.slice(last, match.index)) {
+      if (visible === columns - 1) return out + end;
+      out += char;
+      visible++;
+    }
+    out += match[0];
+    last = match.index + match[0].length;
+  }
+  for (const char of line.slice(last)) {
+    if (visible === columns - 1) return out + end;
+    out += char;
+    visible++;
+  }
+  return out;
 }
 
 /** `values` reduced to at most `width` points, evenly spaced, first and last kept. */
@@ -309,7 +341,8 @@ export function renderFrame(state: WatchState, view: FrameView): string[] {
     room = budget - header.length - 1 - minLog - body.length;
   }
   const logRoom = Math.max(0, budget - header.length - body.length - 1);
-  const tail = state.tail.slice(-Math.min(logRoom, WATCH_LOG_TAIL_LINES));
+  const shown = Math.min(logRoom, WATCH_LOG_TAIL_LINES);
+  const tail = shown === 0 ? [] : state.tail.slice(-shown);
   const lines = [...header, ...body, ...(logRoom > 0 || tail.length > 0 ? [logTitle] : []), ...tail];
   return lines.slice(0, budget).map((line) => cut(line, view.columns - 1));
 }
@@ -317,6 +350,7 @@ export function renderFrame(state: WatchState, view: FrameView): string[] {
 const HIDE_CURSOR = '\x1b[?25l';
 const SHOW_CURSOR = '\x1b[?25h';
 const CLEAR_DOWN = '\x1b[J';
+const CLEAR_SCREEN = '\x1b[2J\x1b[H';
 
 /** Draws frames in place on a terminal: each frame replaces the one before. */
 export class LiveView {
@@ -344,6 +378,15 @@ export class LiveView {
     this.#height = lines.length;
   }
 
+  /**
+   * After a terminal resize the previous frame may have re-wrapped, so moving up over
+   * it is no longer exact: the screen is cleared and the next frame drawn from the top.
+   */
+  reset(): void {
+    this.#out.write(CLEAR_SCREEN);
+    this.#height = 0;
+  }
+
   /** Leaves the last frame on screen and shows the cursor again. */
   close(): void {
     if (!this.#cursorHidden) return;
@@ -367,7 +410,8 @@ export function liveStates(events: Observable<WatchEvent>, versionId: number): O
   );
   return merge(shared, ticks).pipe(
     scan(
-      (state: WatchState, event: WatchEvent | undefined) => (event === undefined ? state : reduce(state, event)),
+      (state: WatchState, event: WatchEvent | undefined) =>
+        event === undefined ? state : reduce(state, event),
       initialState(versionId),
     ),
     throttleTime(WATCH_REDRAW_MS, asyncScheduler, { leading: true, trailing: true }),
@@ -464,10 +508,16 @@ export async function runWatch(
         }),
       );
     };
+    const onResize = () => {
+      live.reset();
+      if (last !== undefined) draw(last);
+    };
+    process.stdout.on('resize', onResize);
     try {
       end = await runUntilInterrupted(liveStates(events, versionId), draw);
       if (last !== undefined) draw(last);
     } finally {
+      process.stdout.removeListener('resize', onResize);
       live.close();
     }
   } else {

@@ -28,7 +28,8 @@ export interface AnyEndpoint {
   readonly idempotent: boolean;
 }
 
-type Decoded<C> = C extends t.Type<infer A, infer _O, infer _I> ? A : never;
+/** The decoded side of a codec (`t.TypeOf` for any io-ts type). */
+export type Decoded<C> = C extends t.Type<infer A, infer _O, infer _I> ? A : never;
 
 /** What callers pass as path parameters, e.g. `{ jobId: 3 }`. */
 export type EndpointParams<E extends AnyEndpoint> = Decoded<E['params']>;

@@ -23,6 +23,7 @@ export type {
   CallArgs,
   Caller,
   CallOptions,
+  Decoded,
   EndpointBody,
   EndpointParams,
   EndpointQuery,
@@ -94,4 +95,4 @@ export {
   stopTrain,
 } from './training.js';
 export type { HttpRequest, RequestOptions } from './transport.js';
-export { AUTH_TOKEN_HEADER, interpretResponse, isTokenRefused, toNetworkError } from './transport.js';
+export { AUTH_TOKEN_HEADER } from './transport.js';

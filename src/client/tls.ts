@@ -41,7 +41,8 @@ export async function tlsFetchExtras(
   baseUrl: string,
   logger: SdkLogger,
 ): Promise<FetchExtras> {
-  if (verifySsl) return {};
+  // Plain http has no certificates to verify: nothing to switch off, nothing to warn about.
+  if (verifySsl || baseUrl.startsWith('http://')) return {};
   if (isBun()) {
     logger.warnOnce('verify-ssl', `verify_ssl is off: TLS certificates of ${baseUrl} are not verified`);
     return { tls: { rejectUnauthorized: false } };

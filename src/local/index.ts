@@ -24,6 +24,15 @@ export {
   SHUTDOWN_REASON,
   startLocalPlatform,
 } from './platform.js';
+export type {
+  LogEvent as RunLogEvent,
+  ResourceEvent as RunResourceEvent,
+  RunEvent,
+  RunnerDeps,
+  RunStatus,
+  StatusEvent as RunStatusEvent,
+  TrainingRun,
+} from './runner/types.js';
 export { type Capacity, machineCapacity } from './scheduler.js';
 export type { LogLimits } from './server/handlers/training.js';
 export { STOPPED_WAITING_REASON } from './server/handlers/training.js';

@@ -71,8 +71,13 @@ describe('modelmaker, train to prediction against a local platform', () => {
     const types = new Set(events.map((event) => event.type));
     expect([...types]).toEqual(expect.arrayContaining(['status', 'line', 'metric', 'end']));
     expect(events.at(-1)).toEqual({ type: 'end', versionId, status: 'FINISH', exitCode: 0 });
-    expect(events.filter((e) => e.type === 'status').at(-1)).toMatchObject({ status: 'FINISH', terminal: true });
-    expect(events.filter((e) => e.type === 'line').map((e) => e.content)).toContain('epoch=2 loss=0.3333 rows=150');
+    expect(events.filter((e) => e.type === 'status').at(-1)).toMatchObject({
+      status: 'FINISH',
+      terminal: true,
+    });
+    expect(events.filter((e) => e.type === 'line').map((e) => e.content)).toContain(
+      'epoch=2 loss=0.3333 rows=150',
+    );
     expect(events.filter((e) => e.type === 'metric').map((e) => e.value)).toEqual([0.5, 0.3333]);
 
     // The model: name, kind and serving framework from the finished job; the files and code given.
@@ -120,7 +125,15 @@ describe('modelmaker, train to prediction against a local platform', () => {
     expect(running).not.toBeNull();
 
     const request = join(dir, 'request.json');
-    writeFileSync(request, JSON.stringify({ instances: [[1, 2, 3], [4, 5, 6]] }));
+    writeFileSync(
+      request,
+      JSON.stringify({
+        instances: [
+          [1, 2, 3],
+          [4, 5, 6],
+        ],
+      }),
+    );
     const answer = await runCli(['predict', running![1]!, '--data', `@${request}`], env);
     expect(answer.code).toBe(0);
     expect(JSON.parse(answer.stdout)).toMatchObject({ predictions: [6, 15], tag: 'iris-cli' });

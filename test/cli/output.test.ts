@@ -11,10 +11,12 @@ import {
   type Output,
   oneLine,
   renderTable,
+  statusCell,
   styleOf,
   toEpochMs,
 } from '../../src/cli/output.js';
 import { ApiError, ValidationError } from '../../src/errors.js';
+import { RAW_CONTROL } from './support.js';
 
 function fakeOutput(isTTY: boolean, columns = 80, colour = false): Output & { text: string } {
   const out = {
@@ -46,7 +48,8 @@ describe('neutralise', () => {
   it('leaves nothing a terminal would act on, whatever the input', () => {
     let all = '';
     for (let code = 0; code < 0x300; code++) all += String.fromCharCode(code);
-    expect(neutralise(all)).not.toMatch(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/);
+    expect(neutralise(all)).not.toMatch(RAW_CONTROL);
+    expect(neutralise(all)).not.toContain('\n');
   });
 });
 
@@ -54,7 +57,8 @@ describe('jsonText', () => {
   it('is valid JSON on one line that round-trips, with C1, bidi and line separators escaped', () => {
     const value = { content: 'a\x1b[31mb\u009bc\u2028d\u202ee\nf' };
     const text = jsonText(value);
-    expect(text).not.toMatch(/[\n\u001b\u009b\u2028\u202e]/);
+    expect(text).not.toMatch(RAW_CONTROL);
+    expect(text).not.toMatch(/[\n\u2028]/);
     expect(text).toContain('\\u009b');
     expect(JSON.parse(text)).toEqual(value);
     expect(jsonText(undefined)).toBe('null');
@@ -85,6 +89,22 @@ describe('tables', () => {
     for (const line of text.split('\n')) expect([...line].length).toBeLessThan(40);
     expect(text).toContain('…');
     expect(text).toContain('short␛[31m');
+  });
+
+  it('style status cells after measuring and neutralising them', () => {
+    const out = fakeOutput(true, 80, true);
+    const style = styleOf(out);
+    const text = renderTable(
+      out,
+      ['ID', 'STATUS'],
+      [
+        [1, statusCell(style, 'FINISH')],
+        [2, statusCell(style, '\x1b[2J')],
+      ],
+    );
+    expect(text).toContain('\x1b[32mFINISH\x1b[39m');
+    expect(text).toContain('␛[2J');
+    expect(text.split('\n')[1]).toBe('1   \x1b[32mFINISH\x1b[39m');
   });
 
   it('are never cut when not on a terminal', () => {
@@ -126,7 +146,9 @@ describe('exit statuses', () => {
 
   it('are 2 for usage and validation errors, 1 for the platform refusing', () => {
     expect(exitCodeOf(new UsageError('bad'))).toBe(EXIT.USAGE);
-    expect(exitCodeOf(new SpecError('job.json', [{ field: 'job_name', message: 'required' }]))).toBe(EXIT.USAGE);
+    expect(exitCodeOf(new SpecError('job.json', [{ field: 'job_name', message: 'required' }]))).toBe(
+      EXIT.USAGE,
+    );
     expect(exitCodeOf(new ValidationError([{ field: 'x', message: 'y' }]))).toBe(EXIT.USAGE);
     expect(exitCodeOf(new ApiError(4004, 'not found', 404))).toBe(EXIT.ERROR);
     expect(exitCodeOf(new Error('boom'))).toBe(EXIT.ERROR);

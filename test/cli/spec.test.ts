@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { hasTag } from '../../src/errors.js';
-import { toTrainCreate, type TrainParams } from '../../src/codecs/params/train.js';
 import { gather, TRAIN_SEED_NAMES, toSpecError } from '../../src/cli/spec.js';
+import { type TrainParams, toTrainCreate } from '../../src/codecs/params/train.js';
+import { hasTag } from '../../src/errors.js';
 
 const FLAGS = {
   jobName: { value: undefined, flag: '--name' },
@@ -36,28 +36,41 @@ describe('spec files', () => {
       expect.unreachable();
     } catch (error) {
       expect(hasTag(error, 'SpecError')).toBe(true);
-      expect((error as Error).message).toBe('job.json: invalid parameters: jobName: the same parameter as job_name; give it once');
+      expect((error as Error).message).toBe(
+        'job.json: invalid parameters: jobName: the same parameter as job_name; give it once',
+      );
     }
   });
 
   it('name problems as written: seed names for a seed-style file, flags for flags, camelCase for a camelCase file', () => {
-    const seed = problemsOf(gather({ job_name: 'a', train_instance_count: 0 }, 'job.json', TRAIN_SEED_NAMES, FLAGS));
+    const seed = problemsOf(
+      gather({ job_name: 'a', train_instance_count: 0 }, 'job.json', TRAIN_SEED_NAMES, FLAGS),
+    );
     expect(seed).toContain('train_instance_count: expected an integer in 1..10, got 0');
     expect(seed).toContain('framework_type: required');
     expect(seed).toContain('output_path: required');
 
-    const flags = problemsOf(gather(undefined, undefined, TRAIN_SEED_NAMES, { ...FLAGS, trainInstanceCount: { value: 11, flag: '--instance-count' } }));
+    const flags = problemsOf(
+      gather(undefined, undefined, TRAIN_SEED_NAMES, {
+        ...FLAGS,
+        trainInstanceCount: { value: 11, flag: '--instance-count' },
+      }),
+    );
     expect(flags).toMatch(/^flags: invalid parameters: /);
     expect(flags).toContain('--instance-count: expected an integer in 1..10, got 11');
     expect(flags).toContain('--output: required');
 
-    const camel = problemsOf(gather({ jobName: 'a', trainInstanceCount: 0 }, 'job.json', TRAIN_SEED_NAMES, FLAGS));
+    const camel = problemsOf(
+      gather({ jobName: 'a', trainInstanceCount: 0 }, 'job.json', TRAIN_SEED_NAMES, FLAGS),
+    );
     expect(camel).toContain('trainInstanceCount: expected an integer');
     expect(camel).toContain('outputPath: required');
   });
 
   it('suggest the seed name closest to an unknown key', () => {
-    const message = problemsOf(gather({ job_name: 'a', boot_fiel: 'x' }, 'job.json', TRAIN_SEED_NAMES, FLAGS));
+    const message = problemsOf(
+      gather({ job_name: 'a', boot_fiel: 'x' }, 'job.json', TRAIN_SEED_NAMES, FLAGS),
+    );
     expect(message).toContain('boot_fiel: unknown parameter (did you mean boot_file?)');
   });
 });

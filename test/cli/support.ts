@@ -18,6 +18,13 @@ import type { TrainParams } from '../../src/codecs/params/train.js';
 import { type LocalPlatform, startLocalPlatform } from '../../src/local/platform.js';
 import { type FitCreatedEvent, fit } from '../../src/streams/fit.js';
 
+/** ESC, which starts every terminal control sequence. */
+export const ESC = '\x1b';
+
+/** A control character a terminal would act on (C0 but TAB and LF, DEL, C1, bidi overrides). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+export const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
+
 /** The command's entry point, run from source. */
 export const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 /** The repository root (tsx is resolved from there). */
@@ -51,7 +58,8 @@ const children = new Set<ChildProcess>();
 
 /** Kills whatever command a test left running (afterAll). */
 export function killLeftovers(): void {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   children.clear();
 }
 
@@ -88,10 +96,15 @@ export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv, input?
 }
 
 /** Runs `modelmaker <args>` to its end. */
-export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<CliResult> {
+export async function runCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  input?: string,
+): Promise<CliResult> {
   const started = Date.now();
   const run = spawnCli(args, env, input);
   const code = await run.exited;
+  // CLI_TEST_TIMING=1 prints what each process cost: the suite's time is mostly process starts.
   if (process.env.CLI_TEST_TIMING) console.log(`${Date.now() - started} ms: modelmaker ${args.join(' ')}`);
   return { code, ...run.output };
 }
@@ -105,7 +118,10 @@ export function ndjson(text: string): Array<Record<string, unknown>> {
 }
 
 /** Calls `probe` every 50 ms until it returns a value (not undefined/false), or fails after `timeoutMs`. */
-export async function waitUntil<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
+export async function waitUntil<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -182,7 +198,10 @@ export async function startStepsJob(
     trainInstanceType: TRAIN_MACHINE,
     trainInstanceCount: 1,
     volumeSize: 1,
-    hyperparameters: Object.entries(hyperparameters).map(([key, value]) => ({ name: key, value: String(value) })),
+    hyperparameters: Object.entries(hyperparameters).map(([key, value]) => ({
+      name: key,
+      value: String(value),
+    })),
     monitors: [{ name: 'loss', regular: 'loss=([0-9.]+)' }],
   };
   const created = await firstValueFrom(
@@ -198,7 +217,7 @@ export async function statusOf(test: TestPlatform, versionId: number): Promise<s
   return (await lastValueFrom(getTrainVersion(test.session, versionId))).status;
 }
 
-/** Waits until a version's log has a line containing `text` (through the SDK). */
+/** Waits until a version's status is one of `statuses` (through the SDK); resolves with it. */
 export async function waitForStatus(
   test: TestPlatform,
   versionId: number,

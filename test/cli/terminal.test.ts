@@ -2,9 +2,11 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ESC,
   fixturePath,
   MAIN,
   ndjson,
+  RAW_CONTROL,
   ROOT,
   runCli,
   startStepsJob,
@@ -30,15 +32,17 @@ describe('what reaches the terminal', () => {
     const versionId = await startStepsJob(test, 'escapes', { STEPS: 1, EVERY: 10 });
     await waitForStatus(test, versionId, ['FINISH']);
 
-    const text = await runCli(['jobs', 'logs', String(versionId)], test.env);
+    const [text, json] = await Promise.all([
+      runCli(['jobs', 'logs', String(versionId)], test.env),
+      runCli(['jobs', 'logs', String(versionId), '--json'], test.env),
+    ]);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('escapes: ␛[31mred␛[0m ␛]0;pwned␇ <U+009B>2J <U+202E>evil<U+202C> ␍end');
-    expect(text.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(text.stdout).not.toMatch(RAW_CONTROL);
 
-    const json = await runCli(['jobs', 'logs', String(versionId), '--json'], test.env);
     expect(json.code).toBe(0);
     // JSON keeps the content exact, escaped: no raw control character on the wire either.
-    expect(json.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(json.stdout).not.toMatch(RAW_CONTROL);
     const lines = ndjson(json.stdout);
     expect(lines.map((line) => line.content)).toContain(ESCAPES);
     expect(lines.every((line) => line.type === 'line' && typeof line.id === 'number')).toBe(true);
@@ -48,8 +52,23 @@ describe('what reaches the terminal', () => {
     const versionId = await startStepsJob(test, 'charted', { STEPS: 12, EVERY: 200 });
     const child = spawn(
       'python3',
-      [fixturePath('pty_run.py', true), '100', '40', process.execPath, '--import', 'tsx', MAIN, 'jobs', 'watch', String(versionId)],
-      { cwd: ROOT, env: { ...test.env, NO_COLOR: '1', TERM: 'xterm-256color' }, stdio: ['ignore', 'pipe', 'inherit'] },
+      [
+        fixturePath('pty_run.py', true),
+        '100',
+        '40',
+        process.execPath,
+        '--import',
+        'tsx',
+        MAIN,
+        'jobs',
+        'watch',
+        String(versionId),
+      ],
+      {
+        cwd: ROOT,
+        env: { ...test.env, NO_COLOR: '1', TERM: 'xterm-256color' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
     );
     let screen = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -59,7 +78,7 @@ describe('what reaches the terminal', () => {
     expect(code).toBe(0);
     // Redrawn in place: cursor hidden, moved up over the previous frame, cleared below, shown again at the end.
     expect(screen).toContain('\x1b[?25l');
-    expect(screen).toMatch(/\x1b\[\d+A\r\x1b\[J/);
+    expect(screen).toMatch(new RegExp(`${ESC}\\[\\d+A\\r${ESC}\\[J`));
     expect(screen.endsWith('\x1b[?25h')).toBe(true);
     // The asciichart plot of `loss`, with its axis.
     expect(screen).toMatch(/loss: 0\.0833 +\(min 0\.0833, max 1, 12 points\)/);
@@ -67,9 +86,14 @@ describe('what reaches the terminal', () => {
     expect(screen).toMatch(/[╰╮╭╯─]/);
     expect(screen).toContain('FINISH');
     // NO_COLOR: cursor movement, but no colour or style.
-    expect(screen).not.toMatch(/\x1b\[[0-9;]*m/);
+    expect(screen).not.toMatch(new RegExp(`${ESC}\\[[0-9;]*m`));
     // Frames fit the terminal: no line wider than 99 columns.
-    const widest = Math.max(...screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split(/\r?\n/).map((l) => [...l.replace(/\r/g, '')].length));
+    const widest = Math.max(
+      ...screen
+        .replace(new RegExp(`${ESC}\\[[0-9;?]*[A-Za-z]`, 'g'), '')
+        .split(/\r?\n/)
+        .map((l) => [...l.replace(/\r/g, '')].length),
+    );
     expect(widest).toBeLessThan(100);
   });
 });

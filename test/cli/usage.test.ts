@@ -58,7 +58,10 @@ describe('usage errors', () => {
 
   it('a spec file that is not JSON, an unknown seed name, and a bad id are usage errors too (exit status 2)', async () => {
     const notJson = specFile('broken.json', '{ "job_name": ');
-    const typo = specFile('typo.json', JSON.stringify({ ...BAD_SPEC, train_instance_count: 1, trian_instance_type: 1 }));
+    const typo = specFile(
+      'typo.json',
+      JSON.stringify({ ...BAD_SPEC, train_instance_count: 1, trian_instance_type: 1 }),
+    );
     const [broken, unknown, badId] = await Promise.all([
       runCli(['train', notJson], env),
       runCli(['train', typo, '--output', 's3://modelmaker/out/'], env),
@@ -70,9 +73,13 @@ describe('usage errors', () => {
 
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('and flags: invalid parameters: ');
-    expect(unknown.stderr).toContain('trian_instance_type: unknown parameter (did you mean train_instance_type?)');
+    expect(unknown.stderr).toContain(
+      'trian_instance_type: unknown parameter (did you mean train_instance_type?)',
+    );
 
     expect(badId.code).toBe(2);
-    expect(badId.stderr).toContain("error: command-argument value 'twelve' is invalid for argument 'versionId'");
+    expect(badId.stderr).toContain(
+      "error: command-argument value 'twelve' is invalid for argument 'versionId'",
+    );
   });
 });

@@ -34,7 +34,7 @@ import { asStorageError } from './internal/s3-errors.js';
 import { ensureDirectoryInside, keySegments, type SafeKey } from './internal/safe-path.js';
 import type { TransferOptions } from './options.js';
 
-/** Options of {@link download}. */
+/** Options of `download` (from the storage module, loaded lazily by the session helpers). */
 export interface DownloadOptions extends TransferOptions {
   /**
    * What to do with keys that would land outside the target directory (`..`, absolute

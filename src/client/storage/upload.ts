@@ -46,7 +46,7 @@ import { asStorageError } from './internal/s3-errors.js';
 import { type RemoteHint, type SendSettings, sendFile } from './internal/send.js';
 import type { TransferOptions } from './options.js';
 
-/** Options of {@link upload}. */
+/** Options of `upload` (from the storage module, loaded lazily by the session helpers). */
 export interface UploadOptions extends TransferOptions {
   /**
    * Paths to leave out, added to `DEFAULT_UPLOAD_IGNORE` (`.git`). Gitignore-like:

@@ -26,9 +26,9 @@ export interface RunnerDeps {
   readonly containerEngine?: string | null;
   /** The clock of log and resource times (ms since the epoch). Default `Date.now`. */
   readonly now?: () => number;
-  /** Resource sampling period, in ms. Default {@link DEFAULT_RESOURCE_SAMPLE_MS}. */
+  /** Resource sampling period, in ms. Default `DEFAULT_RESOURCE_SAMPLE_MS`. */
   readonly resourceSampleMs?: number;
-  /** Time between SIGTERM and SIGKILL on stop and on `maxRuntime`, in ms. Default {@link DEFAULT_STOP_GRACE_MS}. */
+  /** Time between SIGTERM and SIGKILL on stop and on `maxRuntime`, in ms. Default `DEFAULT_STOP_GRACE_MS`. */
   readonly stopGraceMs?: number;
 }
 

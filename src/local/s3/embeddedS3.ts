@@ -141,6 +141,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
         region,
         upstreamSocket: socket,
         agent,
+        storeDirectory: directory,
         spoolDirectory,
       }),
     );

@@ -9,7 +9,9 @@
  *    declared `x-amz-content-sha256` on the way — so s3rver stores the object's real
  *    bytes, and never a half-received or corrupt upload (s3rver writes in place);
  * 4. forwards the request over a private socket to s3rver, re-signed with s3rver's
- *    own key pair, and pipes the answer back.
+ *    own key pair, and pipes the answer back — except object listings (ListObjects and
+ *    ListObjectsV2), which it answers itself from the store (see `listObjects.ts`:
+ *    s3rver's truncated V2 pages fail, and its pages are not in key order).
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -22,6 +24,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { awsChunkedDecoder, isStreamingPayload, STREAMING_PAYLOADS } from './awsChunked.js';
 import { checksumFor } from './checksum.js';
+import { isListObjects, listObjects } from './listObjects.js';
 import { S3RequestError, s3ErrorXml } from './s3Error.js';
 import { canonicalDeleteBody, checkCopySource, checkMultipartQuery, checkPath } from './safeKeys.js';
 import {
@@ -46,6 +49,8 @@ export interface GuardOptions {
   readonly upstreamSocket: string;
   /** The agent that keeps connections to s3rver. */
   readonly agent: http.Agent;
+  /** s3rver's storage root (one directory per bucket): object listings are read from it. */
+  readonly storeDirectory: string;
   /** Where request bodies are spooled. */
   readonly spoolDirectory: string;
   /** The clock, for signature times. */
@@ -252,6 +257,18 @@ export function createS3Guard(
           'NotImplemented',
           'browser-form POST uploads are not supported by the embedded store',
         );
+      }
+
+      if (isListObjects(method, bucket, key, query)) {
+        req.resume();
+        const listing = await listObjects(options.storeDirectory, bucket, query);
+        res.writeHead(200, {
+          'content-type': 'application/xml',
+          'content-length': Buffer.byteLength(listing),
+          'x-amz-request-id': id,
+        });
+        res.end(listing);
+        return;
       }
 
       let body: Buffer | Spooled | undefined;

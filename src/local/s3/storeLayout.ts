@@ -1,0 +1,159 @@
+/**
+ * s3rver 3.7.1's on-disk layout, read (never written) for the guard's listings.
+ *
+ * s3rver keeps object `a/b/c` of bucket `bkt` as the file `bkt/a/b/c._S3rver_object`,
+ * its hex MD5 in `c._S3rver_object.md5` and its metadata in `c._S3rver_metadata.json`:
+ * each `/` of a key is a directory level. s3rver's own listing walks that tree in
+ * directory-entry order, which is not key order (`k1/x`, `k1-a`, `k1` instead of
+ * `k1`, `k1-a`, `k1/x`), and truncates in that order — so paging over it loses and
+ * repeats keys. {@link walkKeys} walks the same tree in S3's key order, opening only
+ * the directories a listing can reach.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import type { Dirent } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { compareKeys } from './keyOrder.js';
+
+/** Suffix of the file holding an object's bytes. */
+const OBJECT_SUFFIX = '._S3rver_object';
+/** Suffix s3rver adds to the object file's name for the file holding its hex MD5. */
+const MD5_SUFFIX = '.md5';
+/** Where s3rver keeps a bucket's pending multipart uploads: a directory at the bucket's root, not keys. */
+const UPLOADS_DIRECTORY = '._S3rver_uploads';
+/** How s3rver (on Windows only) escapes a file-name character: `&` and two hex digits. */
+const WINDOWS_ESCAPE = /&../g;
+
+/** A stored object: its key and the file holding its bytes. */
+export interface StoredKey {
+  readonly key: string;
+  readonly file: string;
+}
+
+/** What an object listing reports about it. */
+export interface ObjectInfo {
+  readonly size: number;
+  readonly lastModified: Date;
+  /** The quoted hex MD5, as s3rver reports it for GET and HEAD. */
+  readonly etag: string;
+}
+
+/** Which keys {@link walkKeys} yields. */
+export interface WalkRange {
+  /** Only keys starting with it (`''`: all). */
+  readonly prefix: string;
+  /** Only keys after it, in S3 order. */
+  readonly after?: string;
+  /**
+   * Asked before each key and directory: keys starting with the answer are skipped
+   * (a common prefix already answered), whole directories at a time where possible.
+   */
+  readonly skip?: () => string | undefined;
+}
+
+interface Child {
+  /** The key, or for a directory the key prefix every key below it starts with (`a/b/`). */
+  readonly bound: string;
+  readonly path: string;
+  readonly directory: boolean;
+}
+
+/** A file or directory name back to its key segment (s3rver's `decodeKeyPath`). */
+function decodeSegment(name: string): string {
+  return process.platform === 'win32'
+    ? name.replace(WINDOWS_ESCAPE, (escaped) => Buffer.from(escaped.slice(1), 'hex').toString())
+    : name;
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** Whether a directory whose keys all start with `bound` can hold a key of `range`. */
+function reaches(bound: string, range: WalkRange): boolean {
+  if (!bound.startsWith(range.prefix) && !range.prefix.startsWith(bound)) return false;
+  return range.after === undefined || compareKeys(bound, range.after) > 0 || range.after.startsWith(bound);
+}
+
+function wanted(key: string, range: WalkRange): boolean {
+  return (
+    key !== '' &&
+    key.startsWith(range.prefix) &&
+    (range.after === undefined || compareKeys(key, range.after) > 0)
+  );
+}
+
+async function* walkDirectory(
+  directory: string,
+  keyPrefix: string,
+  range: WalkRange,
+  isBucketRoot: boolean,
+): AsyncGenerator<StoredKey> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(directory, { withFileTypes: true });
+  } catch (error) {
+    // Removed since its parent was read: s3rver deletes directories it empties.
+    if (isMissing(error)) return;
+    throw error;
+  }
+  const children: Child[] = [];
+  for (const entry of entries) {
+    if (entry.isDirectory()) {
+      if (isBucketRoot && entry.name === UPLOADS_DIRECTORY) continue;
+      const bound = `${keyPrefix}${decodeSegment(entry.name)}/`;
+      if (reaches(bound, range)) children.push({ bound, path: join(directory, entry.name), directory: true });
+    } else if (entry.isFile() && entry.name.endsWith(OBJECT_SUFFIX)) {
+      const key = keyPrefix + decodeSegment(entry.name.slice(0, -OBJECT_SUFFIX.length));
+      if (wanted(key, range))
+        children.push({ bound: key, path: join(directory, entry.name), directory: false });
+    }
+  }
+  // Keys below a directory all start with its bound and no other child's key does, so
+  // sorting children by bound and descending in that order lists keys in S3 order.
+  children.sort((a, b) => compareKeys(a.bound, b.bound));
+  for (const child of children) {
+    const skip = range.skip?.();
+    if (skip !== undefined && keyPrefix.startsWith(skip)) return;
+    if (skip !== undefined && child.bound.startsWith(skip)) continue;
+    if (child.directory) yield* walkDirectory(child.path, child.bound, range, false);
+    else yield { key: child.bound, file: child.path };
+  }
+}
+
+/**
+ * The keys of a bucket's directory in S3 order, lazily: stop iterating and no further
+ * directory is read. A bucket directory that does not exist yields nothing.
+ */
+export function walkKeys(bucketDirectory: string, range: WalkRange): AsyncGenerator<StoredKey> {
+  return walkDirectory(bucketDirectory, '', range, true);
+}
+
+async function md5Of(file: string): Promise<string> {
+  const hash = createHash('md5');
+  await pipeline(createReadStream(file), hash);
+  return hash.digest('hex');
+}
+
+/**
+ * Size, modification time and ETag of a stored object, read the way s3rver's
+ * `getMetadata` does (its MD5 file, or the bytes hashed when that file is missing —
+ * without writing it). `undefined` when the object was deleted meanwhile.
+ */
+export async function readObjectInfo(file: string): Promise<ObjectInfo | undefined> {
+  try {
+    const stats = await stat(file);
+    const md5 = await readFile(`${file}${MD5_SUFFIX}`, 'utf8').catch((error: unknown) => {
+      if (isMissing(error)) return md5Of(file);
+      throw error;
+    });
+    return { size: stats.size, lastModified: stats.mtime, etag: JSON.stringify(md5) };
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The README's main job, minus its `npm ci`: `npm start` in the repository on a clean
+ * machine's terms (see `support.ts`: no config, no MODELMAKER_* settings, an empty HOME)
+ * runs the quickstart against an embedded platform, printing live logs, the metric, the
+ * service's address and the predictions, and exits 0 in under a minute with nothing left
+ * running.
+ */
+import { describe, expect, it } from 'vitest';
+import { IRIS_SPECIES, printedPredictions, start } from './support.js';
+
+/** The issue's budget for the main job. */
+const MAIN_JOB_BUDGET_MS = 60_000;
+
+describe('the main job (npm start)', () => {
+  it(
+    'runs the quickstart end to end with no configuration and prints predictions',
+    async () => {
+      const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+      const result = await start(npm, ['start'], { timeoutMs: MAIN_JOB_BUDGET_MS + 10_000 }).done;
+      const out = result.stdout.map((line) => line.text);
+
+      expect(result.code, result.transcript).toBe(0);
+      expect(result.elapsedMs).toBeLessThan(MAIN_JOB_BUDGET_MS);
+      expect(
+        out.some((line) => /started a local ModelMaker platform at http:\/\/127\.0\.0\.1:\d+$/.test(line)),
+      ).toBe(true);
+      expect(out.some((line) => /^ {2}\| epoch=\d+ accuracy=[0-9.]+$/.test(line))).toBe(true);
+      expect(out.some((line) => /metric accuracy = [0-9.]+$/.test(line))).toBe(true);
+      expect(out.some((line) => /is serving at http:\/\/127\.0\.0\.1:\d+$/.test(line))).toBe(true);
+      expect(printedPredictions(result)).toEqual({ predictions: IRIS_SPECIES });
+      expect(out.at(-1)).toMatch(/ done$/);
+      expect(result.leftovers).toEqual([]);
+    },
+    MAIN_JOB_BUDGET_MS + 20_000,
+  );
+});
