@@ -1,5 +1,5 @@
 /**
- * The README's main job, minus its `npm ci`: `npm start` in the repository on a clean
+ * The README's main job, minus its `npm install`: `npm start` in the repository on a clean
  * machine's terms (see `support.ts`: no config, no MODELMAKER_* settings, an empty HOME)
  * runs the quickstart against an embedded platform, printing live logs, the metric, the
  * service's address and the predictions, and exits 0 in under a minute with nothing left

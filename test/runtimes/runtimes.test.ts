@@ -6,7 +6,7 @@
  * below `.tmp/`, so the shared `dist/` is left alone). Only loopback traffic.
  *
  * A missing runtime fails its test (the `deno` and `bun` devDependencies install them:
- * run `npm ci`): CI must not pass by skipping.
+ * run `npm install`): CI must not pass by skipping.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -70,7 +70,7 @@ const RUNTIMES: readonly Runtime[] = [
 async function checkRuntime(runtime: Runtime): Promise<void> {
   if (runtime.name === 'node') return;
   const [file] = runtime.command();
-  const hint = `the ${runtime.name} devDependency provides it (its optional platform package): run \`npm ci\``;
+  const hint = `the ${runtime.name} devDependency provides it (its optional platform package): run \`npm install\``;
   if (!existsSync(file)) throw new Error(`${runtime.name} is not installed: ${file} is missing; ${hint}`);
   try {
     await run(file, ['--version'], { timeout: 30_000 });
