@@ -122,3 +122,6 @@ export async function readAllLogs(session: Session, versionId: number): Promise<
     lastId = page.logs[page.logs.length - 1]!.id + 1;
   }
 }
+
+/** The platform's own notes in a job's log (`[modelmaker] dataUrl: …`), beside the process's lines. */
+export const isPlatformNote = (content: string) => content.startsWith('[modelmaker] ');
