@@ -2,7 +2,9 @@ import { inspect } from 'node:util';
 import { HttpResponse, http } from 'msw';
 import { lastValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createLogger, LogLevel } from '../../src/client/logger.js';
 import { Session } from '../../src/client/session.js';
+import { tlsFetchExtras } from '../../src/client/tls.js';
 import { listTrain } from '../../src/client/training.js';
 import { endpoints } from '../../src/codecs/endpoints.js';
 import { hasTag } from '../../src/errors.js';
@@ -247,15 +249,22 @@ describe('resolved settings', () => {
     await expect(newSession().bucket()).rejects.toMatchObject({ _tag: 'ValidationError' });
   });
 
-  it('warns once that verify_ssl is off, however many calls run', async () => {
+  it('warns once that verify_ssl is off for an https platform, however many calls run', async () => {
+    const logger = captureLogger();
+    const sdkLogger = createLogger({ logger, level: LogLevel.info });
+    await tlsFetchExtras(false, 'https://mm.example.com/mmr', sdkLogger);
+    await tlsFetchExtras(false, 'https://mm.example.com/mmr', sdkLogger);
+    const warnings = logger.entries.filter((e) => e.level === 'warn' && e.message.includes('verify_ssl'));
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('says nothing about verify_ssl for a plain http platform (no certificates to verify)', async () => {
     const counter = authCounter();
     server.use(authHandler(counter), listHandler(counter));
     const logger = captureLogger();
     const session = newSession({ verifySsl: false, logger, level: 'info' });
     await lastValueFrom(listTrain(session));
-    await lastValueFrom(listTrain(session));
-    const warnings = logger.entries.filter((e) => e.level === 'warn' && e.message.includes('verify_ssl'));
-    expect(warnings).toHaveLength(1);
+    expect(logger.entries.filter((e) => e.message.includes('verify_ssl'))).toHaveLength(0);
   });
 });
 
