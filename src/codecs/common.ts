@@ -8,6 +8,7 @@
  * @module
  */
 import * as t from 'io-ts';
+import { MAX_INSTANCE_COUNT, MIN_INSTANCE_COUNT } from '../defaults.js';
 import { showValue } from './decode.js';
 import { isS3Uri } from './s3uri.js';
 
@@ -75,10 +76,10 @@ export const NonNegativeInt = checkedNumber('NonNegativeInt', isNonNegativeInt, 
 /** A non-negative safe integer. */
 export type NonNegativeInt = t.TypeOf<typeof NonNegativeInt>;
 
-/** Smallest `instance`, `volumeSize` and `instanceCount` the platform accepts. */
-export const COUNT_MIN = 1;
-/** Largest `instance`, `volumeSize` and `instanceCount` the platform accepts. */
-export const COUNT_MAX = 10;
+/** Smallest `instance`, `volumeSize` and `instanceCount` the platform accepts (the parameter rules' bound). */
+export const COUNT_MIN = MIN_INSTANCE_COUNT;
+/** Largest `instance`, `volumeSize` and `instanceCount` the platform accepts (the parameter rules' bound). */
+export const COUNT_MAX = MAX_INSTANCE_COUNT;
 
 /** `instance`, `volumeSize`, `instanceCount`: an integer in {@link COUNT_MIN}..{@link COUNT_MAX}. */
 export const Count = checkedNumber(

@@ -4,7 +4,7 @@
  * under `key/`), the way the runner's downloads read it.
  * @module
  */
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import * as E from 'fp-ts/lib/Either.js';
 import { parseS3Uri } from '../../codecs/s3uri.js';
 
@@ -14,23 +14,37 @@ export type S3Target =
   | { readonly kind: 'prefix' }
   | { readonly kind: 'nothing' };
 
-/**
- * Keys under `prefix` (one page). No `MaxKeys`: the embedded S3 (s3rver 3.7.1) fails
- * truncated version-2 listings (its continuation tokens use DES, which OpenSSL 3 lacks).
- */
-async function keysUnder(
+/** Whether at least one object lies under `prefix` (one key asked for: existence, not a listing). */
+async function anyUnder(
   s3: S3Client,
   bucket: string,
   prefix: string,
   signal: AbortSignal | undefined,
-): Promise<string[]> {
+): Promise<boolean> {
   try {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }), {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }), {
       abortSignal: signal,
     });
-    return (page.Contents ?? []).flatMap((object) => (object.Key === undefined ? [] : [object.Key]));
+    return (page.KeyCount ?? page.Contents?.length ?? 0) > 0;
   } catch (error) {
-    if ((error as { name?: string }).name === 'NoSuchBucket') return [];
+    if ((error as { name?: string }).name === 'NoSuchBucket') return false;
+    throw error;
+  }
+}
+
+/** Whether an object has exactly `key`. */
+async function objectExists(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  try {
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+    return true;
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name === 'NotFound' || name === 'NoSuchKey' || name === 'NoSuchBucket') return false;
     throw error;
   }
 }
@@ -45,8 +59,8 @@ export async function s3Target(s3: S3Client, uri: string, signal?: AbortSignal):
   if (E.isLeft(location)) return { kind: 'nothing' };
   const { bucket, key } = location.right;
   const prefix = key === '' || key.endsWith('/') ? key : `${key}/`;
-  if ((await keysUnder(s3, bucket, prefix, signal)).length > 0) return { kind: 'prefix' };
-  if (key !== '' && !key.endsWith('/') && (await keysUnder(s3, bucket, key, signal)).includes(key)) {
+  if (await anyUnder(s3, bucket, prefix, signal)) return { kind: 'prefix' };
+  if (key !== '' && !key.endsWith('/') && (await objectExists(s3, bucket, key, signal))) {
     return { kind: 'object' };
   }
   return { kind: 'nothing' };
