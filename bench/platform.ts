@@ -9,11 +9,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startLocalPlatform } from '@modelmaker/local';
 import { firstValueFrom, lastValueFrom, takeWhile } from 'rxjs';
 import { Session } from '../src/client/session.js';
 import { uploadData } from '../src/client/sessionStorage.js';
 import { createTrainJob, getTrainLog, getTrainVersion } from '../src/client/training.js';
-import { startLocalPlatform } from '../src/local/index.js';
 import { sourceFromSession } from '../src/streams/sessionSource.js';
 import { status$ } from '../src/streams/status.js';
 

@@ -37,9 +37,9 @@ interface Ready {
 // ── the platform (child process) ────────────────────────────────────────────
 
 async function serve(): Promise<void> {
-  const { startLocalPlatform } = await import('../src/local/platform.js');
-  const { parseCsv } = await import('../src/local/algorithms/dataset.js');
-  const { trainPreset } = await import('../src/local/algorithms/train.js');
+  const { startLocalPlatform } = await import('../packages/local/src/platform.js');
+  const { parseCsv } = await import('../packages/local/src/algorithms/dataset.js');
+  const { trainPreset } = await import('../packages/local/src/algorithms/train.js');
   const dataDir = mkdtempSync(join(tmpdir(), 'mm-bench-serving-'));
   const platform = await startLocalPlatform({ dataDir, onError: (e) => console.error(e) });
   const call = async (token: string, method: string, path: string, body?: unknown) => {

@@ -18,10 +18,10 @@
  * runs against that platform. Run: `npx tsx examples/custom.ts`.
  */
 import { fileURLToPath } from 'node:url';
+import { openSession } from '@modelmaker/local';
+import { deployed, Estimator, Model, trained, uploadData } from 'modelmaker';
 import { EMPTY, firstValueFrom, lastValueFrom, map, type Observable, of, share, tap } from 'rxjs';
 import { quote } from 'shell-quote';
-import { deployed, Estimator, Model, trained, uploadData } from '../src/index.js';
-import { openSession } from '../src/local/index.js';
 
 // This project supports Node 20 with the AWS SDK versions its lockfile pins; hide the SDK's notice about later ones.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -32,6 +32,16 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { openSession } from '@modelmaker/local';
+import {
+  Estimator,
+  type FitCreatedEvent,
+  type Logger,
+  listFrameworks,
+  sourceFromSession,
+  trainingWatch,
+  uploadData,
+} from 'modelmaker';
 import {
   catchError,
   concat,
@@ -46,16 +56,6 @@ import {
   ReplaySubject,
   tap,
 } from 'rxjs';
-import {
-  Estimator,
-  type FitCreatedEvent,
-  type Logger,
-  listFrameworks,
-  sourceFromSession,
-  trainingWatch,
-  uploadData,
-} from '../src/index.js';
-import { openSession } from '../src/local/index.js';
 
 // This project supports Node 20 with the AWS SDK versions its lockfile pins; hide the SDK's notice about later ones.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

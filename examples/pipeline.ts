@@ -13,7 +13,7 @@
  * runs against that platform. Run: `npx tsx examples/pipeline.ts`.
  */
 import { fileURLToPath } from 'node:url';
-import { firstValueFrom, lastValueFrom, map, share, switchMap } from 'rxjs';
+import { openSession } from '@modelmaker/local';
 import {
   deleteModel,
   deleteService,
@@ -30,8 +30,8 @@ import {
   toService,
   trained,
   uploadData,
-} from '../src/index.js';
-import { openSession } from '../src/local/index.js';
+} from 'modelmaker';
+import { firstValueFrom, lastValueFrom, map, share, switchMap } from 'rxjs';
 
 // This project supports Node 20 with the AWS SDK versions its lockfile pins; hide the SDK's notice about later ones.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

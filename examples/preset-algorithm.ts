@@ -10,7 +10,7 @@
  * runs against that platform. Run: `npx tsx examples/preset-algorithm.ts`.
  */
 import { fileURLToPath } from 'node:url';
-import { firstValueFrom, lastValueFrom, map, type Observable, share, switchMap, tap } from 'rxjs';
+import { openSession } from '@modelmaker/local';
 import {
   deleteModel,
   deleteService,
@@ -19,8 +19,8 @@ import {
   Estimator,
   trained,
   uploadData,
-} from '../src/index.js';
-import { openSession } from '../src/local/index.js';
+} from 'modelmaker';
+import { firstValueFrom, lastValueFrom, map, type Observable, share, switchMap, tap } from 'rxjs';
 
 // This project supports Node 20 with the AWS SDK versions its lockfile pins; hide the SDK's notice about later ones.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

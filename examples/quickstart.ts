@@ -6,19 +6,19 @@
  * runs against that platform. Run: `npm start`.
  */
 import { fileURLToPath } from 'node:url';
-import { firstValueFrom, lastValueFrom, map, share, switchMap, tap } from 'rxjs';
-import { Estimator } from '../src/api/estimator.js';
+import { openSession } from '@modelmaker/local';
 import {
   deleteModel,
   deleteService,
   deleteTrain,
   deployed,
+  Estimator,
   listFrameworks,
   listResources,
   trained,
   uploadData,
-} from '../src/index.js';
-import { openSession } from '../src/local/index.js';
+} from 'modelmaker';
+import { firstValueFrom, lastValueFrom, map, share, switchMap, tap } from 'rxjs';
 
 // This project supports Node 20 with the AWS SDK versions its lockfile pins; hide the SDK's notice about later ones.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -26,19 +26,35 @@ export type {
 } from './client/storage/index.js';
 export * from './codecs/index.js';
 export type {
+  BootType,
+  CodeDir,
   CustomResource as CustomResourceParams,
   DeployDefaults,
   DeployParams,
   GitInfo as GitInfoParams,
   InputFile as InputFileParams,
+  ModelFrameworkType,
   ModelParams,
   ModelRequest,
   NameValue as NameValueParams,
+  ResourcePoolType,
   ServiceModelParams,
+  ServiceType,
+  TrainFrameworkType,
   TrainParams,
   TrainRequest,
 } from './codecs/params/index.js';
-export { toModelCreate, toServiceCreate, toTrainCreate } from './codecs/params/index.js';
+export {
+  BOOT_TYPES,
+  DEFAULT_RESOURCE_POOL_TYPE,
+  MODEL_FRAMEWORK_TYPES,
+  RESOURCE_POOL_TYPES,
+  SERVICE_TYPES,
+  TRAIN_FRAMEWORK_TYPES,
+  toModelCreate,
+  toServiceCreate,
+  toTrainCreate,
+} from './codecs/params/index.js';
 export * from './defaults.js';
 export * from './errors.js';
 export { createModel } from './streams/createModel.js';

@@ -21,6 +21,7 @@ import {
   toArray,
 } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type OpenedSession, openSession } from '../../packages/local/src/connect.js';
 import { Estimator, type EstimatorParams } from '../../src/api/estimator.js';
 import { Model } from '../../src/api/model.js';
 import { Predictor } from '../../src/api/predictor.js';
@@ -32,7 +33,6 @@ import { Session } from '../../src/client/session.js';
 import { uploadData } from '../../src/client/sessionStorage.js';
 import type { TrainVersionDetail } from '../../src/codecs/training.js';
 import { hasTag } from '../../src/errors.js';
-import { type OpenedSession, openSession } from '../../src/local/connect.js';
 import type { RegisteredModel } from '../../src/streams/createModel.js';
 import type { DeployEvent } from '../../src/streams/deploy.js';
 import type { FitEvent } from '../../src/streams/fit.js';

@@ -197,7 +197,11 @@ export function startExample(
   args: readonly string[] = [],
   options?: { readonly timeoutMs?: number },
 ): Run {
-  return start(process.execPath, ['--import', 'tsx', join('examples', file), ...args], options);
+  return start(
+    process.execPath,
+    ['--conditions=modelmaker-source', '--import', 'tsx', join('examples', file), ...args],
+    options,
+  );
 }
 
 /** The JSON after `predictions for …: ` in an example's output. */

@@ -14,10 +14,10 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { type LocalPlatform, startLocalPlatform } from '@modelmaker/local';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listModels, listObjects, listServices, listTrain, Session } from '../../src/index.js';
-import { type LocalPlatform, startLocalPlatform } from '../../src/local/index.js';
 import type { SmokeSummary } from './smoke.js';
 
 const run = promisify(execFile);
@@ -45,7 +45,7 @@ interface Runtime {
  * repo's own node_modules (`manual`: never installs, never fetches), no lock file written.
  */
 const RUNTIMES: readonly Runtime[] = [
-  { name: 'node', command: () => [process.execPath, ['--import', 'tsx']] },
+  { name: 'node', command: () => [process.execPath, ['--conditions=modelmaker-source', '--import', 'tsx']] },
   {
     name: 'deno',
     command: () => [
@@ -92,7 +92,20 @@ beforeAll(async () => {
   const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
   const build = run(
     process.execPath,
-    [tsc, '-p', 'tsconfig.build.json', '--outDir', buildDir, '--noCheck', '--declaration', 'false'],
+    [
+      tsc,
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      buildDir,
+      '--noCheck',
+      '--composite',
+      'false',
+      '--incremental',
+      'false',
+      '--declaration',
+      'false',
+    ],
     { cwd: ROOT, timeout: BUILD_TIMEOUT_MS },
   );
   platform = await startLocalPlatform({ dataDir, port: 0 });

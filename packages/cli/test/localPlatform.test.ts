@@ -1,0 +1,160 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { Api, isRunning, nodeJob, s3Of, tempDir, waitUntil } from '../../local/test/platform/helpers.js';
+import { startFromCli } from '../src/local.js';
+
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+
+interface Run {
+  readonly child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  readonly exited: Promise<number | null>;
+}
+
+function runCli(args: string[], dir: string): Run {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=modelmaker-source', '--import', 'tsx', MAIN, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HOME: dir, MODELMAKER_CONFIG: '' },
+    },
+  );
+  const run: Run = {
+    child,
+    stdout: '',
+    stderr: '',
+    exited: once(child, 'exit').then(([code]) => code as number | null),
+  };
+  child.stdout!.on('data', (chunk: Buffer) => {
+    run.stdout += chunk.toString();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    run.stderr += chunk.toString();
+  });
+  return run;
+}
+
+function field(output: string, name: string): string {
+  const match = new RegExp(`${name}:\\s+(\\S+)`).exec(output);
+  if (!match) throw new Error(`no ${name} in ${output}`);
+  return match[1]!;
+}
+
+describe('modelmaker local', () => {
+  it('prints the URLs and credentials, writes a 0600 profile, and stops every training process on SIGINT', async () => {
+    const dir = tempDir('mm-cli-');
+    const config = join(dir.path, 'profile', 'config.json');
+    const run = runCli(
+      [
+        'local',
+        '--port',
+        '0',
+        '--s3-port',
+        '0',
+        '--data-dir',
+        join(dir.path, 'data'),
+        '--write-config',
+        config,
+      ],
+      dir.path,
+    );
+    try {
+      await waitUntil(() => run.stdout.includes('Press Ctrl+C'), 20_000);
+      const baseUrl = field(run.stdout, 'base URL');
+      expect(baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(field(run.stdout, 'S3')).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const username = field(run.stdout, 'username');
+      const password = field(run.stdout, 'password');
+      expect(Number(/ready in (\d+) ms/.exec(run.stdout)![1])).toBeLessThan(1000);
+
+      expect(statSync(config).mode & 0o777).toBe(0o600);
+      expect(statSync(join(dir.path, 'profile')).mode & 0o777).toBe(0o700);
+      const profile = JSON.parse(readFileSync(config, 'utf8'));
+      expect(profile.iam_config).toMatchObject({
+        username,
+        password,
+        base_url: baseUrl,
+        host_base: baseUrl,
+        bucket: 'modelmaker',
+      });
+
+      const api = new Api(baseUrl, username, password);
+      await api.login();
+      const access = (await api.ok('GET', '/v1/account/auth-access')).json.s3;
+      const platformS3 = {
+        s3: {
+          endpoint: access.url,
+          region: access.region,
+          accessKeyId: access.ak,
+          secretAccessKey: access.sk,
+          bucket: 'modelmaker',
+        },
+      };
+      const s3 = s3Of(platformS3);
+      const body = await nodeJob(
+        s3,
+        platformS3,
+        'cli',
+        `console.log('pid=' + process.pid); setInterval(() => {}, 1000);`,
+      );
+      s3.destroy();
+      const { versionId } = (await api.ok('POST', '/v1/train', body)).json;
+      const pid = await waitUntil(async () => {
+        const line = (await api.allLogs(versionId)).find((l) => l.content.startsWith('pid='));
+        return line && Number(line.content.slice(4));
+      });
+      expect(isRunning(pid)).toBe(true);
+
+      run.child.kill('SIGINT');
+      expect(await run.exited).toBe(0);
+      expect(run.stdout).toContain('Stopped.');
+      expect(isRunning(pid)).toBe(false);
+    } finally {
+      if (run.child.exitCode === null) run.child.kill('SIGKILL');
+      dir.remove();
+    }
+  });
+
+  it('refuses to overwrite an existing config file without --force, and replaces it with --force', async () => {
+    const dir = tempDir('mm-cli-');
+    const config = join(dir.path, 'config.json');
+    const mine = '{"iam_config":{"username":"mine"}}\n';
+    writeFileSync(config, mine);
+    const options = {
+      port: 0,
+      s3Port: 0,
+      host: '127.0.0.1',
+      dataDir: join(dir.path, 'data'),
+      writeConfig: config,
+    };
+    const io = { out: '', err: '' };
+    const capture = {
+      out: (text: string) => {
+        io.out += text;
+      },
+      err: (text: string) => {
+        io.err += text;
+      },
+    };
+    try {
+      expect(await startFromCli(options, capture)).toBeUndefined();
+      expect(io.err).toMatch(/exists.*--force/);
+      expect(io.out).toBe('');
+      expect(readFileSync(config, 'utf8')).toBe(mine);
+
+      const platform = await startFromCli({ ...options, force: true }, capture);
+      expect(platform).toBeDefined();
+      await platform!.close();
+      expect(JSON.parse(readFileSync(config, 'utf8')).iam_config.base_url).toBe(field(io.out, 'base URL'));
+      expect(statSync(config).mode & 0o777).toBe(0o600);
+    } finally {
+      dir.remove();
+    }
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * The local platform's settings: every default of the embedded platform, named and documented in
+ * one place (the SDK's own defaults live in the SDK's `defaults.ts`).
+ * @module
+ */
+
+// ── platform ──────────────────────────────────────────────
+
+/** Address the local platform binds and advertises: the literal IPv4 loopback (`localhost` may be `::1`). */
+export const DEFAULT_LOCAL_HOST = '127.0.0.1';
+/** API port of `modelmaker local` (stable, so a written config profile stays valid across restarts). */
+export const DEFAULT_LOCAL_CLI_PORT = 9948;
+/** Embedded S3 port of `modelmaker local`. */
+export const DEFAULT_LOCAL_CLI_S3_PORT = 9949;
+/** The local platform's data dir, relative to the user's home directory. */
+export const DEFAULT_LOCAL_DATA_SUBDIR = '.modelmaker/local';
+/** The user a fresh local data dir gets (with a random password). */
+export const DEFAULT_LOCAL_USERNAME = 'modelmaker';
+/** The bucket a fresh local data dir gets. */
+export const DEFAULT_LOCAL_BUCKET = 'modelmaker';
+/** Lifetime of a token issued by the local platform, in seconds. */
+export const DEFAULT_LOCAL_TOKEN_TTL_SECONDS = 3600;
+/** How long an expired token is remembered (answered 1003, not 1002), in seconds. */
+export const DEFAULT_LOCAL_EXPIRED_TOKEN_MEMORY_SECONDS = 86_400;
+/** Largest request body the local platform reads, in bytes; larger ones get 413. */
+export const DEFAULT_LOCAL_MAX_BODY_BYTES = 1024 * 1024;
+/** Longest `wait` a log long-poll may ask for, in seconds; longer asks are capped. */
+export const DEFAULT_LOCAL_LOG_WAIT_CAP_SECONDS = 30;
+/** Log lines per page when `limit` is not given. */
+export const DEFAULT_LOCAL_LOG_PAGE_SIZE = 1000;
+/** Most log lines one page may carry; larger `limit`s are capped. */
+export const MAX_LOCAL_LOG_PAGE_SIZE = 10_000;
+/** Buffered log lines that force a write before the end of the event-loop turn. */
+export const DEFAULT_LOCAL_LOG_BATCH_LINES = 5000;
+/** Time runs get to stop (and record STOPPED) when the platform closes, in ms, before they are killed: the runner's SIGTERM→SIGKILL grace plus a margin. */
+export const DEFAULT_LOCAL_CLOSE_GRACE_MS = 7000;
+/** How long a SQLite statement waits for a lock held by another connection, in ms. */
+export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 5000;
+/** Serving: how long a new instance may take to accept connections on its `PORT` before it counts as failed, in ms. */
+export const DEFAULT_SERVING_READY_TIMEOUT_MS = 30_000;
+/** Serving: time between two readiness probes of a starting instance, in ms. */
+export const DEFAULT_SERVING_PROBE_INTERVAL_MS = 50;
+/** Serving: first delay before a crashed instance is restarted, in ms; doubled per consecutive crash. */
+export const DEFAULT_SERVING_RESTART_BACKOFF_MS = 200;
+/** Serving: longest delay before a crashed instance is restarted, in ms. */
+export const DEFAULT_SERVING_MAX_RESTART_BACKOFF_MS = 10_000;
+/** Serving: an instance ready this long before it crashes restarts with the first delay again, in ms. */
+export const DEFAULT_SERVING_STABLE_MS = 10_000;
+/** Serving: time an instance gets between SIGTERM and SIGKILL when it is stopped, in ms. */
+export const DEFAULT_SERVING_STOP_GRACE_MS = 3000;
+/** Serving: longest wait for a removed instance's requests to finish before it is stopped, in ms. */
+export const DEFAULT_SERVING_DRAIN_TIMEOUT_MS = 30_000;
+/** Serving: largest prediction body the gateway forwards, in bytes; larger ones get 413. */
+export const DEFAULT_SERVING_MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** Serving: longest wait for an instance's answer to a forwarded request, in ms (then 504). */
+export const DEFAULT_SERVING_UPSTREAM_TIMEOUT_MS = 60_000;
+/** Serving: most instances one request is tried on when instances refuse or drop it unanswered. */
+export const DEFAULT_SERVING_MAX_ATTEMPTS = 3;
+
+// local platform: embedded S3, runner, preset algorithms (s3/, runner/, algorithms/)
+
+/** Region the embedded S3 reports and signs its internal requests for. */
+export const DEFAULT_EMBEDDED_S3_REGION = 'us-east-1';
+/** How far a signed request's `x-amz-date` may be from the embedded S3's clock, in ms (S3's own limit). */
+export const S3_MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+/** How often the runner samples CPU and memory of each training process tree, in ms. */
+export const DEFAULT_RESOURCE_SAMPLE_MS = 1000;
+/** Time a stopped (or timed-out) training process group gets between SIGTERM and SIGKILL, in ms. */
+export const DEFAULT_STOP_GRACE_MS = 5000;
+/** How long `docker info` / `podman info` may take to count as a working container engine, in ms. */
+export const CONTAINER_ENGINE_PROBE_TIMEOUT_MS = 5000;
+/** A log line longer than this many characters (no newline yet) is emitted in pieces, so one line cannot grow without bound. */
+export const DEFAULT_MAX_LOG_LINE_CHARS = 1024 * 1024;
+/** Preset algorithms: gradient passes of logistic regression (`epochs`). */
+export const DEFAULT_PRESET_EPOCHS = 100;
+/** Preset algorithms: gradient steps per epoch of logistic regression (`stepsPerEpoch`). */
+export const DEFAULT_PRESET_STEPS_PER_EPOCH = 10;
+/** Preset algorithms: step size of logistic regression's mean gradient on standardized features (`learningRate`). */
+export const DEFAULT_PRESET_LEARNING_RATE = 0.5;
+/** Preset algorithms: clusters of k-means (`k`). */
+export const DEFAULT_PRESET_KMEANS_K = 3;
+/** Preset algorithms: most iterations of k-means (`maxIterations`). */
+export const DEFAULT_PRESET_KMEANS_MAX_ITERATIONS = 100;
+/** Preset algorithms: trees of a random forest (`trees`). */
+export const DEFAULT_PRESET_TREES = 20;
+/** Preset algorithms: seed of the random choices (k-means initialization, forest bagging) (`seed`). */
+export const DEFAULT_PRESET_SEED = 42;

@@ -1,0 +1,165 @@
+/**
+ * The embedded S3 of the local platform: s3rver 3.7.1 storing under a directory,
+ * behind a guard (see `guard.ts`) that is the only thing listening on a TCP port.
+ * s3rver itself listens on a Unix socket (a named pipe on Windows) in a private
+ * temporary directory, so nothing reaches it without passing the guard.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import S3rver from 's3rver';
+import { DEFAULT_EMBEDDED_S3_REGION, DEFAULT_LOCAL_HOST } from '../defaults.js';
+import { createS3Guard } from './guard.js';
+import { checkBucket } from './safeKeys.js';
+import type { Credentials } from './sigv4.js';
+
+/** Options of {@link startEmbeddedS3}. */
+export interface EmbeddedS3Options {
+  /** Where objects are stored (created when missing); survives restarts. */
+  readonly directory: string;
+  /** Address to bind. Default {@link DEFAULT_LOCAL_HOST} (`127.0.0.1`). */
+  readonly host?: string;
+  /** Port to bind; `0` (default) picks a free one. */
+  readonly port?: number;
+  /** The access key clients sign with. Default: random. */
+  readonly accessKeyId?: string;
+  /** The secret of {@link accessKeyId}. Default: random. */
+  readonly secretAccessKey?: string;
+  /** Region reported to clients. Default {@link DEFAULT_EMBEDDED_S3_REGION}; any region a client signs for is accepted. */
+  readonly region?: string;
+  /** Buckets that exist once started (created when missing). */
+  readonly buckets?: readonly string[];
+  /**
+   * Where the private socket and the upload spool live (never inside `directory`: s3rver
+   * would list it as a bucket). Default: a fresh directory in the system's temporary
+   * directory, removed on close. Give one in the platform's data dir so a crash leaves
+   * nothing behind in the temporary directory: stale files in it are cleared at start.
+   * A path too long for a Unix socket falls back to the default.
+   */
+  readonly runDirectory?: string;
+}
+
+/** A running embedded S3. */
+export interface EmbeddedS3 {
+  /** `http://127.0.0.1:PORT`: use with `forcePathStyle: true`. */
+  readonly endpoint: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly region: string;
+  /** Stops listening, closes connections and removes the socket and spool (never the stored objects). */
+  close(): Promise<void>;
+}
+
+/** The socket's file name in the run directory. */
+const SOCKET_NAME = 's3rver.sock';
+/** Longest Unix socket path that binds everywhere (Linux allows 107 bytes, macOS 103). */
+const MAX_SOCKET_PATH = 100;
+
+/** The key pair s3rver 3.7.1 registers by itself; only the guard uses it, over the private socket. */
+const S3RVER_CREDENTIALS: Credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+function listen(server: http.Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolveListen(server.address() as AddressInfo);
+    });
+  });
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolveClose) => {
+    server.close(() => resolveClose());
+    server.closeAllConnections();
+  });
+}
+
+/**
+ * Starts the embedded S3: s3rver behind the guard. Resolves once both listen and the
+ * listed buckets exist.
+ *
+ * @example
+ * ```ts
+ * const s3 = await startEmbeddedS3({ directory: join(dataDir, 's3'), buckets: ['modelmaker'] });
+ * const client = new S3Client({ endpoint: s3.endpoint, region: s3.region, forcePathStyle: true,
+ *   credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+ * ```
+ */
+export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<EmbeddedS3> {
+  const directory = resolve(options.directory);
+  const host = options.host ?? DEFAULT_LOCAL_HOST;
+  const region = options.region ?? DEFAULT_EMBEDDED_S3_REGION;
+  const accessKeyId = options.accessKeyId ?? `MM${randomBytes(9).toString('hex').toUpperCase()}`;
+  const secretAccessKey = options.secretAccessKey ?? randomBytes(24).toString('base64url');
+  const buckets = options.buckets ?? [];
+  for (const bucket of buckets) checkBucket(bucket);
+
+  await mkdir(directory, { recursive: true });
+  const given = options.runDirectory === undefined ? undefined : resolve(options.runDirectory);
+  const ownRunDirectory = given === undefined || join(given, SOCKET_NAME).length > MAX_SOCKET_PATH;
+  const runDirectory = ownRunDirectory ? await mkdtemp(join(tmpdir(), 'mm-s3-')) : given!;
+  const socket =
+    process.platform === 'win32'
+      ? `\\\\?\\pipe\\modelmaker-s3-${randomBytes(8).toString('hex')}`
+      : join(runDirectory, SOCKET_NAME);
+  const spoolDirectory = join(runDirectory, 'spool');
+  // Leftovers of a previous run that did not close (a crash) are cleared first.
+  await rm(socket, { force: true });
+  await rm(spoolDirectory, { recursive: true, force: true });
+  await mkdir(spoolDirectory, { recursive: true });
+
+  const agent = new http.Agent({ keepAlive: true });
+  let upstream: http.Server | undefined;
+  let guard: http.Server | undefined;
+  const cleanup = async () => {
+    agent.destroy();
+    await Promise.all([guard && closeServer(guard), upstream && closeServer(upstream)]);
+    if (ownRunDirectory) await rm(runDirectory, { recursive: true, force: true });
+    else
+      await Promise.all([rm(socket, { force: true }), rm(spoolDirectory, { recursive: true, force: true })]);
+  };
+
+  try {
+    const s3rver = new S3rver({
+      directory,
+      silent: true,
+      vhostBuckets: false,
+      configureBuckets: buckets.map((name) => ({ name })),
+    });
+    await s3rver.configureBuckets();
+    upstream = await s3rver.listen(socket);
+
+    guard = http.createServer(
+      createS3Guard({
+        credentials: { accessKeyId, secretAccessKey },
+        upstreamCredentials: S3RVER_CREDENTIALS,
+        region,
+        upstreamSocket: socket,
+        agent,
+        storeDirectory: directory,
+        spoolDirectory,
+      }),
+    );
+    const address = await listen(guard, options.port ?? 0, host);
+    const hostText = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    let closing: Promise<void> | undefined;
+    return {
+      endpoint: `http://${hostText}:${address.port}`,
+      accessKeyId,
+      secretAccessKey,
+      region,
+      close: () => {
+        closing ??= cleanup();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}

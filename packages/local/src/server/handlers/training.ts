@@ -1,0 +1,339 @@
+/**
+ * The training routes: create jobs and versions (queued on the scheduler),
+ * list and read them, page and long-poll their logs, read their resource and
+ * performance monitors and their output files, stop and delete them.
+ *
+ * Decisions a client can see:
+ * - a name clash on `POST /v1/train` is HTTP 409 with errorCode 102009 (the
+ *   contract lets a server use 200; the SDK reads `errorCode` either way);
+ * - `stop` is idempotent: stopping a finished version answers `{}`; a version
+ *   still waiting for capacity becomes STOPPED without running;
+ * - deleting a version (or a job with a version) that has not reached a
+ *   terminal status is refused with 409 / 4009: stop it first;
+ * - a new version takes its job's name (the body's `name` is not checked);
+ * - times are ISO 8601 text.
+ * @module
+ */
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import * as E from 'fp-ts/lib/Either.js';
+import {
+  ERROR_CODES,
+  parseS3Uri,
+  TrainCreate,
+  type TrainJobSummary,
+  type TrainVersionDetail,
+  type TrainVersionSummary,
+} from 'modelmaker';
+import {
+  DEFAULT_LOCAL_LOG_PAGE_SIZE,
+  DEFAULT_LOCAL_LOG_WAIT_CAP_SECONDS,
+  MAX_LOCAL_LOG_PAGE_SIZE,
+} from '../../defaults.js';
+import type { Scheduler } from '../../scheduler.js';
+import type { RunRecorder } from '../../store/recorder.js';
+import type { Store } from '../../store/store.js';
+import { isTerminalTrainStatus, type VersionRecord } from '../../store/training.js';
+import type { ChangeHub } from '../changeHub.js';
+import { conflict, HttpProblem, notFound } from '../problem.js';
+import type { Handlers } from '../router.js';
+import { checkTrain, type TrainCatalog } from './trainRules.js';
+
+/** The `reason` of a version stopped while it waited for capacity. */
+export const STOPPED_WAITING_REASON = 'stopped before it started';
+
+/** Limits of the log route. */
+export interface LogLimits {
+  /** Longest `wait`, seconds. Default {@link DEFAULT_LOCAL_LOG_WAIT_CAP_SECONDS}. */
+  readonly waitCapSeconds?: number;
+  /** Lines per page without `limit`. Default {@link DEFAULT_LOCAL_LOG_PAGE_SIZE}. */
+  readonly pageSize?: number;
+  /** Largest `limit`. Default {@link MAX_LOCAL_LOG_PAGE_SIZE}. */
+  readonly maxPageSize?: number;
+}
+
+/** What the training routes work with. */
+export interface TrainingDeps {
+  readonly store: Store;
+  readonly recorder: RunRecorder;
+  readonly scheduler: Scheduler;
+  readonly hub: ChangeHub;
+  readonly catalog: TrainCatalog;
+  /** A client of the embedded S3 (output listings). */
+  readonly s3: S3Client;
+  readonly logLimits?: LogLimits;
+}
+
+/** Epoch ms → ISO text, `undefined` kept. */
+export function iso(ms: number | undefined): string | undefined {
+  return ms === undefined ? undefined : new Date(ms).toISOString();
+}
+
+/** The stored body as TrainCreate, for echoing in details and for the runner. */
+export function storedTrainCreate(version: VersionRecord): TrainCreate {
+  const decoded = TrainCreate.decode(version.spec);
+  // Stored bodies were validated with this codec; a failure means a hand-edited database.
+  if (E.isLeft(decoded)) throw new Error(`version ${version.id}: stored body no longer decodes`);
+  return decoded.right;
+}
+
+function versionDetail(version: VersionRecord): TrainVersionDetail {
+  const spec = storedTrainCreate(version);
+  // Never echo the git password.
+  const gitInfo = spec.gitInfo ? { ...spec.gitInfo, password: undefined } : undefined;
+  return {
+    ...spec,
+    gitInfo,
+    status: version.status,
+    id: version.id,
+    jobId: version.jobId,
+    name: version.jobName,
+    type: spec.type,
+    createdAt: iso(version.createdAt),
+    startedAt: iso(version.startedAt),
+    finishedAt: iso(version.finishedAt),
+    exitCode: version.exitCode,
+    reason: version.reason,
+    output: spec.output,
+  };
+}
+
+function versionSummary(version: VersionRecord): TrainVersionSummary {
+  return {
+    id: version.id,
+    name: version.jobName,
+    status: version.status,
+    createdAt: iso(version.createdAt),
+    finishedAt: iso(version.finishedAt),
+  };
+}
+
+/** Handlers of the training endpoints. */
+export function trainingHandlers(
+  deps: TrainingDeps,
+): Pick<
+  Handlers,
+  | 'createTrain'
+  | 'createTrainVersion'
+  | 'listTrain'
+  | 'getTrain'
+  | 'getTrainVersion'
+  | 'getTrainLog'
+  | 'getTrainResourceMonitor'
+  | 'getTrainPerformanceMonitor'
+  | 'getTrainOutput'
+  | 'stopTrain'
+  | 'deleteTrainVersion'
+  | 'deleteTrain'
+> {
+  const { store, recorder, scheduler, hub, catalog } = deps;
+  const waitCap = deps.logLimits?.waitCapSeconds ?? DEFAULT_LOCAL_LOG_WAIT_CAP_SECONDS;
+  const pageSize = deps.logLimits?.pageSize ?? DEFAULT_LOCAL_LOG_PAGE_SIZE;
+  const maxPageSize = deps.logLimits?.maxPageSize ?? MAX_LOCAL_LOG_PAGE_SIZE;
+
+  const version = (id: number): VersionRecord => {
+    const found = store.training.getVersion(id);
+    if (!found) throw notFound(`training version ${id}`);
+    return found;
+  };
+
+  const check = (body: TrainCreate) => {
+    const { demand, monitors } = checkTrain(body, catalog);
+    return { demand, monitors, spec: TrainCreate.encode(body) as Record<string, unknown> };
+  };
+
+  const logPage = (versionId: number, fromId: number, limit: number) => {
+    const lines = store.trainLogs.page(versionId, fromId, limit + 1);
+    const hasMore = lines.length > limit;
+    return { lines: hasMore ? lines.slice(0, limit) : lines, hasMore };
+  };
+
+  return {
+    createTrain({ body }) {
+      const checked = check(body);
+      const created = store.training.createJob(body.name, body.description, {
+        spec: checked.spec,
+        cpu: checked.demand.cpu,
+        memory: checked.demand.memory,
+      });
+      if (!created) {
+        throw new HttpProblem(409, ERROR_CODES.JOB_EXISTS, `a training job named ${body.name} exists`);
+      }
+      recorder.track(created.versionId, checked.monitors);
+      scheduler.submit(created.versionId, checked.demand);
+      return { id: created.jobId, versionId: created.versionId };
+    },
+
+    createTrainVersion({ params, body }) {
+      const job = store.training.getJob(params.jobId);
+      if (!job) throw notFound(`training job ${params.jobId}`);
+      const checked = check({ ...body, name: job.name });
+      const versionId = store.training.createVersion(job.id, {
+        spec: checked.spec,
+        cpu: checked.demand.cpu,
+        memory: checked.demand.memory,
+      });
+      if (versionId === undefined) throw notFound(`training job ${params.jobId}`);
+      recorder.track(versionId, checked.monitors);
+      scheduler.submit(versionId, checked.demand);
+      return { id: job.id, versionId };
+    },
+
+    listTrain() {
+      const trainTasks: TrainJobSummary[] = store.training.listJobs().map((job) => {
+        const latest = store.training.listVersions(job.id).at(-1);
+        return {
+          id: job.id,
+          name: job.name,
+          type: latest ? storedTrainCreate(latest).type : undefined,
+          description: job.description,
+          createdAt: iso(job.createdAt),
+          latestVersionId: latest?.id,
+          status: latest?.status,
+        };
+      });
+      return { trainTasks };
+    },
+
+    getTrain({ params }) {
+      const job = store.training.getJob(params.jobId);
+      if (!job) throw notFound(`training job ${params.jobId}`);
+      const versions = store.training.listVersions(job.id);
+      const latest = versions.at(-1);
+      return {
+        id: job.id,
+        name: job.name,
+        type: latest ? storedTrainCreate(latest).type : undefined,
+        description: job.description,
+        createdAt: iso(job.createdAt),
+        versions: versions.map(versionSummary),
+      };
+    },
+
+    getTrainVersion({ params }) {
+      return versionDetail(version(params.versionId));
+    },
+
+    async getTrainLog({ params, query, signal }) {
+      const id = params.versionId;
+      version(id);
+      const limit = Math.min(Math.max(query.limit ?? pageSize, 1), maxPageSize);
+      const waitMs = Math.min(Math.max(query.wait ?? 0, 0), waitCap) * 1000;
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        const page = logPage(id, query.lastId, limit);
+        const current = store.training.getVersion(id);
+        const remaining = deadline - Date.now();
+        if (page.lines.length > 0 || !current || isTerminalTrainStatus(current.status) || remaining <= 0) {
+          return {
+            logs: page.lines.map((line) => ({
+              id: line.id,
+              content: line.content,
+              time: iso(line.time),
+              instance: line.instance,
+              stream: line.stream,
+            })),
+            hasMore: page.hasMore ? true : undefined,
+          };
+        }
+        // Registered synchronously after the read: a line stored from here on wakes us.
+        if ((await hub.waitFor(id, remaining, signal)) === 'aborted') return { logs: [] };
+      }
+    },
+
+    getTrainResourceMonitor({ params }) {
+      version(params.versionId);
+      return {
+        samples: store.resources.list(params.versionId).map((sample) => ({
+          time: iso(sample.time)!,
+          instance: sample.instance,
+          cpu: sample.cpu,
+          memory: sample.memory,
+          gpu: sample.gpu,
+        })),
+      };
+    },
+
+    getTrainPerformanceMonitor({ params }) {
+      version(params.versionId);
+      return {
+        metrics: store.metrics.series(params.versionId).map((series) => ({
+          name: series.name,
+          points: series.points.map((point) => ({ time: iso(point.time)!, value: point.value })),
+        })),
+      };
+    },
+
+    async getTrainOutput({ params, signal }) {
+      const output = storedTrainCreate(version(params.versionId)).output;
+      const location = parseS3Uri(output, 'output');
+      if (E.isLeft(location)) return { output, files: [] };
+      const { bucket, key } = location.right;
+      const prefix = key === '' || key.endsWith('/') ? key : `${key}/`;
+      const files: { key: string; size: number; lastModified: string; etag?: string }[] = [];
+      let token: string | undefined;
+      try {
+        do {
+          const page = await deps.s3.send(
+            new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+            { abortSignal: signal },
+          );
+          for (const object of page.Contents ?? []) {
+            if (object.Key === undefined) continue;
+            files.push({
+              key: object.Key.slice(prefix.length),
+              size: object.Size ?? 0,
+              lastModified: (object.LastModified ?? new Date(0)).toISOString(),
+              etag: object.ETag,
+            });
+          }
+          token = page.IsTruncated ? page.NextContinuationToken : undefined;
+        } while (token);
+      } catch (error) {
+        if ((error as { name?: string }).name === 'NoSuchBucket') return { output, files: [] };
+        throw error;
+      }
+      return { output, files };
+    },
+
+    stopTrain({ params }) {
+      const current = version(params.versionId);
+      if (isTerminalTrainStatus(current.status)) return {};
+      if (scheduler.running().includes(current.id)) {
+        // Recorded first, so a runner that stops at once records STOPPED after it.
+        recorder.status(current.id, 'STOPPING');
+        scheduler.stop(current.id);
+      } else {
+        const outcome = scheduler.stop(current.id);
+        recorder.status(current.id, 'STOPPED', {
+          reason: outcome === 'waiting' ? STOPPED_WAITING_REASON : 'stopped',
+        });
+      }
+      return {};
+    },
+
+    deleteTrainVersion({ params }) {
+      const current = version(params.versionId);
+      if (!isTerminalTrainStatus(current.status)) {
+        throw conflict(`training version ${current.id} is ${current.status}: stop it first`);
+      }
+      store.training.deleteVersion(current.id);
+      recorder.forget(current.id);
+      hub.notify([current.id]);
+      return {};
+    },
+
+    deleteTrain({ params }) {
+      const job = store.training.getJob(params.jobId);
+      if (!job) throw notFound(`training job ${params.jobId}`);
+      const versions = store.training.listVersions(job.id);
+      const running = versions.find((v) => !isTerminalTrainStatus(v.status));
+      if (running) {
+        throw conflict(`training version ${running.id} of job ${job.id} is ${running.status}: stop it first`);
+      }
+      store.training.deleteJob(job.id);
+      for (const v of versions) recorder.forget(v.id);
+      hub.notify(versions.map((v) => v.id));
+      return {};
+    },
+  };
+}

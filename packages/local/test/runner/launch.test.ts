@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import {
+  hyperparameterVariable,
+  platformVariables,
+  trainingEnvironment,
+} from '../../src/runner/environment.js';
+import { splitWords } from '../../src/runner/launch.js';
+
+describe('splitWords', () => {
+  it('splits like a POSIX shell: quotes and escapes respected, nothing expanded', () => {
+    expect(splitWords(`python -u "my script.py" --name='a b' \\"x\\" $HOME ~/data *.csv`, 'args')).toEqual([
+      'python',
+      '-u',
+      'my script.py',
+      '--name=a b',
+      '"x"',
+      '$HOME',
+      '~/data',
+      '*.csv',
+    ]);
+    expect(splitWords('', 'args')).toEqual([]);
+    expect(splitWords('train # the rest is a comment', 'args')).toEqual(['train']);
+  });
+
+  it('refuses shell operators, naming the field', () => {
+    for (const text of ['a | b', 'a && b', 'a > out', 'a; b'])
+      expect(() => splitWords(text, 'args')).toThrow(/args contains the shell operator/);
+  });
+});
+
+describe('training environment', () => {
+  it('names hyperparameter variables MM_HP_<NAME> in upper case with other characters as _', () => {
+    expect(hyperparameterVariable('learning-rate')).toBe('MM_HP_LEARNING_RATE');
+    expect(hyperparameterVariable('k')).toBe('MM_HP_K');
+  });
+
+  it('layers host, then envs, then the platform variables; sets PYTHONUNBUFFERED unless given', () => {
+    const platform = platformVariables(
+      { work: '/w', data: '/w/data', code: '/w/code', output: '/w/output' },
+      [{ name: 'epochs', value: 3 }],
+      1,
+      2,
+    );
+    const env = trainingEnvironment(
+      { PATH: '/bin', KEEP: 'host' },
+      [
+        { name: 'MODELMAKER_DATA_DIR', value: '/x' },
+        { name: 'KEEP', value: 'job' },
+      ],
+      platform,
+    );
+    expect(env).toMatchObject({
+      PATH: '/bin',
+      KEEP: 'job',
+      PYTHONUNBUFFERED: '1',
+      MODELMAKER_DATA_DIR: '/w/data',
+      MODELMAKER_HYPERPARAMETERS: '{"epochs":3}',
+      MM_HP_EPOCHS: '3',
+      MODELMAKER_INSTANCE_RANK: '1',
+      MODELMAKER_INSTANCE_COUNT: '2',
+    });
+    expect(trainingEnvironment({ PYTHONUNBUFFERED: '0' }, [], platform).PYTHONUNBUFFERED).toBe('0');
+  });
+});
