@@ -24,6 +24,9 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 500);
+const SLICE_MS = Number(process.env.BENCH_SLICE_MS ?? 500);
+/** Clock ticks per second of /proc/<pid>/stat times (`getconf CLK_TCK`, 100 on Linux). */
+const CLOCK_TICKS = 100;
 const DEPLOYS = Number(process.env.BENCH_DEPLOYS ?? 3);
 const CONCURRENCY = [1, 16, 64];
 const BODY = JSON.stringify({ instances: [[5.1, 3.5, 1.4, 0.2]] });
@@ -31,6 +34,7 @@ const BODY = JSON.stringify({ instances: [[5.1, 3.5, 1.4, 0.2]] });
 interface Ready {
   readonly accessAddress: string;
   readonly instancePort: number;
+  readonly instancePid: number;
   readonly deployMs: number[];
 }
 
@@ -85,7 +89,10 @@ async function serve(): Promise<void> {
   let kept:
     | {
         id: number;
-        detail: { accessAddress: string; serviceModels: Array<{ instances: Array<{ port: number }> }> };
+        detail: {
+          accessAddress: string;
+          serviceModels: Array<{ instances: Array<{ port: number; pid: number }> }>;
+        };
       }
     | undefined;
   for (let i = 0; i < DEPLOYS; i++) {
@@ -110,6 +117,7 @@ async function serve(): Promise<void> {
   const ready: Ready = {
     accessAddress: kept!.detail.accessAddress,
     instancePort: kept!.detail.serviceModels[0]!.instances[0]!.port,
+    instancePid: kept!.detail.serviceModels[0]!.instances[0]!.pid,
     deployMs,
   };
   process.send!(ready);
@@ -122,8 +130,27 @@ async function serve(): Promise<void> {
 
 // ── the load generator ──────────────────────────────────────────────────────
 
+/** CPU time (user + system) of a process so far, ms, from /proc (Linux). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[11] and [12] are utime and stime (fields 14 and 15 of proc(5)), in clock ticks
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+/** The processes on the path: the load generator (this one), the platform with the gateway, the predictor. */
+let PIDS: { client: number; platform: number; predictor: number } | undefined;
+
+function cpuNow(): [number, number, number] {
+  const p = PIDS!;
+  return [cpuMs(p.client), cpuMs(p.platform), cpuMs(p.predictor)];
+}
+
 interface CaseResult {
   readonly perSecond: number;
+  /** Requests measured, and CPU ms spent meanwhile by the client, the platform (gateway) and the predictor. */
+  readonly count: number;
+  readonly cpu: readonly [number, number, number];
   readonly p50: number;
   readonly p99: number;
   readonly errors: number;
@@ -155,12 +182,16 @@ function once(agent: http.Agent, port: number): Promise<number> {
   });
 }
 
-async function runCase(port: number, concurrency: number): Promise<CaseResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+/** Load on one port from `concurrency` clients, measured while `measuring` holds; `stop()` ends it. */
+function load(port: number, concurrency: number, agent: http.Agent) {
   const latencies: number[] = [];
   let errors = 0;
   let measuring = false;
   let running = true;
+  let measuredMs = 0;
+  let since = 0;
+  let cpuSince: [number, number, number] = [0, 0, 0];
+  const cpu: [number, number, number] = [0, 0, 0];
   const clients = Array.from({ length: concurrency }, async () => {
     while (running) {
       try {
@@ -171,19 +202,76 @@ async function runCase(port: number, concurrency: number): Promise<CaseResult> {
       }
     }
   });
-  await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
-  measuring = true;
-  const started = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
-  measuring = false;
-  const elapsed = (performance.now() - started) / 1000;
-  const count = latencies.length;
-  running = false;
-  await Promise.all(clients);
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(count - 1, Math.floor(q * count))] ?? Number.NaN;
-  return { perSecond: count / elapsed, p50: at(0.5), p99: at(0.99), errors };
+  return {
+    measure(on: boolean) {
+      if (on === measuring) return;
+      measuring = on;
+      if (on) {
+        since = performance.now();
+        cpuSince = cpuNow();
+      } else {
+        measuredMs += performance.now() - since;
+        const now = cpuNow();
+        for (let i = 0; i < 3; i++) cpu[i]! += now[i]! - cpuSince[i]!;
+      }
+    },
+    async stop(): Promise<CaseResult> {
+      this.measure(false);
+      running = false;
+      await Promise.all(clients);
+      latencies.sort((a, b) => a - b);
+      const count = latencies.length;
+      const at = (q: number) => latencies[Math.min(count - 1, Math.floor(q * count))] ?? Number.NaN;
+      return { perSecond: count / (measuredMs / 1000), count, cpu, p50: at(0.5), p99: at(0.99), errors };
+    },
+  };
+}
+
+/**
+ * Direct and gateway under the same load, in alternating slices of `SLICE_MS`
+ * (only one of them loaded at a time) for `SECONDS` each: load from other users
+ * of the machine hits both alike, so the ratio holds where absolute numbers drift.
+ */
+async function runPair(directPort: number, gatewayPort: number, concurrency: number) {
+  const results: CaseResult[] = [];
+  const sides = [directPort, gatewayPort];
+  // one keep-alive agent per side for the whole case: its connections outlive the slices
+  const agents = sides.map(() => new http.Agent({ keepAlive: true, maxSockets: concurrency }));
+  const slices = Math.max(1, Math.round((SECONDS * 1000) / SLICE_MS));
+  // one warm-up per side, then the slices; a side's clients run only during its slices
+  const runs: Array<{ side: number; measured: boolean; ms: number }> = [
+    { side: 0, measured: false, ms: WARMUP_MS },
+    { side: 1, measured: false, ms: WARMUP_MS },
+  ];
+  for (let i = 0; i < slices; i++) {
+    runs.push({ side: 0, measured: true, ms: SLICE_MS }, { side: 1, measured: true, ms: SLICE_MS });
+  }
+  const partial: CaseResult[][] = [[], []];
+  for (const run of runs) {
+    const running = load(sides[run.side]!, concurrency, agents[run.side]!);
+    running.measure(run.measured);
+    await new Promise((resolve) => setTimeout(resolve, run.ms));
+    const result = await running.stop();
+    if (run.measured) partial[run.side]!.push(result);
+  }
+  for (const agent of agents) agent.destroy();
+  for (const side of [0, 1]) results.push(merge(partial[side]!));
+  return { direct: results[0]!, gateway: results[1]! };
+}
+
+/** Slices of one side as one case: counts add up, percentiles are the slices' medians. */
+function merge(slices: CaseResult[]): CaseResult {
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const cpu: [number, number, number] = [0, 0, 0];
+  for (const slice of slices) for (let i = 0; i < 3; i++) cpu[i]! += slice.cpu[i]!;
+  return {
+    perSecond: slices.reduce((sum, r) => sum + r.perSecond, 0) / slices.length,
+    count: slices.reduce((sum, r) => sum + r.count, 0),
+    cpu,
+    p50: median(slices.map((r) => r.p50)),
+    p99: median(slices.map((r) => r.p99)),
+    errors: slices.reduce((sum, r) => sum + r.errors, 0),
+  };
 }
 
 async function main(): Promise<void> {
@@ -199,23 +287,30 @@ async function main(): Promise<void> {
   console.log(
     `deploy → RUNNING (PRESET_MODEL, 1 instance): ${ready.deployMs.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}`,
   );
+  PIDS = { client: process.pid, platform: child.pid!, predictor: ready.instancePid };
   const fmt = (n: number) => n.toFixed(2);
-  console.log('| clients | path | predictions/s | p50 ms | p99 ms | errors |');
-  console.log('|---|---|---|---|---|---|');
+  const perRequest = (r: CaseResult, i: number) => ((r.cpu[i]! * 1000) / r.count).toFixed(0);
+  console.log(
+    `slices of ${SLICE_MS} ms, direct and gateway alternating; CPU µs per request: client / platform (gateway) / predictor`,
+  );
+  console.log(
+    '| clients | path | predictions/s | p50 ms | p99 ms | errors | CPU µs/request (client / gateway / predictor) |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
   const ratios: string[] = [];
   for (const concurrency of CONCURRENCY) {
-    const direct = await runCase(ready.instancePort, concurrency);
-    const gateway = await runCase(gatewayPort, concurrency);
+    const { direct, gateway } = await runPair(ready.instancePort, gatewayPort, concurrency);
     for (const [label, r] of [
       ['gateway', gateway],
       ['direct', direct],
     ] as const) {
       console.log(
-        `| ${concurrency} | ${label} | ${r.perSecond.toFixed(0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.errors} |`,
+        `| ${concurrency} | ${label} | ${r.perSecond.toFixed(0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.errors} | ${perRequest(r, 0)} / ${perRequest(r, 1)} / ${perRequest(r, 2)} |`,
       );
     }
+    const cpuPerRequest = (r: CaseResult) => (r.cpu[0]! + r.cpu[1]! + r.cpu[2]!) / r.count;
     ratios.push(
-      `${concurrency} clients: throughput ×${fmt(gateway.perSecond / direct.perSecond)}, p50 ×${fmt(gateway.p50 / direct.p50)}, p99 ×${fmt(gateway.p99 / direct.p99)}`,
+      `${concurrency} clients: throughput ×${fmt(gateway.perSecond / direct.perSecond)}, p50 ×${fmt(gateway.p50 / direct.p50)} (+${fmt(gateway.p50 - direct.p50)} ms), p99 ×${fmt(gateway.p99 / direct.p99)}; CPU per request ×${fmt(cpuPerRequest(gateway) / cpuPerRequest(direct))}`,
     );
   }
   console.log('gateway / direct:');
