@@ -144,6 +144,7 @@ export class ServingInstance implements RouteTarget {
     this.readyAt = undefined;
     const command = this.plan.instance(this.index, port, { ...this.env, PORT: String(port) });
     const terminate$ = new Subject<void>();
+    const printed$ = new Subject<void>();
     const gone = new AbortController();
     let settle: (description: string) => void = () => {};
     const exited = new Promise<string>((resolve) => {
@@ -168,6 +169,7 @@ export class ServingInstance implements RouteTarget {
             return;
           case 'line':
             this.hooks.line(event.stream, event.content, event.time);
+            printed$.next();
             return;
           case 'spawn-error':
             settle(`could not start ${command.command}: ${event.error.message}`);
@@ -195,7 +197,10 @@ export class ServingInstance implements RouteTarget {
       timeoutMs: this.settings.readyTimeoutMs,
       intervalMs: this.settings.probeIntervalMs,
       stop: gone.signal,
+      // a server says it listens, usually: look at once (the built-in predictor prints its line then)
+      nudge: printed$,
     });
+    printed$.complete();
     if (outcome === 'ready' && this.running === running && !this.stopping) {
       this.status = 'READY';
       this.readyAt = Date.now();
