@@ -7,19 +7,27 @@
  *
  * Reported:
  * - deploy → RUNNING: from `POST /v1/service` to the first detail saying RUNNING
- *   (model download, predictor process start, readiness probe), `BENCH_DEPLOYS` times;
- * - predictions/s and p50/p99 latency at 1, 16 and 64 concurrent clients (keep-alive
- *   `node:http` agents, one iris row per request), through the gateway and straight
- *   to the instance's port, with the gateway's overhead as ratios.
+ *   (model download, predictor process start, readiness), `BENCH_DEPLOYS` times; the
+ *   first also bundles the predictor from the sources (once per platform process);
+ * - predictor start → listening, side by side, `BENCH_STARTS` times each in turn: the
+ *   bundled predictor (now), the predictor through tsx (before), and a bare `node`
+ *   that only listens (the floor: a Node process start);
+ * - predictions/s, p50/p99 latency and CPU per request of each process at 1, 16 and
+ *   64 concurrent clients (keep-alive `node:http` agents, one iris row per request),
+ *   through the gateway and straight to the instance's port, in alternating slices,
+ *   with the gateway's overhead as ratios.
  *
- * Options (env): BENCH_SECONDS per case (3), BENCH_WARMUP_MS per case (500),
- * BENCH_DEPLOYS (3).
+ * Options (env): BENCH_SECONDS per case and side (3), BENCH_SLICE_MS (500),
+ * BENCH_WARMUP_MS per case and side (500), BENCH_DEPLOYS (4), BENCH_STARTS (5).
  */
-import { fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { fork, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
+import { connect } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -27,7 +35,8 @@ const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 500);
 const SLICE_MS = Number(process.env.BENCH_SLICE_MS ?? 500);
 /** Clock ticks per second of /proc/<pid>/stat times (`getconf CLK_TCK`, 100 on Linux). */
 const CLOCK_TICKS = 100;
-const DEPLOYS = Number(process.env.BENCH_DEPLOYS ?? 3);
+const DEPLOYS = Number(process.env.BENCH_DEPLOYS ?? 4);
+const STARTS = Number(process.env.BENCH_STARTS ?? 5);
 const CONCURRENCY = [1, 16, 64];
 const BODY = JSON.stringify({ instances: [[5.1, 3.5, 1.4, 0.2]] });
 
@@ -261,7 +270,6 @@ async function runPair(directPort: number, gatewayPort: number, concurrency: num
 
 /** Slices of one side as one case: counts add up, percentiles are the slices' medians. */
 function merge(slices: CaseResult[]): CaseResult {
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const cpu: [number, number, number] = [0, 0, 0];
   for (const slice of slices) for (let i = 0; i < 3; i++) cpu[i]! += slice.cpu[i]!;
   return {
@@ -274,6 +282,67 @@ function merge(slices: CaseResult[]): CaseResult {
   };
 }
 
+/** Resolves once something accepts connections on `port` (tries every 2 ms). */
+async function listening(port: number): Promise<void> {
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+/**
+ * Spawn → listening of the predictor as the platform starts it now (the bundle),
+ * as it did before (through tsx), and of a bare `node` that only listens (the
+ * floor), `STARTS` times each, in turn. Medians, ms.
+ */
+async function predictorStarts(): Promise<{ bundle: number[]; tsx: number[]; bare: number[] }> {
+  const { parseCsv } = await import('../packages/local/src/algorithms/dataset.js');
+  const { trainPreset } = await import('../packages/local/src/algorithms/train.js');
+  const { freePort } = await import('../packages/local/src/serving/ports.js');
+  const { bundledEntry } = await import('../packages/local/src/serving/sourceBundle.js');
+  const source = fileURLToPath(new URL('../packages/local/src/serving/predictorServer.ts', import.meta.url));
+  const modelDir = mkdtempSync(join(tmpdir(), 'mm-bench-predictor-'));
+  const iris = readFileSync(new URL('../test/fixtures/iris.csv', import.meta.url), 'utf8');
+  writeFileSync(
+    join(modelDir, 'model.json'),
+    JSON.stringify(trainPreset('logistic-regression', parseCsv(iris), {}).model),
+  );
+  const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  const variants = {
+    bundle: [await bundledEntry(source)],
+    tsx: ['--conditions=modelmaker-source', '--import', tsxLoader, source],
+    bare: ['-e', "require('node:net').createServer().listen(Number(process.env.PORT), '127.0.0.1')"],
+  };
+  const times = { bundle: [] as number[], tsx: [] as number[], bare: [] as number[] };
+  for (let i = 0; i < STARTS; i++) {
+    for (const [name, args] of Object.entries(variants) as Array<[keyof typeof variants, string[]]>) {
+      const port = await freePort('127.0.0.1');
+      const started = performance.now();
+      const child = spawn(process.execPath, args, {
+        env: { ...process.env, PORT: String(port), MODELMAKER_MODEL_DIR: modelDir },
+        stdio: 'ignore',
+      });
+      await listening(port);
+      times[name].push(performance.now() - started);
+      child.kill();
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  }
+  rmSync(modelDir, { recursive: true, force: true });
+  return times;
+}
+
+const median = (values: readonly number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
 async function main(): Promise<void> {
   const child = fork(new URL(import.meta.url).pathname, ['serve'], { execArgv: process.execArgv });
   const ready = await new Promise<Ready>((resolve, reject) => {
@@ -284,9 +353,25 @@ async function main(): Promise<void> {
   console.log(
     `nproc ${cpus().length}, node ${process.version}, ${SECONDS} s per case after ${WARMUP_MS} ms warm-up`,
   );
+  const [first, ...rest] = ready.deployMs;
   console.log(
-    `deploy → RUNNING (PRESET_MODEL, 1 instance): ${ready.deployMs.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}`,
+    `deploy → RUNNING (PRESET_MODEL, 1 instance): ${first!.toFixed(0)} ms the first time (bundles the predictor from the sources, once per platform process), then ${rest.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}`,
   );
+  const starts = await predictorStarts();
+  const show = (values: readonly number[]) => values.map((ms) => ms.toFixed(0)).join(', ');
+  console.log(`predictor spawn → listening, ${STARTS} times each in turn (ms):`);
+  console.log(
+    `  bundled predictor (now): ${show(starts.bundle)}; median ${median(starts.bundle).toFixed(0)}`,
+  );
+  console.log(`  through tsx (before): ${show(starts.tsx)}; median ${median(starts.tsx).toFixed(0)}`);
+  console.log(
+    `  bare node listening (floor): ${show(starts.bare)}; median ${median(starts.bare).toFixed(0)}`,
+  );
+  if (rest.length > 0) {
+    console.log(
+      `  deploy → RUNNING (median of the warm ones) / bare node start: ×${(median(rest) / median(starts.bare)).toFixed(2)}; bundled / tsx start: ×${(median(starts.bundle) / median(starts.tsx)).toFixed(2)}`,
+    );
+  }
   PIDS = { client: process.pid, platform: child.pid!, predictor: ready.instancePid };
   const fmt = (n: number) => n.toFixed(2);
   const perRequest = (r: CaseResult, i: number) => ((r.cpu[i]! * 1000) / r.count).toFixed(0);
