@@ -37,10 +37,11 @@ import type {
 } from '../codecs/training.js';
 import { ValidationError } from '../errors.js';
 import { type CreateModelOptions, createModel, type RegisteredModel } from '../streams/createModel.js';
-import { type DeployEvent, type DeployOptions, deploy } from '../streams/deploy.js';
+import type { DeployOptions } from '../streams/deploy.js';
 import { type FitEvent, type FitOptions, fit, type TrainedJob } from '../streams/fit.js';
 import { type LogEvent, type LogsOptions, logs$ } from '../streams/logs.js';
 import { sourceFromSession } from '../streams/sessionSource.js';
+import { type DeployEvent, deploy } from './deploy.js';
 
 /** The estimator's parameters: the seed's constructor arguments (`inputs` and `jobName` may wait for `fit`). */
 export type EstimatorParams = Omit<TrainParams, 'inputs' | 'jobName'> & {

@@ -22,6 +22,7 @@ import {
 } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenedSession, openSession } from '../../packages/local/src/connect.js';
+import type { DeployEvent } from '../../src/api/deploy.js';
 import { Estimator, type EstimatorParams } from '../../src/api/estimator.js';
 import { Model } from '../../src/api/model.js';
 import { Predictor } from '../../src/api/predictor.js';
@@ -34,7 +35,6 @@ import { uploadData } from '../../src/client/sessionStorage.js';
 import type { TrainVersionDetail } from '../../src/codecs/training.js';
 import { hasTag } from '../../src/errors.js';
 import type { RegisteredModel } from '../../src/streams/createModel.js';
-import type { DeployEvent } from '../../src/streams/deploy.js';
 import type { FitEvent } from '../../src/streams/fit.js';
 
 // The lockfile pins AWS SDK versions that support Node 20; hide their notice about later ones.

@@ -6,10 +6,10 @@
 import { setupServer } from 'msw/node';
 import { firstValueFrom, lastValueFrom, switchMap } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { toService } from '../../src/api/deploy.js';
+import { deployed } from '../../src/api/deployed.js';
 import type { TrainParams } from '../../src/codecs/params/train.js';
 import { createModel, modelDefaults, toModel } from '../../src/streams/createModel.js';
-import { toService } from '../../src/streams/deploy.js';
-import { deployed } from '../../src/streams/deployed.js';
 import type { TrainedJob } from '../../src/streams/fit.js';
 import * as training from '../../src/streams/fit.js';
 import { trained } from '../../src/streams/trained.js';
