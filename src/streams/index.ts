@@ -21,7 +21,7 @@ export type {
   ServiceRunningEvent,
 } from './deploy.js';
 export { deployService } from './deploy.js';
-export { LogGapError } from './errors.js';
+export { LogGapError, TrainingNotFinished } from './errors.js';
 export type { TrainingFailure } from './failures.js';
 export { ServiceFailed, TrainingFailed } from './failures.js';
 export type {
@@ -46,6 +46,8 @@ export { logs$ } from './logs.js';
 export type { MetricSample, MetricsOptions } from './metrics.js';
 export { metrics$ } from './metrics.js';
 export { metricsFromLogs } from './metricsFromLogs.js';
+export type { ModelSource } from './modelSource.js';
+export { finishedVersion, modelSource } from './modelSource.js';
 export type { PollOptions, PollRequest, PollStep, ResolvedPollOptions, RetryNotice } from './poll.js';
 export { poll, resolvePollOptions } from './poll.js';
 export type { ResourcesOptions } from './resources.js';
