@@ -1,8 +1,9 @@
 import { HttpResponse, http } from 'msw';
 import { firstValueFrom, lastValueFrom, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { RetryBudget } from '../../src/client/kernel/budget.js';
+import { retryPolicy } from '../../src/client/kernel/policy.js';
 import { createLogger, silentLogger } from '../../src/client/logger.js';
-import { RetryBudget, retryPolicy } from '../../src/client/retryPolicy.js';
 import { createTrain, listTrain } from '../../src/client/training.js';
 import { interpretResponse, Transport, toNetworkError } from '../../src/client/transport.js';
 import type { TrainCreate } from '../../src/codecs/training.js';
