@@ -15,6 +15,7 @@ import {
   cleanupTempDirs,
   collect,
   type S3Fixture,
+  s3ErrorXml,
   sha256File,
   startS3,
   tempDir,
@@ -181,6 +182,47 @@ describe('upload', () => {
     );
     expect(summary.filesSent).toBe(1);
     expect(s3.count('PutObject')).toBe(2);
+  });
+
+  it('retries a throttled request up to maxAttempts, the kernel drawing each jitter from `random`', async () => {
+    const source = await tempDir();
+    await writeRandomFile(join(source, 'a.bin'), 2000);
+    s3.respond = (request) =>
+      request.operation === 'PutObject'
+        ? { status: 503, body: s3ErrorXml('SlowDown', 'Please reduce your request rate.') }
+        : undefined;
+    let draws = 0;
+    const random = () => {
+      draws += 1;
+      return 0;
+    };
+    const target = `s3://${s3.bucket}/${uniquePrefix('slow')}/`;
+    await expect(collect(upload(s3.provider, source, target, { maxAttempts: 4, random }))).rejects.toMatchObject({
+      _tag: 'StorageError',
+      reason: 'SlowDown',
+      status: 503,
+    });
+    expect(s3.count('PutObject')).toBe(4);
+    expect(draws).toBe(3);
+  });
+
+  it("honours the store's Retry-After: one longer than the cap ends the retries at once", async () => {
+    const source = await tempDir();
+    await writeRandomFile(join(source, 'a.bin'), 2000);
+    s3.respond = (request) =>
+      request.operation === 'PutObject'
+        ? {
+            status: 503,
+            body: s3ErrorXml('SlowDown', 'Please reduce your request rate.'),
+            headers: { 'retry-after': '3600' },
+          }
+        : undefined;
+    const target = `s3://${s3.bucket}/${uniquePrefix('after')}/`;
+    const error = await collect(upload(s3.provider, source, target, { random: () => 0 })).catch(
+      (failure: unknown) => failure,
+    );
+    expect(error).toMatchObject({ _tag: 'StorageError', reason: 'SlowDown', retryAfterMs: 3_600_000 });
+    expect(s3.count('PutObject')).toBe(1);
   });
 
   it('does not start before subscription and aborts in-flight requests on unsubscribe', async () => {
