@@ -85,6 +85,7 @@ export function sendFile(
   });
 }
 
+/** The {@link Outgoing} of `file`: its `s3://` address, whether it goes in parts, its resume state file. */
 function outgoing(settings: SendSettings, file: LocalFile, key: string, onBytes: OnBytes): Outgoing {
   const { bucket, endpoint } = settings;
   return {
@@ -103,6 +104,7 @@ function outgoing(settings: SendSettings, file: LocalFile, key: string, onBytes:
   };
 }
 
+/** The four steps (see the module's doc), each a named function. */
 function sendFlow(outgoing: Outgoing, hint: RemoteHint): Observable<FileTransferred> {
   return loadRecorded(outgoing).pipe(
     switchMap((recorded) => digestLocal(outgoing, recorded)),
