@@ -197,7 +197,9 @@ describe('upload', () => {
       return 0;
     };
     const target = `s3://${s3.bucket}/${uniquePrefix('slow')}/`;
-    await expect(collect(upload(s3.provider, source, target, { maxAttempts: 4, random }))).rejects.toMatchObject({
+    await expect(
+      collect(upload(s3.provider, source, target, { maxAttempts: 4, random })),
+    ).rejects.toMatchObject({
       _tag: 'StorageError',
       reason: 'SlowDown',
       status: 503,
