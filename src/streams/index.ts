@@ -8,8 +8,6 @@
  * `POST /v1/model` row function's, and both barrels are re-exported by the package root.
  * @module
  */
-export type { IntervalBounds, NextInterval, Pace, RetryBounds } from './backoff.js';
-export { nextInterval, retryDelay } from './backoff.js';
 export type { CreateModelOptions, ModelSession, RegisteredModel } from './createModel.js';
 export { modelDefaults, toModel } from './createModel.js';
 export type {
@@ -48,6 +46,8 @@ export { metrics$ } from './metrics.js';
 export { metricsFromLogs } from './metricsFromLogs.js';
 export type { ModelSource } from './modelSource.js';
 export { finishedVersion, modelSource } from './modelSource.js';
+export type { IntervalBounds, NextInterval, Pace } from './pace.js';
+export { nextInterval } from './pace.js';
 export type { PollOptions, PollRequest, PollStep, ResolvedPollOptions, RetryNotice } from './poll.js';
 export { poll, resolvePollOptions } from './poll.js';
 export type { ResourcesOptions } from './resources.js';
