@@ -1,12 +1,15 @@
 /**
  * How a PRESET_MODEL instance is started: the running Node.js on the built-in
- * predictor server, as plain JavaScript. From compiled `dist/` that is
- * `node predictorServer.js` beside this module; from TypeScript sources (tests,
- * benches, `tsx`) it is `node <bundle>.mjs`, the current sources bundled into one
- * file at first use (see `sourceBundle.ts`: never stale, no TypeScript loader in
- * the instance, so it listens within a few hundred ms instead of seconds).
+ * predictor server, bundled into one plain JavaScript file, so it listens about
+ * as soon as a bare Node does (instead of loading the SDK and its dependencies
+ * module by module, or TypeScript through a loader). From compiled `dist/` that
+ * is `predictorServer.bundle.mjs` beside this module, made by the build
+ * (`scripts/bundle-predictor.mjs`; `predictorServer.js` when a build left it
+ * out); from TypeScript sources (tests, benches, `tsx`) it is the current sources
+ * bundled at first use (see `sourceBundle.ts`: never stale).
  * @module
  */
+import { stat } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundledEntry } from './sourceBundle.js';
@@ -29,5 +32,7 @@ export async function predictorServerCommand(): Promise<ServerCommand> {
   if (extension === '.ts' || extension === '.mts') {
     return { command: process.execPath, args: [await bundledEntry(main)] };
   }
-  return { command: process.execPath, args: [main] };
+  const bundle = join(dirname(self), 'predictorServer.bundle.mjs');
+  const bundled = (await stat(bundle).catch(() => undefined))?.isFile() === true;
+  return { command: process.execPath, args: [bundled ? bundle : main] };
 }
