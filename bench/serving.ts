@@ -7,8 +7,8 @@
  *
  * Reported:
  * - deploy → RUNNING: from `POST /v1/service` to the first detail saying RUNNING
- *   (model download, predictor process start, readiness), `BENCH_DEPLOYS` times; the
- *   first also bundles the predictor from the sources (once per platform process);
+ *   (model download, predictor process start, readiness), `BENCH_DEPLOYS` times (from
+ *   the sources, the first also bundles the predictor, once per platform process);
  * - predictor start → listening, side by side, `BENCH_STARTS` times each in turn: the
  *   bundled predictor (now), the predictor through tsx (before), and a bare `node`
  *   that only listens (the floor: a Node process start);
@@ -17,10 +17,16 @@
  *   through the gateway and straight to the instance's port, in alternating slices,
  *   with the gateway's overhead as ratios.
  *
+ * The platform runs as users run it: compiled (`npm run build` first, then
+ * `@modelmaker/local` from `dist/`); `BENCH_PLATFORM=sources` runs it from the
+ * TypeScript sources through tsx instead (slower: tsx's transform keeps function
+ * names with a call per closure created, which the gateway does per request).
+ *
  * Options (env): BENCH_SECONDS per case and side (3), BENCH_SLICE_MS (500),
- * BENCH_WARMUP_MS per case and side (500), BENCH_DEPLOYS (4), BENCH_STARTS (5).
+ * BENCH_WARMUP_MS per case and side (500), BENCH_DEPLOYS (4), BENCH_STARTS (5),
+ * BENCH_PLATFORM (`dist`).
  */
-import { fork, spawn } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -37,6 +43,8 @@ const SLICE_MS = Number(process.env.BENCH_SLICE_MS ?? 500);
 const CLOCK_TICKS = 100;
 const DEPLOYS = Number(process.env.BENCH_DEPLOYS ?? 4);
 const STARTS = Number(process.env.BENCH_STARTS ?? 5);
+/** `dist`: the platform runs compiled (built first with `npm run build`); `sources`: through tsx. */
+const PLATFORM = process.env.BENCH_PLATFORM === 'sources' ? 'sources' : 'dist';
 const CONCURRENCY = [1, 16, 64];
 const BODY = JSON.stringify({ instances: [[5.1, 3.5, 1.4, 0.2]] });
 
@@ -50,7 +58,12 @@ interface Ready {
 // ── the platform (child process) ────────────────────────────────────────────
 
 async function serve(): Promise<void> {
-  const { startLocalPlatform } = await import('../packages/local/src/platform.js');
+  // the platform as users run it (compiled dist/, built by main), or from the TypeScript sources through tsx
+  const { startLocalPlatform } = (
+    PLATFORM === 'dist'
+      ? await import('@modelmaker/local')
+      : await import('../packages/local/src/platform.js')
+  ) as typeof import('../packages/local/src/platform.js');
   const { parseCsv } = await import('../packages/local/src/algorithms/dataset.js');
   const { trainPreset } = await import('../packages/local/src/algorithms/train.js');
   const dataDir = mkdtempSync(join(tmpdir(), 'mm-bench-serving-'));
@@ -317,7 +330,11 @@ async function predictorStarts(): Promise<{ bundle: number[]; tsx: number[]; bar
   );
   const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   const variants = {
-    bundle: [await bundledEntry(source)],
+    bundle: [
+      PLATFORM === 'dist'
+        ? fileURLToPath(new URL('../packages/local/dist/serving/predictorServer.bundle.mjs', import.meta.url))
+        : await bundledEntry(source),
+    ],
     tsx: ['--conditions=modelmaker-source', '--import', tsxLoader, source],
     bare: ['-e', "require('node:net').createServer().listen(Number(process.env.PORT), '127.0.0.1')"],
   };
@@ -344,6 +361,11 @@ const median = (values: readonly number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(): Promise<void> {
+  if (PLATFORM === 'dist') {
+    // what runs must be what the sources say: an incremental build (quick when nothing changed)
+    const built = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
+    if (built.status !== 0) throw new Error('npm run build failed');
+  }
   const child = fork(new URL(import.meta.url).pathname, ['serve'], { execArgv: process.execArgv });
   const ready = await new Promise<Ready>((resolve, reject) => {
     child.once('message', (m) => resolve(m as Ready));
@@ -351,11 +373,11 @@ async function main(): Promise<void> {
   });
   const gatewayPort = Number(new URL(ready.accessAddress).port);
   console.log(
-    `nproc ${cpus().length}, node ${process.version}, ${SECONDS} s per case after ${WARMUP_MS} ms warm-up`,
+    `nproc ${cpus().length}, node ${process.version}, platform from ${PLATFORM === 'dist' ? 'dist/ (compiled)' : 'the sources (tsx)'}, ${SECONDS} s per case after ${WARMUP_MS} ms warm-up`,
   );
   const [first, ...rest] = ready.deployMs;
   console.log(
-    `deploy → RUNNING (PRESET_MODEL, 1 instance): ${first!.toFixed(0)} ms the first time (bundles the predictor from the sources, once per platform process), then ${rest.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}`,
+    `deploy → RUNNING (PRESET_MODEL, 1 instance): ${first!.toFixed(0)} ms the first time${PLATFORM === 'sources' ? ' (bundles the predictor from the sources, once per platform process)' : ''}, then ${rest.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}`,
   );
   const starts = await predictorStarts();
   const show = (values: readonly number[]) => values.map((ms) => ms.toFixed(0)).join(', ');
