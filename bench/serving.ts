@@ -24,7 +24,8 @@
  *
  * Options (env): BENCH_SECONDS per case and side (3), BENCH_SLICE_MS (500),
  * BENCH_WARMUP_MS per case and side (500), BENCH_DEPLOYS (4), BENCH_STARTS (5),
- * BENCH_PLATFORM (`dist`).
+ * BENCH_PLATFORM (`dist`), BENCH_PROFILE_PLATFORM (a directory: the platform process
+ * writes a `--cpu-prof` profile there).
  */
 import { fork, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -366,7 +367,14 @@ async function main(): Promise<void> {
     const built = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
     if (built.status !== 0) throw new Error('npm run build failed');
   }
-  const child = fork(new URL(import.meta.url).pathname, ['serve'], { execArgv: process.execArgv });
+  const child = fork(new URL(import.meta.url).pathname, ['serve'], {
+    execArgv: [
+      ...process.execArgv,
+      ...(process.env.BENCH_PROFILE_PLATFORM
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_PLATFORM}`]
+        : []),
+    ],
+  });
   const ready = await new Promise<Ready>((resolve, reject) => {
     child.once('message', (m) => resolve(m as Ready));
     child.once('exit', (code) => reject(new Error(`platform child exited with ${code}`)));
