@@ -24,32 +24,18 @@ import {
   type TrainVersionDetail,
   type TrainVersionSummary,
 } from 'modelmaker';
-import {
-  DEFAULT_LOCAL_LOG_PAGE_SIZE,
-  DEFAULT_LOCAL_LOG_WAIT_CAP_SECONDS,
-  MAX_LOCAL_LOG_PAGE_SIZE,
-} from '../../defaults.js';
 import type { Scheduler } from '../../scheduler.js';
 import type { RunRecorder } from '../../store/recorder.js';
 import type { Store } from '../../store/store.js';
 import { isTerminalTrainStatus, type VersionRecord } from '../../store/training.js';
 import type { ChangeHub } from '../changeHub.js';
+import { type LogLimits, longPollLog } from '../longPoll.js';
 import { conflict, HttpProblem, notFound } from '../problem.js';
 import type { Handlers } from '../router.js';
 import { checkTrain, type TrainCatalog } from './trainRules.js';
 
 /** The `reason` of a version stopped while it waited for capacity. */
 export const STOPPED_WAITING_REASON = 'stopped before it started';
-
-/** Limits of the log route. */
-export interface LogLimits {
-  /** Longest `wait`, seconds. Default {@link DEFAULT_LOCAL_LOG_WAIT_CAP_SECONDS}. */
-  readonly waitCapSeconds?: number;
-  /** Lines per page without `limit`. Default {@link DEFAULT_LOCAL_LOG_PAGE_SIZE}. */
-  readonly pageSize?: number;
-  /** Largest `limit`. Default {@link MAX_LOCAL_LOG_PAGE_SIZE}. */
-  readonly maxPageSize?: number;
-}
 
 /** What the training routes work with. */
 export interface TrainingDeps {
@@ -126,9 +112,6 @@ export function trainingHandlers(
   | 'deleteTrain'
 > {
   const { store, recorder, scheduler, hub, catalog } = deps;
-  const waitCap = deps.logLimits?.waitCapSeconds ?? DEFAULT_LOCAL_LOG_WAIT_CAP_SECONDS;
-  const pageSize = deps.logLimits?.pageSize ?? DEFAULT_LOCAL_LOG_PAGE_SIZE;
-  const maxPageSize = deps.logLimits?.maxPageSize ?? MAX_LOCAL_LOG_PAGE_SIZE;
 
   const version = (id: number): VersionRecord => {
     const found = store.training.getVersion(id);
@@ -139,12 +122,6 @@ export function trainingHandlers(
   const check = (body: TrainCreate) => {
     const { demand, monitors } = checkTrain(body, catalog);
     return { demand, monitors, spec: TrainCreate.encode(body) as Record<string, unknown> };
-  };
-
-  const logPage = (versionId: number, fromId: number, limit: number) => {
-    const lines = store.trainLogs.page(versionId, fromId, limit + 1);
-    const hasMore = lines.length > limit;
-    return { lines: hasMore ? lines.slice(0, limit) : lines, hasMore };
   };
 
   return {
@@ -216,28 +193,30 @@ export function trainingHandlers(
     async getTrainLog({ params, query, signal }) {
       const id = params.versionId;
       version(id);
-      const limit = Math.min(Math.max(query.limit ?? pageSize, 1), maxPageSize);
-      const waitMs = Math.min(Math.max(query.wait ?? 0, 0), waitCap) * 1000;
-      const deadline = Date.now() + waitMs;
-      for (;;) {
-        const page = logPage(id, query.lastId, limit);
-        const current = store.training.getVersion(id);
-        const remaining = deadline - Date.now();
-        if (page.lines.length > 0 || !current || isTerminalTrainStatus(current.status) || remaining <= 0) {
-          return {
-            logs: page.lines.map((line) => ({
-              id: line.id,
-              content: line.content,
-              time: iso(line.time),
-              instance: line.instance,
-              stream: line.stream,
-            })),
-            hasMore: page.hasMore ? true : undefined,
-          };
-        }
-        // Registered synchronously after the read: a line stored from here on wakes us.
-        if ((await hub.waitFor(id, remaining, signal)) === 'aborted') return { logs: [] };
-      }
+      const page = await longPollLog(
+        {
+          id,
+          hub,
+          page: (fromId, count) => store.trainLogs.page(id, fromId, count),
+          quiet: () => {
+            const current = store.training.getVersion(id);
+            return !current || isTerminalTrainStatus(current.status);
+          },
+        },
+        query,
+        deps.logLimits,
+        signal,
+      );
+      return {
+        logs: page.lines.map((line) => ({
+          id: line.id,
+          content: line.content,
+          time: iso(line.time),
+          instance: line.instance,
+          stream: line.stream,
+        })),
+        hasMore: page.hasMore ? true : undefined,
+      };
     },
 
     getTrainResourceMonitor({ params }) {
