@@ -28,10 +28,10 @@ import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { homedir, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
 import * as E from 'fp-ts/lib/Either.js';
 import type { TrainCreate } from 'modelmaker';
 import { compileMonitors } from 'modelmaker';
+import { type S3AccessProvider, staticS3Access } from 'modelmaker/storage';
 import { defer, EMPTY, map, type Observable, tap } from 'rxjs';
 import { findPresetAlgorithm, findTrainFramework, resourceSpec } from './catalog.js';
 import {
@@ -71,7 +71,7 @@ export const SHUTDOWN_REASON = 'platform shut down';
 /** Starts a training run: the runner's signature (injectable for tests). */
 export type RunTraining = (
   run: { versionId: number; body: TrainCreate; workDir: string },
-  deps: { s3: S3Client; stop: AbortSignal },
+  deps: { s3: S3AccessProvider; stop: AbortSignal; uploadStateDir?: string },
 ) => Observable<RunEvent>;
 
 /** Options of {@link startLocalPlatform}. */
@@ -238,15 +238,12 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     });
     cleanups.push(() => s3.close());
     const s3Endpoint = withHost(s3.endpoint, advertised);
-    const s3Client = new S3Client({
+    const s3Client = staticS3Access({
       endpoint: s3.endpoint.replace(/\/\/(0\.0\.0\.0|\[::\])/, `//${DEFAULT_LOCAL_HOST}`),
       region: s3.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
     });
-    cleanups.push(() => s3Client.destroy());
 
     const hub = new ChangeHub();
     const recorder = new RunRecorder(store, { onStored: (ids) => hub.notify(ids) });
@@ -261,7 +258,10 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
         const body = storedTrainCreate(version);
         const monitors = compileMonitors(body.monitors ?? []);
         if (E.isRight(monitors)) recorder.track(versionId, monitors.right);
-        return run({ versionId, body, workDir: workDir(versionId) }, { s3: s3Client, stop }).pipe(
+        return run(
+          { versionId, body, workDir: workDir(versionId) },
+          { s3: s3Client, stop, uploadStateDir: join(dataDir, 'run', 'uploads') },
+        ).pipe(
           // The runner sees a close as a stop; the version should say why it really stopped.
           map((event) =>
             closing && event.kind === 'status' && (event.status === 'STOPPING' || event.status === 'STOPPED')

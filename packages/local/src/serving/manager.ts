@@ -23,7 +23,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3AccessProvider } from 'modelmaker/storage';
 import {
   DEFAULT_LOCAL_HOST,
   DEFAULT_SERVING_DRAIN_TIMEOUT_MS,
@@ -76,7 +76,8 @@ export interface ServingOptions {
 /** What the serving manager works with. */
 export interface ServingDeps {
   readonly store: Store;
-  readonly s3: S3Client;
+  /** The embedded S3, as the SDK's storage reaches it (model downloads). */
+  readonly s3: S3AccessProvider;
   readonly dataDir: string;
   /** Address gateways bind (the platform's). */
   readonly host: string;

@@ -14,16 +14,18 @@
  * - times are ISO 8601 text.
  * @module
  */
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import * as E from 'fp-ts/lib/Either.js';
 import {
   ERROR_CODES,
+  formatS3Uri,
   parseS3Uri,
   TrainCreate,
   type TrainJobSummary,
   type TrainVersionDetail,
   type TrainVersionSummary,
 } from 'modelmaker';
+import { listObjects, type S3AccessProvider, StorageError } from 'modelmaker/storage';
+import { catchError, EMPTY, fromEvent, lastValueFrom, map, takeUntil, throwError, toArray } from 'rxjs';
 import type { Scheduler } from '../../scheduler.js';
 import type { RunRecorder } from '../../store/recorder.js';
 import type { Store } from '../../store/store.js';
@@ -44,8 +46,8 @@ export interface TrainingDeps {
   readonly scheduler: Scheduler;
   readonly hub: ChangeHub;
   readonly catalog: TrainCatalog;
-  /** A client of the embedded S3 (output listings). */
-  readonly s3: S3Client;
+  /** The embedded S3, as the SDK's storage reaches it (output listings). */
+  readonly s3: S3AccessProvider;
   readonly logLimits?: LogLimits;
 }
 
@@ -91,6 +93,45 @@ function versionSummary(version: VersionRecord): TrainVersionSummary {
     createdAt: iso(version.createdAt),
     finishedAt: iso(version.finishedAt),
   };
+}
+
+/** One file of a version's output, as `GET /v1/train/version/{id}/output` lists it. */
+interface OutputFile {
+  readonly key: string;
+  readonly size: number;
+  readonly lastModified: string;
+  readonly etag?: string;
+}
+
+/**
+ * The files under the output prefix (keys relative to it), listed with the SDK's
+ * storage. Empty for an address that does not parse or a missing bucket. ETags keep
+ * S3's quotes, as S3 lists them.
+ */
+async function outputFiles(s3: S3AccessProvider, output: string, signal: AbortSignal): Promise<OutputFile[]> {
+  const location = parseS3Uri(output, 'output');
+  if (E.isLeft(location)) return [];
+  const { bucket, key } = location.right;
+  const prefix = key === '' || key.endsWith('/') ? key : `${key}/`;
+  const files = await lastValueFrom(
+    listObjects(s3, formatS3Uri({ bucket, key: prefix })).pipe(
+      map(
+        (object): OutputFile => ({
+          key: object.key.slice(prefix.length),
+          size: object.size,
+          lastModified: (object.lastModified ?? new Date(0)).toISOString(),
+          etag: object.etag === undefined ? undefined : `"${object.etag}"`,
+        }),
+      ),
+      catchError((error: unknown) =>
+        error instanceof StorageError && error.reason === 'NoSuchBucket' ? EMPTY : throwError(() => error),
+      ),
+      takeUntil(fromEvent(signal, 'abort')),
+      toArray(),
+    ),
+  );
+  signal.throwIfAborted();
+  return files;
 }
 
 /** Handlers of the training endpoints. */
@@ -244,34 +285,7 @@ export function trainingHandlers(
 
     async getTrainOutput({ params, signal }) {
       const output = storedTrainCreate(version(params.versionId)).output;
-      const location = parseS3Uri(output, 'output');
-      if (E.isLeft(location)) return { output, files: [] };
-      const { bucket, key } = location.right;
-      const prefix = key === '' || key.endsWith('/') ? key : `${key}/`;
-      const files: { key: string; size: number; lastModified: string; etag?: string }[] = [];
-      let token: string | undefined;
-      try {
-        do {
-          const page = await deps.s3.send(
-            new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-            { abortSignal: signal },
-          );
-          for (const object of page.Contents ?? []) {
-            if (object.Key === undefined) continue;
-            files.push({
-              key: object.Key.slice(prefix.length),
-              size: object.Size ?? 0,
-              lastModified: (object.LastModified ?? new Date(0)).toISOString(),
-              etag: object.ETag,
-            });
-          }
-          token = page.IsTruncated ? page.NextContinuationToken : undefined;
-        } while (token);
-      } catch (error) {
-        if ((error as { name?: string }).name === 'NoSuchBucket') return { output, files: [] };
-        throw error;
-      }
-      return { output, files };
+      return { output, files: await outputFiles(deps.s3, output, signal) };
     },
 
     stopTrain({ params }) {
