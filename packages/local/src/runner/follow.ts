@@ -73,8 +73,8 @@ function reportOf(rank: number, event: InstanceEvent): RunEvent | undefined {
   }
 }
 
-/** The process of instance `rank`, ended gracefully when `terminate$` emits. */
-function instance$(
+/** Launches instance `rank` (its environment and command), ended gracefully when `terminate$` emits. */
+function launchInstance(
   context: RunContext,
   plan: LaunchPlan,
   rank: number,
@@ -113,7 +113,9 @@ export function followInstances(
     const instances$ = range(0, count).pipe(
       mergeMap((rank) =>
         // An earlier instance could not even start: the later ones never do.
-        defer(() => (verdict.kind === 'going' ? instance$(context, plan, rank, terminate$) : EMPTY)).pipe(
+        defer(() =>
+          verdict.kind === 'going' ? launchInstance(context, plan, rank, terminate$) : EMPTY,
+        ).pipe(
           tap((event) => {
             const failure = failureOf(rank, event);
             if (failure) record({ kind: 'failure', failure });

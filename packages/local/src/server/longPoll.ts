@@ -49,6 +49,33 @@ export interface LogPage<Line> {
   readonly hasMore: boolean;
 }
 
+/** A log line as the store keeps it. */
+export interface StoredLogLine {
+  readonly id: number;
+  readonly content: string;
+  /** ms since the epoch. */
+  readonly time: number;
+  readonly instance: number;
+  readonly stream: string;
+}
+
+/**
+ * A page as the log routes answer it: times as ISO text, `stream` as `streamOf`
+ * names it, `hasMore` only when true.
+ */
+export function logAnswer<S extends string>(page: LogPage<StoredLogLine>, streamOf: (stream: string) => S) {
+  return {
+    logs: page.lines.map((line) => ({
+      id: line.id,
+      content: line.content,
+      time: new Date(line.time).toISOString(),
+      instance: line.instance,
+      stream: streamOf(line.stream),
+    })),
+    hasMore: page.hasMore ? true : undefined,
+  };
+}
+
 /** The clock of deadlines (ms). */
 export type Clock = () => number;
 

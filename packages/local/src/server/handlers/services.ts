@@ -26,7 +26,7 @@ import type { ServingManager } from '../../serving/manager.js';
 import type { ServiceModelRecord, ServiceRecord } from '../../store/services.js';
 import type { Store } from '../../store/store.js';
 import type { ChangeHub } from '../changeHub.js';
-import { type LogLimits, longPollLog } from '../longPoll.js';
+import { type LogLimits, logAnswer, longPollLog } from '../longPoll.js';
 import { conflict, invalid, notFound } from '../problem.js';
 import type { Handlers } from '../router.js';
 import { iso } from './training.js';
@@ -204,16 +204,7 @@ export function serviceHandlers(
         deps.logLimits,
         signal,
       );
-      return {
-        logs: page.lines.map((line) => ({
-          id: line.id,
-          content: line.content,
-          time: iso(line.time),
-          instance: line.instance,
-          stream: line.stream === 'stderr' ? ('stderr' as const) : ('stdout' as const),
-        })),
-        hasMore: page.hasMore ? true : undefined,
-      };
+      return logAnswer(page, (stream) => (stream === 'stderr' ? 'stderr' : 'stdout'));
     },
   };
 }

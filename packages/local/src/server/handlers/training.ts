@@ -31,7 +31,7 @@ import type { RunRecorder } from '../../store/recorder.js';
 import type { Store } from '../../store/store.js';
 import { isTerminalTrainStatus, type VersionRecord } from '../../store/training.js';
 import type { ChangeHub } from '../changeHub.js';
-import { type LogLimits, longPollLog } from '../longPoll.js';
+import { type LogLimits, logAnswer, longPollLog } from '../longPoll.js';
 import { conflict, HttpProblem, notFound } from '../problem.js';
 import type { Handlers } from '../router.js';
 import { checkTrain, type TrainCatalog } from './trainRules.js';
@@ -248,16 +248,7 @@ export function trainingHandlers(
         deps.logLimits,
         signal,
       );
-      return {
-        logs: page.lines.map((line) => ({
-          id: line.id,
-          content: line.content,
-          time: iso(line.time),
-          instance: line.instance,
-          stream: line.stream,
-        })),
-        hasMore: page.hasMore ? true : undefined,
-      };
+      return logAnswer(page, (stream) => stream);
     },
 
     getTrainResourceMonitor({ params }) {
