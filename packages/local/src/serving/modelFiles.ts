@@ -8,20 +8,17 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ModelCreate } from 'modelmaker';
+import { abortWith, type ModelCreate } from 'modelmaker';
 import type { S3AccessProvider } from 'modelmaker/storage';
 import {
   concat,
   defer,
   EMPTY,
-  fromEvent,
   ignoreElements,
   lastValueFrom,
   map,
   type Observable,
-  takeUntil,
   throwError,
-  throwIfEmpty,
   toArray,
 } from 'rxjs';
 import { downloadTo } from '../runner/transfer.js';
@@ -91,11 +88,5 @@ export function fetchModelFiles(
   directory: string,
   signal: AbortSignal,
 ): Promise<FetchedModel> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return lastValueFrom(
-    modelFiles(access, model, directory).pipe(
-      takeUntil(fromEvent(signal, 'abort')),
-      throwIfEmpty(() => signal.reason),
-    ),
-  );
+  return lastValueFrom(modelFiles(access, model, directory).pipe(abortWith(signal)));
 }

@@ -6,9 +6,9 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { formatS3Uri, parseS3Uri } from 'modelmaker';
+import { abortWith, formatS3Uri, parseS3Uri } from 'modelmaker';
 import { listObjects, type ObjectInfo, type S3AccessProvider, StorageError } from 'modelmaker/storage';
-import { catchError, EMPTY, firstValueFrom, fromEvent, take, takeUntil, throwError } from 'rxjs';
+import { catchError, EMPTY, firstValueFrom, take, throwError } from 'rxjs';
 
 /** What an address names. */
 export type S3Target =
@@ -20,23 +20,20 @@ export type S3Target =
  * The first object (in key order) whose key starts with `key`, or undefined (also for
  * a missing bucket). Rejects with `signal`'s reason once it aborts (the listing is cancelled).
  */
-async function firstUnder(
+function firstUnder(
   access: S3AccessProvider,
   bucket: string,
   key: string,
-  signal: AbortSignal = new AbortController().signal,
+  signal: AbortSignal | undefined,
 ): Promise<ObjectInfo | undefined> {
-  signal.throwIfAborted();
   const first$ = listObjects(access, formatS3Uri({ bucket, key }), { pageSize: 1 }).pipe(
     take(1),
     catchError((error: unknown) =>
       error instanceof StorageError && error.reason === 'NoSuchBucket' ? EMPTY : throwError(() => error),
     ),
-    takeUntil(fromEvent(signal, 'abort')),
+    abortWith<ObjectInfo>(signal),
   );
-  const found = await firstValueFrom(first$, { defaultValue: undefined });
-  signal.throwIfAborted();
-  return found;
+  return firstValueFrom(first$, { defaultValue: undefined });
 }
 
 /**

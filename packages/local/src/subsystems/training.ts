@@ -20,6 +20,13 @@ import { type RunTraining, SHUTDOWN_REASON, versionLauncher } from './runner.js'
 import type { Closable } from './stack.js';
 import { workDirOf } from './state.js';
 
+/**
+ * Attempts at removing a run's work dir when files still appear in it (ENOTEMPTY):
+ * a run stopped during a download ends at once, while the cancelled download's last
+ * file-system calls may still land; Node's `rm` retries with a linear back-off.
+ */
+const WORK_DIR_REMOVE_RETRIES = 5;
+
 /** Options of {@link openTraining}. */
 export interface TrainingSettings {
   readonly dataDir: string;
@@ -50,7 +57,11 @@ export function openTraining(settings: TrainingSettings): OpenedTraining {
 
   const removeWorkDir = (versionId: number) => {
     // The output is in S3 and the lines in the store: the work dir has served its purpose.
-    const removal = rm(workDirOf(dataDir, versionId), { recursive: true, force: true }).catch(onError);
+    const removal = rm(workDirOf(dataDir, versionId), {
+      recursive: true,
+      force: true,
+      maxRetries: WORK_DIR_REMOVE_RETRIES,
+    }).catch(onError);
     removals.add(removal);
     removal.finally(() => removals.delete(removal));
   };

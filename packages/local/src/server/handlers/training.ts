@@ -16,6 +16,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import {
+  abortWith,
   ERROR_CODES,
   formatS3Uri,
   parseS3Uri,
@@ -25,7 +26,7 @@ import {
   type TrainVersionSummary,
 } from 'modelmaker';
 import { listObjects, type S3AccessProvider, StorageError } from 'modelmaker/storage';
-import { catchError, EMPTY, fromEvent, lastValueFrom, map, takeUntil, throwError, toArray } from 'rxjs';
+import { catchError, EMPTY, lastValueFrom, map, throwError, toArray } from 'rxjs';
 import type { Scheduler } from '../../scheduler.js';
 import type { RunRecorder } from '../../store/recorder.js';
 import type { Store } from '../../store/store.js';
@@ -126,11 +127,10 @@ async function outputFiles(s3: S3AccessProvider, output: string, signal: AbortSi
       catchError((error: unknown) =>
         error instanceof StorageError && error.reason === 'NoSuchBucket' ? EMPTY : throwError(() => error),
       ),
-      takeUntil(fromEvent(signal, 'abort')),
       toArray(),
+      abortWith(signal),
     ),
   );
-  signal.throwIfAborted();
   return files;
 }
 
