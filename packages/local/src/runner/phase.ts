@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  concatMap,
   connect,
   endWith,
   filter,
@@ -18,6 +19,7 @@ import {
   takeUntil,
   takeWhile,
 } from 'rxjs';
+import type { InFlight } from './inFlight.js';
 import type { RunEvent } from './types.js';
 import type { RunEnd } from './verdict.js';
 
@@ -81,15 +83,20 @@ export function andThen<A, E extends PhaseEvent<unknown>>(
 
 /**
  * `work$` until its outcome; a stop (`stop$` emitting) before that cancels it
- * (unsubscribing aborts its transfers) and ends the run as stopped.
+ * (unsubscribing aborts its transfers) and ends the run as stopped — once the run's
+ * promise steps still going have settled (`inFlight`).
  */
 export function cancelOnStop<E extends PhaseEvent<unknown>>(
   work$: Observable<E>,
   stop$: Observable<unknown>,
+  inFlight: InFlight,
 ): Observable<E | EndRun> {
-  return merge(work$.pipe(takeUntil(stop$)), stop$.pipe(map(() => endRun({ kind: 'stopped' })))).pipe(
-    takeWhile((event) => !isOutcome(event), true),
+  const stopped$ = stop$.pipe(
+    take(1),
+    concatMap(() => inFlight.settled()),
+    map(() => endRun({ kind: 'stopped' })),
   );
+  return merge(work$.pipe(takeUntil(stop$)), stopped$).pipe(takeWhile((event) => !isOutcome(event), true));
 }
 
 /** `main$`, with `sidecar$` running beside it until `main$` completes. */

@@ -6,7 +6,7 @@
  * @module
  */
 import { mkdir } from 'node:fs/promises';
-import { catchError, concat, concatMap, defer, from, ignoreElements, map, type Observable, of } from 'rxjs';
+import { catchError, concat, concatMap, from, ignoreElements, map, type Observable, of } from 'rxjs';
 import { detectContainerEngine } from './containerEngine.js';
 import { type LaunchPlan, planLaunch } from './launch.js';
 import { continueWith, endRun, type PhaseEvent } from './phase.js';
@@ -64,8 +64,8 @@ export function prepareRun(context: RunContext): Observable<PhaseEvent<LaunchPla
     ),
   );
   return concat(
-    defer(() => makeDirectories(context)).pipe(ignoreElements()),
+    context.inFlight.step(() => makeDirectories(context)).pipe(ignoreElements()),
     fetched$,
-    defer(() => planFor(context)).pipe(map(continueWith)),
+    context.inFlight.step(() => planFor(context)).pipe(map(continueWith)),
   ).pipe(catchError((error: unknown) => of(endRun(failed('STARTING_FAIL', (error as Error).message)))));
 }

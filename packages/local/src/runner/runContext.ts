@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { TrainCreate } from 'modelmaker';
 import { DEFAULT_RESOURCE_SAMPLE_MS, DEFAULT_STOP_GRACE_MS } from '../defaults.js';
 import type { RunDirectories } from './environment.js';
+import { InFlight } from './inFlight.js';
 import {
   type LogEvent,
   PLATFORM_LOG_PREFIX,
@@ -27,6 +28,8 @@ export interface RunContext {
   readonly now: () => number;
   readonly sampleMs: number;
   readonly graceMs: number;
+  /** The run's promise steps still going (a stopped run ends once they settled). */
+  readonly inFlight: InFlight;
 }
 
 /** The directories of a run inside its work directory. */
@@ -51,6 +54,7 @@ export function runContext(run: TrainingRun, deps: RunnerDeps): RunContext {
     now: deps.now ?? Date.now,
     sampleMs: deps.resourceSampleMs ?? DEFAULT_RESOURCE_SAMPLE_MS,
     graceMs: deps.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
+    inFlight: new InFlight(),
   };
 }
 

@@ -60,8 +60,10 @@ export function runTraining(run: TrainingRun, deps: RunnerDeps): Observable<RunE
   return defer(() => {
     const context = runContext(run, deps);
     const stop$ = stopRequests(deps.stop);
-    const phases$ = andThen(cancelOnStop(prepareRun(context), stop$), (plan) =>
-      andThen(followInstances(context, plan, stop$), () => cancelOnStop(uploadOutput(context), stop$)),
+    const phases$ = andThen(cancelOnStop(prepareRun(context), stop$, context.inFlight), (plan) =>
+      andThen(followInstances(context, plan, stop$), () =>
+        cancelOnStop(uploadOutput(context), stop$, context.inFlight),
+      ),
     );
     // STOPPING is subscribed before the phases, so it is reported before a phase reacts to the stop.
     const stopping$ = stop$.pipe(map(() => statusEvent('STOPPING')));

@@ -1,6 +1,6 @@
 /**
  * Subsystem 2, the platform's state: the SQLite store, what a crash left behind
- * (versions ended with a reason, their leftover processes killed and work dirs
+ * (versions ended with a reason, their leftover processes killed, every work dir
  * removed; the services to deploy again), and the data dir's secrets (the
  * generated user, the S3 keys) with the extra users. Closing closes the store.
  * @module
@@ -32,13 +32,10 @@ export interface OpenedState extends Closable {
 export async function openState(dataDir: string, users: readonly Credentials[] = []): Promise<OpenedState> {
   const store = openStore(join(dataDir, DATABASE_FILE));
   try {
-    const recovered = recoverUnfinishedVersions(store.training);
-    if (recovered.length > 0) {
-      // Only after a crash: the scan costs a few ms we do not spend on a clean start.
-      killLeftoverProcesses(join(dataDir, 'work'));
-      for (const version of recovered)
-        await rm(workDirOf(dataDir, version.id), { recursive: true, force: true });
-    }
+    // Only after a crash: the scan costs a few ms we do not spend on a clean start.
+    if (recoverUnfinishedVersions(store.training).length > 0) killLeftoverProcesses(join(dataDir, 'work'));
+    // No run goes on before the platform is up: whatever is under work/ is left over.
+    await rm(join(dataDir, 'work'), { recursive: true, force: true });
     const resumeServices = recoverServices(store.services);
     const secrets = await ensureSecrets(dataDir, store.users, users);
     return { store, secrets, resumeServices, close: () => store.close() };

@@ -1,5 +1,7 @@
+import { map, Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
+import { InFlight } from '../../src/runner/inFlight.js';
 import {
   alongside,
   andThen,
@@ -92,7 +94,7 @@ describe('phase chaining', () => {
         c: continueWith(1),
       });
       const stop = hot('--s');
-      expectObservable(cancelOnStop(work, stop)).toBe('a-(s|)', {
+      expectObservable(cancelOnStop(work, stop, new InFlight())).toBe('a-(s|)', {
         a: note('a'),
         s: endRun({ kind: 'stopped' }),
       });
@@ -100,8 +102,32 @@ describe('phase chaining', () => {
 
       const quick = cold<PhaseEvent<number>>('a(c|)', { a: note('a'), c: continueWith(2) });
       const late = hot('-----s');
-      expectObservable(cancelOnStop(quick, late)).toBe('a(c|)', { a: note('a'), c: continueWith(2) });
+      expectObservable(cancelOnStop(quick, late, new InFlight())).toBe('a(c|)', {
+        a: note('a'),
+        c: continueWith(2),
+      });
     });
+  });
+
+  it('cancelOnStop: a stop during a promise step ends the run only once that step has settled', async () => {
+    const inFlight = new InFlight();
+    let finishStep = () => {};
+    const step = inFlight.step(
+      () =>
+        new Promise<void>((resolve) => {
+          finishStep = resolve;
+        }),
+    );
+    const stop = new Subject<void>();
+    const seen: string[] = [];
+    cancelOnStop(step.pipe(map(() => continueWith(1))), stop, inFlight).subscribe((event) =>
+      seen.push(event.kind),
+    );
+    stop.next();
+    await Promise.resolve();
+    expect(seen).toEqual([]);
+    finishStep();
+    await expect.poll(() => seen).toEqual(['end']);
   });
 
   it('alongside: runs the sidecar while the main stream runs, and stops it when the main one completes', () => {
