@@ -1,0 +1,124 @@
+/**
+ * The HTTP plumbing of the dashboard: JSON answers and bodies, and the open
+ * event streams (each one an SDK subscription, ended with its connection).
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { asyncScheduler, interval, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { RequestError } from './failure.js';
+import { encodeComment, encodeRetry, type ServerSentEvent, toServerSentEvents } from './sse.js';
+
+/** Headers on every answer: no caching of live data, no sniffing, no framing, no referrer. */
+export const COMMON_HEADERS: Readonly<Record<string, string>> = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
+/** Answers `value` as JSON with `status`. */
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value ?? null);
+  res.writeHead(status, {
+    ...COMMON_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+/** The request's JSON body; fails with 413 past `maxBytes`, 400 when it is not JSON. */
+export async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw new RequestError(413, `request body larger than ${maxBytes} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new RequestError(400, `request body is not JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Options of {@link EventStreams}. */
+export interface EventStreamOptions {
+  /** A comment line this often, ms. */
+  readonly heartbeatMs: number;
+  /** The `retry:` a browser waits before reconnecting, ms. */
+  readonly retryMs: number;
+  readonly scheduler?: SchedulerLike | undefined;
+}
+
+/**
+ * The open event streams of a server. `open` answers a request with a stream of
+ * Server-Sent Events: it subscribes to `events` (starting the SDK pollers behind
+ * it), writes each event, a heartbeat comment now and then, and ends the answer
+ * when `events` completes. The client leaving (or {@link drop}/{@link close})
+ * unsubscribes, which stops the pollers and aborts their requests.
+ */
+export class EventStreams {
+  readonly #open = new Map<ServerResponse, Subscription>();
+  readonly #options: EventStreamOptions;
+
+  constructor(options: EventStreamOptions) {
+    this.#options = { ...options };
+  }
+
+  /** Streams `events` as the answer to `req`. */
+  open(req: IncomingMessage, res: ServerResponse, events: Observable<ServerSentEvent>): void {
+    res.writeHead(200, {
+      ...COMMON_HEADERS,
+      'content-type': 'text/event-stream; charset=utf-8',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write(encodeRetry(this.#options.retryMs));
+    const subscription = events.pipe(toServerSentEvents()).subscribe({
+      next: (chunk) => res.write(chunk),
+      error: () => res.destroy(),
+      complete: () => res.end(),
+    });
+    subscription.add(
+      interval(this.#options.heartbeatMs, this.#options.scheduler ?? asyncScheduler).subscribe(() =>
+        res.write(encodeComment('keep-alive')),
+      ),
+    );
+    this.#open.set(res, subscription);
+    const done = () => {
+      subscription.unsubscribe();
+      this.#open.delete(res);
+    };
+    res.once('close', done);
+    req.once('close', () => {
+      if (!res.writableEnded) res.destroy();
+    });
+    if (subscription.closed) done();
+  }
+
+  /** How many streams are open. */
+  get size(): number {
+    return this.#open.size;
+  }
+
+  /**
+   * Cuts every open stream as a dropped connection would (the browsers reconnect
+   * and resume from their `Last-Event-ID`).
+   */
+  drop(): void {
+    for (const res of [...this.#open.keys()]) res.destroy();
+  }
+
+  /** Ends every open stream (server shutdown). */
+  close(): void {
+    for (const [res, subscription] of [...this.#open]) {
+      subscription.unsubscribe();
+      res.end();
+    }
+    this.#open.clear();
+  }
+}
