@@ -20,8 +20,8 @@ const browser = await launchBrowser();
 const errors: string[] = [];
 try {
   mkdirSync(DOCS, { recursive: true });
-  const { session, bucket, dashboard } = stack;
-  const service = await deployIrisService(session, bucket);
+  const { session, dashboard } = stack;
+  const service = await deployIrisService(session, stack);
   const jobs = await jobsInEveryState(session, stack);
   const stopped = await startJob(session, fixtureJob(stack, 'lstm-forecast', { steps: 2, holdMs: 60_000 }));
   const page = await newPage(browser, errors, { width: 1360, height: 860 });

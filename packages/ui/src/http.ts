@@ -106,11 +106,15 @@ export class EventStreams {
   }
 
   /**
-   * Cuts every open stream as a dropped connection would (the browsers reconnect
-   * and resume from their `Last-Event-ID`).
+   * Ends every open stream mid-way, as a proxy timeout or a restart would: the
+   * SDK subscriptions stop, and the browsers reconnect and resume from their
+   * `Last-Event-ID`.
    */
   drop(): void {
-    for (const res of [...this.#open.keys()]) res.destroy();
+    for (const [res, subscription] of [...this.#open]) {
+      subscription.unsubscribe();
+      res.end();
+    }
   }
 
   /** Ends every open stream (server shutdown). */

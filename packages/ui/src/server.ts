@@ -53,8 +53,8 @@ export interface Dashboard {
   /** How many event streams are open now. */
   readonly openStreams: number;
   /**
-   * Cuts every open event stream, as a network drop would: the pages reconnect at
-   * once and resume (their `Last-Event-ID`). For tests and diagnostics.
+   * Ends every open event stream mid-way, as a proxy timeout would: the pages
+   * reconnect at once and resume (their `Last-Event-ID`). For tests and diagnostics.
    */
   dropStreams(): void;
   /** Ends every stream (stopping the SDK pollers behind them) and stops listening. */

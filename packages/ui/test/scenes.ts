@@ -12,13 +12,15 @@ import {
   type Stack,
   startJob,
   TRAIN_SMALL,
-  uploadIris,
 } from './support.js';
 
-/** A model trained by the preset logistic regression on iris, registered, and deployed; the service id. */
-export async function deployIrisService(session: Session, bucket: string, name = 'iris'): Promise<{ serviceId: number; modelId: number; modelVersionId: number }> {
-  const data = await uploadIris(session, bucket, `${name}/data`);
-  const output = `s3://${bucket}/${name}/output/`;
+/** A model trained by the preset logistic regression on iris and registered (PRESET_MODEL); its ids. */
+export async function registerPresetModel(
+  session: Session,
+  stack: Pick<Stack, 'bucket' | 'data'>,
+  name: string,
+): Promise<{ modelId: number; modelVersionId: number }> {
+  const output = `s3://${stack.bucket}/${name}/output/`;
   await lastValueFrom(
     fit(
       session,
@@ -26,7 +28,7 @@ export async function deployIrisService(session: Session, bucket: string, name =
         jobName: `${name}-logistic`,
         frameworkType: 'PRESET_ALGORITHM',
         algorithm: LOGISTIC_REGRESSION,
-        inputs: data,
+        inputs: stack.data,
         outputPath: output,
         trainInstanceType: TRAIN_SMALL,
         trainInstanceCount: 1,
@@ -47,12 +49,22 @@ export async function deployIrisService(session: Session, bucket: string, name =
       description: 'logistic regression on iris',
     }),
   );
+  return { modelId: model.id, modelVersionId: model.versionId };
+}
+
+/** {@link registerPresetModel}, then deployed and running; the ids. */
+export async function deployIrisService(
+  session: Session,
+  stack: Pick<Stack, 'bucket' | 'data'>,
+  name = 'iris',
+): Promise<{ serviceId: number; modelId: number; modelVersionId: number }> {
+  const model = await registerPresetModel(session, stack, name);
   const running = await lastValueFrom(
     deploy(
       session,
       {
         serviceName: `${name}-service`,
-        serviceModels: [{ modelVersionId: model.versionId, weight: 100, resourceId: PREDICT_MACHINE, instanceCount: 1 }],
+        serviceModels: [{ modelVersionId: model.modelVersionId, weight: 100, resourceId: PREDICT_MACHINE, instanceCount: 1 }],
       },
       undefined,
       FAST_POLL,
@@ -60,8 +72,7 @@ export async function deployIrisService(session: Session, bucket: string, name =
   );
   return {
     serviceId: running.type === 'running' ? running.predictor.serviceId : 0,
-    modelId: model.id,
-    modelVersionId: model.versionId,
+    ...model,
   };
 }
 
