@@ -19,6 +19,7 @@ import { predictCommand } from './predict.js';
 import { servicesCommand } from './services.js';
 import { trainCommand } from './train.js';
 import { downloadCommand, uploadCommand } from './transfer.js';
+import { uiCommand } from './ui.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -69,7 +70,8 @@ export function createProgram(): Command {
     .addCommand(servicesCommand())
     .addCommand(predictCommand())
     .addCommand(uploadCommand())
-    .addCommand(downloadCommand());
+    .addCommand(downloadCommand())
+    .addCommand(uiCommand());
   everyCommand(program, (command) => {
     // Usage errors are thrown (exit status 2, see exitCodeOf) instead of commander exiting with 1.
     command.exitOverride();
