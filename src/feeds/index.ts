@@ -1,0 +1,18 @@
+/**
+ * Feeds: the SDK's streams for other reactive systems — `for await` (async
+ * iterables), WHATWG `ReadableStream`s with pull-based backpressure, NDJSON and
+ * Server-Sent Events encoders with `Last-Event-ID` resume, and an OpenTelemetry
+ * metrics bridge. Runtime-neutral (Node, Deno, Bun, browsers).
+ * @module
+ */
+export { NDJSON_CONTENT_TYPE, ndjsonLine, toNdjson } from './ndjson.js';
+export { logPosition } from './position.js';
+export { FEED_START, type FeedCursor, LAST_EVENT_ID_QUOTE_CHARS, resumeCursor } from './resume.js';
+export {
+  type ServerSentEventId,
+  type ServerSentEventsOptions,
+  SSE_CONTENT_TYPE,
+  SSE_HEARTBEAT_FRAME,
+  serverSentEvent,
+  toServerSentEvents,
+} from './sse.js';
