@@ -5,8 +5,13 @@
  * metrics bridge. Runtime-neutral (Node, Deno, Bun, browsers).
  * @module
  */
+export { type AsyncIterableOptions, toAsyncIterable } from './asyncIterable.js';
+export { createDemand, type Demand, withDemand } from './demand.js';
+export { FeedOverflowError } from './errors.js';
 export { NDJSON_CONTENT_TYPE, ndjsonLine, toNdjson } from './ndjson.js';
+export { type FeedOptions, OVERFLOW_POLICIES, type OverflowPolicy } from './options.js';
 export { logPosition } from './position.js';
+export { type FeedEncoder, type ReadableStreamOptions, toReadableStream } from './readableStream.js';
 export { FEED_START, type FeedCursor, LAST_EVENT_ID_QUOTE_CHARS, resumeCursor } from './resume.js';
 export {
   type ServerSentEventId,
