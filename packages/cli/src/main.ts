@@ -12,6 +12,7 @@ import { configCommand } from './config.js';
 import { createContext, exitWith, PASSWORD_ENV } from './context.js';
 import { exitCodeOf, reportError } from './errors.js';
 import { EXIT } from './exitCodes.js';
+import { feedCommand } from './feed.js';
 import { jobsCommand } from './jobs.js';
 import { localCommand } from './local.js';
 import { modelsCommand } from './models.js';
@@ -71,6 +72,7 @@ export function createProgram(): Command {
     .addCommand(predictCommand())
     .addCommand(uploadCommand())
     .addCommand(downloadCommand())
+    .addCommand(feedCommand())
     .addCommand(uiCommand());
   everyCommand(program, (command) => {
     // Usage errors are thrown (exit status 2, see exitCodeOf) instead of commander exiting with 1.

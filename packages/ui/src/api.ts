@@ -43,7 +43,7 @@ import { versionFeed } from './feeds/version.js';
 import { describeFailure, RequestError } from './failure.js';
 import type { EventStreams } from './http.js';
 import { mask } from './mask.js';
-import { resumeCursor, type ServerSentEvent } from './sse.js';
+import { resumeFrom, type ServerSentEvent } from './sse.js';
 
 /** What the routes work with. */
 export interface ApiContext {
@@ -120,10 +120,7 @@ export function apiRoutes(context: ApiContext): Route[] {
     streams.open(request.req, request.res, events);
     return ANSWERED;
   };
-  const from = (request: RouteRequest) => {
-    const cursor = resumeCursor(request.req.headers['last-event-id']);
-    return cursor === undefined ? 0 : cursor + 1;
-  };
+  const from = (request: RouteRequest) => resumeFrom(request.req.headers['last-event-id']);
   const logOptions = (request: RouteRequest) => ({
     ...context.streamPoll,
     from: from(request),

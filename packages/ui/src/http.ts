@@ -4,9 +4,9 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { asyncScheduler, interval, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import type { Observable, SchedulerLike, Subscription } from 'rxjs';
 import { RequestError } from './failure.js';
-import { encodeComment, encodeRetry, type ServerSentEvent, toServerSentEvents } from './sse.js';
+import { type ServerSentEvent, toFrames } from './sse.js';
 
 /** Headers on every answer: no caching of live data, no sniffing, no framing, no referrer. */
 export const COMMON_HEADERS: Readonly<Record<string, string>> = {
@@ -77,17 +77,18 @@ export class EventStreams {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    res.write(encodeRetry(this.#options.retryMs));
-    const subscription = events.pipe(toServerSentEvents()).subscribe({
+    const frames = events.pipe(
+      toFrames({
+        retryMs: this.#options.retryMs,
+        heartbeatMs: this.#options.heartbeatMs,
+        scheduler: this.#options.scheduler,
+      }),
+    );
+    const subscription = frames.subscribe({
       next: (chunk) => res.write(chunk),
       error: () => res.destroy(),
       complete: () => res.end(),
     });
-    subscription.add(
-      interval(this.#options.heartbeatMs, this.#options.scheduler ?? asyncScheduler).subscribe(() =>
-        res.write(encodeComment('keep-alive')),
-      ),
-    );
     this.#open.set(res, subscription);
     const done = () => {
       subscription.unsubscribe();

@@ -23,4 +23,4 @@ export { snapshots } from './feeds/snapshots.js';
 export { type LogFeedOptions, versionFeed, type WireLogEvent } from './feeds/version.js';
 export { isSecretName, mask } from './mask.js';
 export { type Dashboard, type DashboardOptions, startDashboard } from './server.js';
-export { encodeEvent, resumeCursor, type ServerSentEvent, toServerSentEvents } from './sse.js';
+export { type FrameOptions, resumeFrom, type ServerSentEvent, toFrames } from './sse.js';

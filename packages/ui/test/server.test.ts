@@ -22,13 +22,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   batchBursts,
   type Dashboard,
-  encodeEvent,
   mask,
-  resumeCursor,
+  resumeFrom,
   type ServerSentEvent,
   startDashboard,
   TOKEN_COOKIE,
   TOKEN_HEADER,
+  toFrames,
   versionFeed,
 } from '../src/index.js';
 
@@ -60,22 +60,34 @@ describe('batchBursts', () => {
   });
 });
 
-describe('Server-Sent Events', () => {
-  it('encodes id, event and JSON data, one data line per payload line', () => {
-    expect(encodeEvent({ event: 'status', id: '7', data: { status: 'TRAINING' } })).toBe(
-      'id: 7\nevent: status\ndata: {"status":"TRAINING"}\n\n',
+describe('Server-Sent Events (the SDK feeds encoder and resume cursor)', () => {
+  it('frames id, event and JSON data; retry first', async () => {
+    const frames = await lastValueFrom(
+      of<ServerSentEvent[]>(
+        { event: 'status', data: { status: 'TRAINING' } },
+        { event: 'log', id: '7', data: [{ type: 'line', id: 7, content: 'a\nb' }] },
+      ).pipe(toFrames({ retryMs: 250 }), toArray()),
     );
-    expect(encodeEvent({ data: 'a\nb' })).toBe('data: "a\\nb"\n\n');
-    expect(encodeEvent({ event: 'x\ny', data: 1 })).toBe('event: x y\ndata: 1\n\n');
+    expect(frames).toEqual([
+      'retry: 250\n\n',
+      'event: status\ndata: {"status":"TRAINING"}\n\n',
+      'id: 7\nevent: log\ndata: [{"type":"line","id":7,"content":"a\\nb"}]\n\n',
+    ]);
   });
 
-  it('reads a Last-Event-ID cursor, and treats anything else as a fresh start', () => {
-    expect(resumeCursor('41')).toBe(41);
-    expect(resumeCursor(' 0 ')).toBe(0);
-    expect(resumeCursor(undefined)).toBeUndefined();
-    expect(resumeCursor('-1')).toBeUndefined();
-    expect(resumeCursor('abc')).toBeUndefined();
-    expect(resumeCursor('1e3')).toBeUndefined();
+  it('refuses an event name that would break the framing', async () => {
+    await expect(lastValueFrom(of({ event: 'x\ny', data: 1 }).pipe(toFrames()))).rejects.toMatchObject({
+      _tag: 'ValidationError',
+    });
+  });
+
+  it('resumes after the Last-Event-ID a page sends back, from 0 without one; refuses an id it never sent', () => {
+    expect(resumeFrom('41')).toBe(42);
+    expect(resumeFrom(['3', '9'])).toBe(4);
+    expect(resumeFrom(undefined)).toBe(0);
+    expect(resumeFrom('')).toBe(0);
+    expect(() => resumeFrom('abc')).toThrow(/Last-Event-ID/);
+    expect(() => resumeFrom('-1')).toThrow(/Last-Event-ID/);
   });
 });
 
@@ -268,8 +280,11 @@ describe('the HTTP guard', () => {
     expect(passed.body).not.toContain(PASSWORD);
   });
 
-  it('names what is wrong: unknown route 404, wrong method 405, bad body 400', async () => {
+  it('names what is wrong: unknown route 404, wrong method 405, bad body or cursor 400', async () => {
     expect((await raw(`${dashboard.url}api/nothing`)).status).toBe(404);
+    const cursor = await raw(`${dashboard.url}api/versions/3/events`, { headers: { 'last-event-id': 'x1' } });
+    expect(cursor.status).toBe(400);
+    expect(JSON.parse(cursor.body).error.message).toMatch(/Last-Event-ID/);
     expect((await raw(`${dashboard.url}api/versions/3/stop`)).status).toBe(405);
     const headers = {
       host,
