@@ -14,8 +14,8 @@ import {
   DEFAULT_LOCAL_DATA_SUBDIR,
   DEFAULT_LOCAL_HOST,
 } from '@modelmaker/local';
-import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_UI_PORT } from '@modelmaker/ui';
+import { Command, InvalidArgumentError } from 'commander';
 import { isModelMakerError, locateConfigFile, writeConfigFile } from 'modelmaker';
 import { startLocalDashboard, uiPort } from './ui.js';
 
@@ -190,7 +190,7 @@ export function localCommand(): Command {
     .option('--write-config [path]', 'write a matching config profile (default ~/.modelmaker/config.json)')
     .option('--force', 'let --write-config replace an existing file')
     .option('--ui', 'also serve the web dashboard for this platform (see modelmaker ui)')
-    .option('--ui-port <port>', 'the dashboard\'s port (0 picks a free one)', uiPort, DEFAULT_UI_PORT)
+    .option('--ui-port <port>', "the dashboard's port (0 picks a free one)", uiPort, DEFAULT_UI_PORT)
     .addHelpText(
       'after',
       `
@@ -212,18 +212,22 @@ Example:
         closeOnSignals(platform, processIo, json);
         return;
       }
-      const dashboard = await startLocalDashboard(platform, options.uiPort ?? DEFAULT_UI_PORT, processIo.err).catch(
-        async (error: unknown) => {
-          processIo.err(`modelmaker local: cannot start the dashboard: ${(error as Error).message}\n`);
-          await platform.close();
-          return undefined;
-        },
-      );
+      const dashboard = await startLocalDashboard(
+        platform,
+        options.uiPort ?? DEFAULT_UI_PORT,
+        processIo.err,
+      ).catch(async (error: unknown) => {
+        processIo.err(`modelmaker local: cannot start the dashboard: ${(error as Error).message}\n`);
+        await platform.close();
+        return undefined;
+      });
       if (!dashboard) {
         process.exitCode = 1;
         return;
       }
-      processIo.out(json ? `${JSON.stringify({ type: 'ui', url: dashboard.url })}\n` : `Dashboard at ${dashboard.url}\n`);
+      processIo.out(
+        json ? `${JSON.stringify({ type: 'ui', url: dashboard.url })}\n` : `Dashboard at ${dashboard.url}\n`,
+      );
       closeOnSignals({ close: () => dashboard.close().then(() => platform.close()) }, processIo, json);
     });
 }

@@ -46,7 +46,12 @@ export function exposedWarning(host: string): string | undefined {
 async function start(session: Session, options: UiCommandOptions): Promise<Dashboard> {
   const { startDashboard } = await import('@modelmaker/ui');
   try {
-    return await startDashboard({ session, host: options.host, port: options.port, allowHosts: options.allowHost });
+    return await startDashboard({
+      session,
+      host: options.host,
+      port: options.port,
+      allowHosts: options.allowHost,
+    });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new UsageError(`port ${options.port} is in use: choose another with --port (0 picks a free one)`);
@@ -119,7 +124,11 @@ export function uiCommand(): Command {
   return new Command('ui')
     .description('serve the web dashboard for the configured platform on this machine (until Ctrl-C)')
     .option('--port <port>', 'port to listen on (0 picks a free one)', uiPort, DEFAULT_UI_PORT)
-    .option('--host <address>', 'address to bind; anything but 127.0.0.1 exposes the dashboard', DEFAULT_UI_HOST)
+    .option(
+      '--host <address>',
+      'address to bind; anything but 127.0.0.1 exposes the dashboard',
+      DEFAULT_UI_HOST,
+    )
     .option(
       '--allow-host <name>',
       'another host name the dashboard answers for (a machine name, a tunnel); repeatable',

@@ -24,10 +24,14 @@ afterAll(() => {
 });
 
 function run(args: string[], env: Record<string, string>, home: string): Run {
-  const child = spawn(process.execPath, ['--conditions=modelmaker-source', '--import', 'tsx', MAIN, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, HOME: home, MODELMAKER_CONFIG: '', ...env },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=modelmaker-source', '--import', 'tsx', MAIN, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HOME: home, MODELMAKER_CONFIG: '', ...env },
+    },
+  );
   running.add(child);
   let stdout = '';
   let stderr = '';
@@ -54,7 +58,8 @@ async function line(process: Run, type: string): Promise<Record<string, unknown>
   for (;;) {
     const found = process.lines().find((entry) => entry.type === type);
     if (found) return found;
-    if (process.child.exitCode !== null) throw new Error(`exited ${process.child.exitCode}: ${process.stderr()}`);
+    if (process.child.exitCode !== null)
+      throw new Error(`exited ${process.child.exitCode}: ${process.stderr()}`);
     await new Promise((resolve) => process.child.stdout!.once('data', resolve));
   }
 }
@@ -63,7 +68,20 @@ describe('modelmaker ui', () => {
   it('local --ui serves the dashboard for the platform; ui serves one from flags; both stop on SIGINT', async () => {
     const home = tempDir('mm-cli-ui-');
     const local = run(
-      ['--json', 'local', '--port', '0', '--s3-port', '0', '--data-dir', `${home.path}/data`, '--ui', '--ui-port', '0', '--write-config'],
+      [
+        '--json',
+        'local',
+        '--port',
+        '0',
+        '--s3-port',
+        '0',
+        '--data-dir',
+        `${home.path}/data`,
+        '--ui',
+        '--ui-port',
+        '0',
+        '--write-config',
+      ],
       {},
       home.path,
     );
@@ -113,7 +131,9 @@ describe('modelmaker ui', () => {
     expect(exposedWarning('127.0.0.1')).toBeUndefined();
     expect(exposedWarning('localhost')).toBeUndefined();
     expect(exposedWarning('::1')).toBeUndefined();
-    expect(exposedWarning('0.0.0.0')).toMatch(/warning: --host 0\.0\.0\.0 lets other machines use the dashboard/);
+    expect(exposedWarning('0.0.0.0')).toMatch(
+      /warning: --host 0\.0\.0\.0 lets other machines use the dashboard/,
+    );
     expect(exposedWarning('192.168.1.5')).toMatch(/lets other machines/);
   });
 });

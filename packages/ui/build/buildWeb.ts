@@ -20,7 +20,10 @@ export const WEB_OUT_DIR = fileURLToPath(new URL('../dist/web/', import.meta.url
 const TARGETS = ['chrome111', 'firefox115', 'safari16.4'];
 
 /** Bundles the page into `outdir`; resolves with the files written. */
-export async function buildWeb(outdir: string = WEB_OUT_DIR, options: { minify?: boolean } = {}): Promise<string[]> {
+export async function buildWeb(
+  outdir: string = WEB_OUT_DIR,
+  options: { minify?: boolean } = {},
+): Promise<string[]> {
   await mkdir(outdir, { recursive: true });
   const result = await build({
     entryPoints: { app: join(WEB, 'main.tsx') },
@@ -42,5 +45,7 @@ export async function buildWeb(outdir: string = WEB_OUT_DIR, options: { minify?:
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const written = await buildWeb(process.argv[2] ?? WEB_OUT_DIR);
-  process.stdout.write(`dashboard page built: ${written.length} files in ${process.argv[2] ?? WEB_OUT_DIR}\n`);
+  process.stdout.write(
+    `dashboard page built: ${written.length} files in ${process.argv[2] ?? WEB_OUT_DIR}\n`,
+  );
 }

@@ -30,7 +30,9 @@ try {
   await page.goto(`${dashboard.url}#/versions/${jobs.running.versionId}`);
   await page.locator('.badge[data-status="TRAINING"]').first().waitFor();
   await page.locator('figure.chart[data-chart="accuracy"]').waitFor();
-  await page.waitForFunction(() => Number(document.querySelector('.log-count')?.getAttribute('data-lines')) >= 30);
+  await page.waitForFunction(
+    () => Number(document.querySelector('.log-count')?.getAttribute('data-lines')) >= 30,
+  );
   await lastValueFrom(stopTrain(session, stopped.versionId));
   await page.screenshot({ path: shot('version'), fullPage: false });
 

@@ -35,12 +35,12 @@ import {
   toServiceCreate,
 } from 'modelmaker';
 import { catchError, filter, lastValueFrom, map, type Observable, of } from 'rxjs';
+import { describeFailure, RequestError } from './failure.js';
 import { type JobRow, jobRows } from './feeds/jobs.js';
 import { serviceFeed } from './feeds/service.js';
 import { SharedFeeds } from './feeds/shared.js';
 import { snapshots } from './feeds/snapshots.js';
 import { versionFeed } from './feeds/version.js';
-import { describeFailure, RequestError } from './failure.js';
 import type { EventStreams } from './http.js';
 import { mask } from './mask.js';
 import { resumeFrom, type ServerSentEvent } from './sse.js';
@@ -95,7 +95,10 @@ function objectBody(body: unknown): Record<string, unknown> {
 function positiveInt(body: Record<string, unknown>, field: string, fallback?: number): number {
   const value = body[field] ?? fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new RequestError(400, `${field}: expected a positive integer, got ${JSON.stringify(value ?? null)}`);
+    throw new RequestError(
+      400,
+      `${field}: expected a positive integer, got ${JSON.stringify(value ?? null)}`,
+    );
   }
   return value;
 }
@@ -145,7 +148,10 @@ export function apiRoutes(context: ApiContext): Route[] {
       method: 'GET',
       path: /^\/api\/jobs\/events$/,
       handle: async (r) =>
-        stream(r, failures(lists.get('jobs', () => named<JobRow[]>('jobs', jobRows(session, context.feedPoll))))),
+        stream(
+          r,
+          failures(lists.get('jobs', () => named<JobRow[]>('jobs', jobRows(session, context.feedPoll)))),
+        ),
     },
     {
       method: 'GET',
@@ -155,7 +161,10 @@ export function apiRoutes(context: ApiContext): Route[] {
           r,
           failures(
             lists.get(`job:${r.ids.jobId}`, () =>
-              named('job', live(() => getTrain(session, r.ids.jobId!).pipe(map(mask)))),
+              named(
+                'job',
+                live(() => getTrain(session, r.ids.jobId!).pipe(map(mask))),
+              ),
             ),
           ),
         ),
@@ -239,7 +248,17 @@ export function apiRoutes(context: ApiContext): Route[] {
       method: 'GET',
       path: /^\/api\/services\/events$/,
       handle: async (r) =>
-        stream(r, failures(lists.get('services', () => named('services', live(() => listServices(session)))))),
+        stream(
+          r,
+          failures(
+            lists.get('services', () =>
+              named(
+                'services',
+                live(() => listServices(session)),
+              ),
+            ),
+          ),
+        ),
     },
     {
       method: 'GET',
@@ -298,7 +317,8 @@ export function apiRoutes(context: ApiContext): Route[] {
           if (E.isLeft(checked)) throw checked.left;
           update = { ...update, serviceModels: checked.right.serviceModels };
         }
-        if (Object.keys(update).length === 0) throw new RequestError(400, 'nothing to update: give name and/or serviceModels');
+        if (Object.keys(update).length === 0)
+          throw new RequestError(400, 'nothing to update: give name and/or serviceModels');
         await lastValueFrom(new Predictor(session, r.ids.serviceId!).update(update));
         return ok;
       },
@@ -333,7 +353,14 @@ export function apiRoutes(context: ApiContext): Route[] {
             settle(listPresetAlgorithms(session)),
             settle(listPresetModels(session)),
           ]);
-        return { trainMachines, predictMachines, trainFrameworks, predictFrameworks, algorithms, presetModels };
+        return {
+          trainMachines,
+          predictMachines,
+          trainFrameworks,
+          predictFrameworks,
+          algorithms,
+          presetModels,
+        };
       },
     },
   ];
@@ -348,7 +375,8 @@ async function sendArtifact(session: Session, r: RouteRequest): Promise<void> {
   const key = r.url.searchParams.get('key') ?? '';
   const output = await lastValueFrom(getTrainOutput(session, r.ids.versionId!));
   const file = output.files.find((f) => f.key === key);
-  if (file === undefined) throw new RequestError(404, `no output file ${JSON.stringify(key)} in version ${r.ids.versionId}`);
+  if (file === undefined)
+    throw new RequestError(404, `no output file ${JSON.stringify(key)} in version ${r.ids.versionId}`);
   const uri = output.output.endsWith('/') ? `${output.output}${key}` : `${output.output}/${key}`;
   const dir = await mkdtemp(join(tmpdir(), 'mm-ui-download-'));
   try {

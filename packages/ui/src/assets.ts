@@ -51,7 +51,11 @@ export async function loadAssets(dir: string = DEFAULT_ASSETS_DIR): Promise<Asse
     const type = TYPES[extname(name)];
     if (type === undefined) continue;
     const body = await readFile(join(dir, name));
-    assets.set(name, { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` });
+    assets.set(name, {
+      body,
+      type,
+      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"`,
+    });
   }
   return assets;
 }

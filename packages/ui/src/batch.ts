@@ -4,7 +4,13 @@
  * thousand lines becomes one event on the wire instead of a thousand.
  * @module
  */
-import { asapScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import {
+  asapScheduler,
+  Observable,
+  type OperatorFunction,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
 
 /**
  * Collects values until the scheduler's next turn (`asapScheduler`: right after
@@ -17,8 +23,12 @@ import { asapScheduler, Observable, type OperatorFunction, type SchedulerLike, t
  * result:  x------y--z|      x = [a,b,c], y = [d], z = [e,f]
  * ```
  */
-export function batchBursts<T>(max: number, scheduler: SchedulerLike = asapScheduler): OperatorFunction<T, T[]> {
-  if (!(Number.isInteger(max) && max > 0)) throw new RangeError(`batchBursts: max must be a positive integer, got ${max}`);
+export function batchBursts<T>(
+  max: number,
+  scheduler: SchedulerLike = asapScheduler,
+): OperatorFunction<T, T[]> {
+  if (!(Number.isInteger(max) && max > 0))
+    throw new RangeError(`batchBursts: max must be a positive integer, got ${max}`);
   return (source) =>
     new Observable<T[]>((subscriber) => {
       let batch: T[] = [];

@@ -80,7 +80,10 @@ export function checkMutation(req: IncomingMessage, token: string): void {
     throw new RequestError(403, `cross-site request refused (Origin ${JSON.stringify(origin ?? null)})`);
   }
   const header = req.headers[TOKEN_HEADER];
-  if (!same(typeof header === 'string' ? header : undefined, token) || !same(cookie(req, TOKEN_COOKIE), token)) {
+  if (
+    !same(typeof header === 'string' ? header : undefined, token) ||
+    !same(cookie(req, TOKEN_COOKIE), token)
+  ) {
     throw new RequestError(403, 'missing or wrong dashboard token: reload the page');
   }
   const type = req.headers['content-type'] ?? '';

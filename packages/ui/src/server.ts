@@ -164,7 +164,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   });
   const { port } = server.address() as AddressInfo;
   hosts = allowedHosts(host, port, options.allowHosts);
-  const shown = host === '0.0.0.0' || host === '::' ? DEFAULT_UI_HOST : host.includes(':') ? `[${host}]` : host;
+  const shown =
+    host === '0.0.0.0' || host === '::' ? DEFAULT_UI_HOST : host.includes(':') ? `[${host}]` : host;
 
   return {
     url: `http://${shown}:${port}/`,
@@ -183,8 +184,15 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 }
 
 /** Serves a file of the page; `/` is `index.html`, with the token filled in and the cookie set. */
-function serveAsset(req: IncomingMessage, res: ServerResponse, path: string, assets: Assets, token: string): void {
-  if (req.method !== 'GET' && req.method !== 'HEAD') throw new RequestError(405, `${req.method} is not allowed on ${path}`);
+function serveAsset(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  assets: Assets,
+  token: string,
+): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    throw new RequestError(405, `${req.method} is not allowed on ${path}`);
   const name = path === '/' ? 'index.html' : path.replace(/^\/(assets\/)?/, '');
   const asset = assets.get(name);
   if (asset === undefined) throw new RequestError(404, `no page file ${path}`);

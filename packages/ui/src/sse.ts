@@ -54,7 +54,9 @@ export function toFrames(options: FrameOptions = {}): OperatorFunction<ServerSen
  * fails with the SDK's `ValidationError` (answered 400).
  */
 export function resumeFrom(lastEventId: string | readonly string[] | undefined): number {
-  const value: string | undefined = Array.isArray(lastEventId) ? lastEventId[0] : (lastEventId as string | undefined);
+  const value: string | undefined = Array.isArray(lastEventId)
+    ? lastEventId[0]
+    : (lastEventId as string | undefined);
   const cursor: FeedCursor = resumeCursor(value);
   return cursor.from;
 }

@@ -63,7 +63,12 @@ async function statusesUntil(selector: string, until: string): Promise<string[]>
           }
         };
         const observer = new MutationObserver(look);
-        observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+        observer.observe(document.body, {
+          subtree: true,
+          childList: true,
+          attributes: true,
+          characterData: true,
+        });
         look();
       }),
     [selector, until] as const,
@@ -88,7 +93,9 @@ describe('the dashboard in a browser', () => {
     const job = await startJob(stack.session, fixtureJob(stack, 'live-log', { steps: 40, delayMs: 80 }));
     await page.goto(`${stack.dashboard.url}#/versions/${job.versionId}`);
     await page.locator('.live[data-stream="live"]').waitFor();
-    await page.waitForFunction(() => Number(document.querySelector('.log-count')?.getAttribute('data-lines')) >= 5);
+    await page.waitForFunction(
+      () => Number(document.querySelector('.log-count')?.getAttribute('data-lines')) >= 5,
+    );
 
     // the accuracy chart gains points while the job runs
     const chart = page.locator('figure.chart[data-chart="accuracy"]');
@@ -104,7 +111,9 @@ describe('the dashboard in a browser', () => {
     await page.locator('.badge[data-status="FINISH"]').first().waitFor();
     await page.locator('.live[data-stream="ended"]').waitFor();
     await page.waitForFunction(
-      (n) => Number(document.querySelector('figure.chart[data-chart="accuracy"]')?.getAttribute('data-points')) === n,
+      (n) =>
+        Number(document.querySelector('figure.chart[data-chart="accuracy"]')?.getAttribute('data-points')) ===
+        n,
       40,
     );
     expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(early);
@@ -126,13 +135,20 @@ describe('the dashboard in a browser', () => {
     // search filters the view; the secret hyperparameter is masked
     await page.getByLabel('search the log').fill('step=40 ');
     await page.locator('.log-count[data-shown="1"]').waitFor();
-    expect(await page.locator('.log-row .log-text').allTextContents()).toEqual(['step=40 loss=0.0667 accuracy=0.9467']);
-    expect(await page.locator('table[data-table="hyperparameters"]').textContent()).toContain('DB_PASSWORD***');
+    expect(await page.locator('.log-row .log-text').allTextContents()).toEqual([
+      'step=40 loss=0.0667 accuracy=0.9467',
+    ]);
+    expect(await page.locator('table[data-table="hyperparameters"]').textContent()).toContain(
+      'DB_PASSWORD***',
+    );
     expect(await page.content()).not.toContain('hunter2-secret');
   });
 
   it('stop and delete from the job list, each after a confirmation', async () => {
-    const job = await startJob(stack.session, fixtureJob(stack, 'to-stop', { steps: 2, delayMs: 50, holdMs: 60_000 }));
+    const job = await startJob(
+      stack.session,
+      fixtureJob(stack, 'to-stop', { steps: 2, delayMs: 50, holdMs: 60_000 }),
+    );
     await page.goto(`${stack.dashboard.url}#/jobs`);
     const row = page.locator(`tr[data-job="${job.jobId}"]`);
     await row.locator('.badge[data-status="TRAINING"]').waitFor();
@@ -150,13 +166,18 @@ describe('the dashboard in a browser', () => {
     await row.getByRole('button', { name: 'Delete' }).click();
     await dialog.getByRole('button', { name: 'Delete' }).click();
     await row.waitFor({ state: 'detached' });
-    await expect(lastValueFrom(getTrainVersion(stack.session, job.versionId))).rejects.toMatchObject({ errorCode: 4004 });
+    await expect(lastValueFrom(getTrainVersion(stack.session, job.versionId))).rejects.toMatchObject({
+      errorCode: 4004,
+    });
   });
 
   it('deploys a model version from the page; the service answers in the predict console; stop and delete', async () => {
     const model = await registerPresetModel(stack.session, stack, 'iris');
     await page.goto(`${stack.dashboard.url}#/models/${model.modelId}`);
-    await page.locator(`tr[data-model-version="${model.modelVersionId}"]`).getByRole('button', { name: 'Deploy' }).click();
+    await page
+      .locator(`tr[data-model-version="${model.modelVersionId}"]`)
+      .getByRole('button', { name: 'Deploy' })
+      .click();
     const form = page.getByRole('dialog', { name: 'deploy' });
     await form.locator('select[name="resource"] option').first().waitFor({ state: 'attached' });
     await form.getByRole('button', { name: 'Deploy' }).click();
@@ -168,7 +189,9 @@ describe('the dashboard in a browser', () => {
     await page.getByRole('button', { name: 'Send' }).click();
     const answer = page.locator('[data-answer]');
     await answer.locator('[data-latency]').waitFor();
-    expect(JSON.parse((await answer.locator('pre').textContent())!)).toEqual({ predictions: ['setosa', 'virginica'] });
+    expect(JSON.parse((await answer.locator('pre').textContent())!)).toEqual({
+      predictions: ['setosa', 'virginica'],
+    });
     expect(Number(await answer.locator('[data-latency]').getAttribute('data-latency'))).toBeGreaterThan(0);
 
     await page.getByLabel('request JSON').fill('{"instances": ');

@@ -64,7 +64,14 @@ export async function deployIrisService(
       session,
       {
         serviceName: `${name}-service`,
-        serviceModels: [{ modelVersionId: model.modelVersionId, weight: 100, resourceId: PREDICT_MACHINE, instanceCount: 1 }],
+        serviceModels: [
+          {
+            modelVersionId: model.modelVersionId,
+            weight: 100,
+            resourceId: PREDICT_MACHINE,
+            instanceCount: 1,
+          },
+        ],
       },
       undefined,
       FAST_POLL,
@@ -79,7 +86,10 @@ export async function deployIrisService(
 /** Jobs in several states: finished, failed, one still running (long), and their ids. */
 export async function jobsInEveryState(session: Session, stack: Pick<Stack, 'bucket' | 'data'>) {
   const finished = await startJob(session, fixtureJob(stack, 'resnet-baseline', { steps: 12, delayMs: 40 }));
-  const failed = await startJob(session, fixtureJob(stack, 'bert-finetune', { steps: 3, delayMs: 40, exit: 3 }));
+  const failed = await startJob(
+    session,
+    fixtureJob(stack, 'bert-finetune', { steps: 3, delayMs: 40, exit: 3 }),
+  );
   const running = await startJob(session, fixtureJob(stack, 'xgboost-sweep', { steps: 400, delayMs: 250 }));
   return { finished, failed, running };
 }

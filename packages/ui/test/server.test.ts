@@ -51,7 +51,11 @@ describe('batchBursts', () => {
     const ts = scheduler();
     ts.run(({ cold, expectObservable }) => {
       const source = cold('(abcde#)', undefined, new Error('boom'));
-      expectObservable(source.pipe(batchBursts(2, ts))).toBe('(xyz#)', { x: ['a', 'b'], y: ['c', 'd'], z: ['e'] }, new Error('boom'));
+      expectObservable(source.pipe(batchBursts(2, ts))).toBe(
+        '(xyz#)',
+        { x: ['a', 'b'], y: ['c', 'd'], z: ['e'] },
+        new Error('boom'),
+      );
     });
   });
 
@@ -130,7 +134,8 @@ function finishedSource(ids: readonly number[]): TrainingSource & { logRequests:
       logRequests.push(req);
       return of({ logs: ids.filter((id) => id >= req.lastId).map((id) => ({ id, content: `line ${id}` })) });
     },
-    performance: () => of({ metrics: [{ name: 'accuracy', points: [{ time: 1_000, value: 0.9, step: 1 }] }] }),
+    performance: () =>
+      of({ metrics: [{ name: 'accuracy', points: [{ time: 1_000, value: 0.9, step: 1 }] }] }),
     resources: () => of({ samples: [{ time: 1_000, instance: 0, cpu: 0.5, memory: 1024 }] }),
   };
 }
@@ -145,7 +150,11 @@ describe('versionFeed', () => {
     expect(names.at(-1)).toBe('end');
     expect(names).toEqual(expect.arrayContaining(['status', 'log', 'metrics', 'resources']));
     const status = events.find((e) => e.event === 'status')!;
-    expect(status.data).toMatchObject({ status: 'FINISH', terminal: true, detail: { parameters: [{ name: 'API_TOKEN', value: '***' }] } });
+    expect(status.data).toMatchObject({
+      status: 'FINISH',
+      terminal: true,
+      detail: { parameters: [{ name: 'API_TOKEN', value: '***' }] },
+    });
     const logs = events.filter((e) => e.event === 'log');
     const items = logs.flatMap((e) => e.data as { type: string; id?: number; from?: number; to?: number }[]);
     expect(items).toEqual([
@@ -163,7 +172,9 @@ describe('versionFeed', () => {
 
   it('resumes after the cursor a reconnecting page sends back', async () => {
     const source = finishedSource([0, 1, 2, 3, 4, 5]);
-    const events: ServerSentEvent[] = await lastValueFrom(versionFeed(source, 9, { ...FEED, from: 4 }).pipe(toArray()));
+    const events: ServerSentEvent[] = await lastValueFrom(
+      versionFeed(source, 9, { ...FEED, from: 4 }).pipe(toArray()),
+    );
     const ids = events
       .filter((e) => e.event === 'log')
       .flatMap((e) => (e.data as { id: number }[]).map((item) => item.id));
@@ -180,7 +191,11 @@ describe('versionFeed', () => {
     const events = await lastValueFrom(versionFeed(source, 9, FEED).pipe(toArray()));
     expect(events.at(-1)).toEqual({
       event: 'failure',
-      data: expect.objectContaining({ tag: 'ApiError', errorCode: 4004, message: expect.stringMatching(/no training version 9/) }),
+      data: expect.objectContaining({
+        tag: 'ApiError',
+        errorCode: 4004,
+        message: expect.stringMatching(/no training version 9/),
+      }),
     });
   });
 });
@@ -194,7 +209,9 @@ function raw(
     const req = request(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+      );
     });
     req.on('error', reject);
     req.end(options.body);
@@ -210,7 +227,10 @@ describe('the HTTP guard', () => {
 
   beforeAll(async () => {
     assets = mkdtempSync(join(tmpdir(), 'mm-ui-guard-'));
-    writeFileSync(join(assets, 'index.html'), '<meta name="modelmaker-ui-token" content="%MODELMAKER_UI_TOKEN%">');
+    writeFileSync(
+      join(assets, 'index.html'),
+      '<meta name="modelmaker-ui-token" content="%MODELMAKER_UI_TOKEN%">',
+    );
     writeFileSync(join(assets, 'app.js'), 'console.log(1)');
     // a platform address nothing listens on: a request that passes the guard fails in the SDK
     const session = new Session({
@@ -236,7 +256,9 @@ describe('the HTTP guard', () => {
     const page = await raw(dashboard.url);
     expect(page.status).toBe(200);
     expect(token).toMatch(/^[\w-]{40,}$/);
-    expect(page.headers['set-cookie']).toEqual([`${TOKEN_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`]);
+    expect(page.headers['set-cookie']).toEqual([
+      `${TOKEN_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`,
+    ]);
     expect(page.headers['content-security-policy']).toMatch(/default-src 'self'.*frame-ancestors 'none'/);
     const script = await raw(`${dashboard.url}assets/app.js`);
     expect(script.headers['content-type']).toMatch(/^text\/javascript/);
@@ -245,7 +267,9 @@ describe('the HTTP guard', () => {
 
   it('answers only for its own host names (a DNS-rebinding page gets 421)', async () => {
     expect((await raw(`${dashboard.url}api/info`, { headers: { host: 'evil.example' } })).status).toBe(421);
-    expect((await raw(`${dashboard.url}api/info`, { headers: { host: `evil.example:${dashboard.port}` } })).status).toBe(421);
+    expect(
+      (await raw(`${dashboard.url}api/info`, { headers: { host: `evil.example:${dashboard.port}` } })).status,
+    ).toBe(421);
     const info = await raw(`${dashboard.url}api/info`, { headers: { host: `localhost:${dashboard.port}` } });
     expect(info.status).toBe(200);
     expect(JSON.parse(info.body)).toEqual({ baseUrl: 'http://127.0.0.1:9/v1', username: 'alice' });
@@ -262,7 +286,8 @@ describe('the HTTP guard', () => {
       cookie: `${TOKEN_COOKIE}=${token}`,
     };
     const post = (headers: Record<string, string>) => raw(url, { method: 'POST', headers, body: '{}' });
-    const without = (name: string) => Object.fromEntries(Object.entries(good).filter(([key]) => key !== name));
+    const without = (name: string) =>
+      Object.fromEntries(Object.entries(good).filter(([key]) => key !== name));
 
     expect((await post({ ...good, origin: 'http://evil.example' })).status).toBe(403);
     expect((await post(without('origin'))).status).toBe(403);
@@ -293,7 +318,11 @@ describe('the HTTP guard', () => {
       [TOKEN_HEADER]: token,
       cookie: `${TOKEN_COOKIE}=${token}`,
     };
-    const bad = await raw(`${dashboard.url}api/services`, { method: 'POST', headers, body: '{"name": "svc"}' });
+    const bad = await raw(`${dashboard.url}api/services`, {
+      method: 'POST',
+      headers,
+      body: '{"name": "svc"}',
+    });
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body).error.message).toMatch(/modelVersionId: expected a positive integer/);
     const notJson = await raw(`${dashboard.url}api/services`, { method: 'POST', headers, body: '{' });

@@ -16,7 +16,7 @@ import {
   type TrainParams,
   uploadData,
 } from 'modelmaker';
-import { type Browser, chromium, type ConsoleMessage, type Page } from 'playwright-core';
+import { type Browser, type ConsoleMessage, chromium, type Page } from 'playwright-core';
 import { filter, firstValueFrom, lastValueFrom } from 'rxjs';
 import { buildWeb } from '../build/buildWeb.js';
 import { type Dashboard, type DashboardOptions, startDashboard } from '../src/index.js';
@@ -119,7 +119,11 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** A new page that records its console errors and uncaught exceptions in `errors`. */
-export async function newPage(browser: Browser, errors: string[], viewport = { width: 1360, height: 900 }): Promise<Page> {
+export async function newPage(
+  browser: Browser,
+  errors: string[],
+  viewport = { width: 1360, height: 900 },
+): Promise<Page> {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
   const page = await context.newPage();
   page.on('console', (message: ConsoleMessage) => {
@@ -133,7 +137,14 @@ export async function newPage(browser: Browser, errors: string[], viewport = { w
 export function fixtureJob(
   stack: Pick<Stack, 'bucket' | 'data'>,
   name: string,
-  hp: { steps?: number; delayMs?: number; holdMs?: number; exit?: number } = {},
+  hp: {
+    steps?: number;
+    delayMs?: number;
+    holdMs?: number;
+    exit?: number;
+    lines?: number;
+    marks?: number;
+  } = {},
 ): TrainParams {
   return {
     jobName: name,
@@ -151,6 +162,8 @@ export function fixtureJob(
       { name: 'DELAY_MS', value: hp.delayMs ?? 100 },
       { name: 'HOLD_MS', value: hp.holdMs ?? 0 },
       { name: 'EXIT', value: hp.exit ?? 0 },
+      { name: 'LINES', value: hp.lines ?? 0 },
+      { name: 'MARKS', value: hp.marks ?? 0 },
       { name: 'DB_PASSWORD', value: 'hunter2-secret' },
     ],
     monitors: [
@@ -161,7 +174,10 @@ export function fixtureJob(
 }
 
 /** Starts a job through the SDK (code uploaded) without waiting for it; its ids. */
-export async function startJob(session: Session, params: TrainParams): Promise<{ jobId: number; versionId: number }> {
+export async function startJob(
+  session: Session,
+  params: TrainParams,
+): Promise<{ jobId: number; versionId: number }> {
   const created = await firstValueFrom(
     fit(session, params, { wait: false }).pipe(
       filter((event): event is FitCreatedEvent => event.type === 'created'),
@@ -176,4 +192,3 @@ export async function uploadIris(session: Session, bucket: string, prefix: strin
   await lastValueFrom(uploadData(session, IRIS, uri));
   return uri;
 }
-

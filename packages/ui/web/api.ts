@@ -28,7 +28,11 @@ async function parse<T>(response: Response): Promise<T> {
     | { error?: { message?: string; tag?: string } }
     | undefined;
   if (!response.ok) {
-    throw new ApiFailure(response.status, body?.error?.message ?? `HTTP ${response.status}`, body?.error?.tag);
+    throw new ApiFailure(
+      response.status,
+      body?.error?.message ?? `HTTP ${response.status}`,
+      body?.error?.tag,
+    );
   }
   return body as T;
 }

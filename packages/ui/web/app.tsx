@@ -70,7 +70,12 @@ export function App() {
         </a>
         <nav>
           {SECTIONS.map(([id, label]) => (
-            <a key={id} href={`#/${id}`} class={section === id ? 'active' : ''} aria-current={section === id ? 'page' : undefined}>
+            <a
+              key={id}
+              href={`#/${id}`}
+              class={section === id ? 'active' : ''}
+              aria-current={section === id ? 'page' : undefined}
+            >
               {label}
             </a>
           ))}

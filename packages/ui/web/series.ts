@@ -44,7 +44,8 @@ export function addMetricPoints(
     }
     const x = current.byStep ? point.step : toSeconds(point.time);
     if (x === undefined) continue;
-    const copied = series.get(point.name) === current ? { ...current, xs: [...current.xs], ys: [...current.ys] } : current;
+    const copied =
+      series.get(point.name) === current ? { ...current, xs: [...current.xs], ys: [...current.ys] } : current;
     // keep x ascending (uPlot needs it): a late point goes where it belongs
     let at = copied.xs.length;
     while (at > 0 && copied.xs[at - 1]! > x) at--;
@@ -73,9 +74,9 @@ export function resourceCharts(samples: readonly ResourcePoint[]): {
   gpu: ResourceChart | undefined;
 } {
   const instances = [...new Set(samples.map((s) => s.instance))].sort((a, b) => a - b);
-  const times = [...new Set(samples.map((s) => toSeconds(s.time)).filter((t): t is number => t !== undefined))].sort(
-    (a, b) => a - b,
-  );
+  const times = [
+    ...new Set(samples.map((s) => toSeconds(s.time)).filter((t): t is number => t !== undefined)),
+  ].sort((a, b) => a - b);
   const index = new Map(times.map((t, i) => [t, i]));
   const column = (pick: (s: ResourcePoint) => number | undefined): uPlot.AlignedData => {
     const ys = instances.map(() => new Array<number | null>(times.length).fill(null));

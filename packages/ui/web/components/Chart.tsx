@@ -8,7 +8,16 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 
 /** The series colours, in order (instances, monitors). */
-export const PALETTE = ['#2563eb', '#16a34a', '#d97706', '#9333ea', '#dc2626', '#0891b2', '#4b5563', '#db2777'];
+export const PALETTE = [
+  '#2563eb',
+  '#16a34a',
+  '#d97706',
+  '#9333ea',
+  '#dc2626',
+  '#0891b2',
+  '#4b5563',
+  '#db2777',
+];
 
 /** Height of a chart's plotting area, px. */
 const CHART_HEIGHT = 200;
@@ -34,7 +43,8 @@ export function Chart({ title, labels, data, time, format, xLabel }: ChartProps)
 
   useEffect(() => {
     const element = box.current!;
-    const yValue = (_: uPlot, value: number | null) => (value === null ? '–' : format ? format(value) : String(value));
+    const yValue = (_: uPlot, value: number | null) =>
+      value === null ? '–' : format ? format(value) : String(value);
     const options: uPlot.Options = {
       width: Math.max(element.clientWidth, 200),
       height: CHART_HEIGHT,
@@ -76,7 +86,9 @@ export function Chart({ title, labels, data, time, format, xLabel }: ChartProps)
       zoomed.current = false;
     };
     chart.over.addEventListener('dblclick', unzoom);
-    const resize = new ResizeObserver(() => chart.setSize({ width: Math.max(element.clientWidth, 200), height: CHART_HEIGHT }));
+    const resize = new ResizeObserver(() =>
+      chart.setSize({ width: Math.max(element.clientWidth, 200), height: CHART_HEIGHT }),
+    );
     resize.observe(element);
     return () => {
       resize.disconnect();

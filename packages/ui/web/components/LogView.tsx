@@ -64,7 +64,12 @@ export function LogView({ store, version, fileName, height = DEFAULT_HEIGHT, emp
     const top = i * ROW_HEIGHT;
     if (kind === RowKind.Gap) {
       rows.push(
-        <div class="log-row log-gap" key={`g${row}`} style={{ top: `${top}px` }} data-gap={`${store.id(row)}-${store.end(row)}`}>
+        <div
+          class="log-row log-gap"
+          key={`g${row}`}
+          style={{ top: `${top}px` }}
+          data-gap={`${store.id(row)}-${store.end(row)}`}
+        >
           ⋯ lines {store.id(row)}–{store.end(row)} are missing
         </div>,
       );
@@ -143,7 +148,9 @@ export function LogView({ store, version, fileName, height = DEFAULT_HEIGHT, emp
       </div>
       <div class="log-viewport" ref={viewport} onScroll={onScroll} style={{ height: `${height}px` }}>
         {count === 0 ? (
-          <div class="log-empty">{store.length === 0 ? (empty ?? 'No log lines yet.') : 'No line matches.'}</div>
+          <div class="log-empty">
+            {store.length === 0 ? (empty ?? 'No log lines yet.') : 'No line matches.'}
+          </div>
         ) : (
           <div class="log-rows" style={{ height: `${total}px` }}>
             {rows}

@@ -90,7 +90,12 @@ export function Confirm({
             <button type="button" class="quiet" onClick={() => onClose()} disabled={busy}>
               Cancel
             </button>
-            <button type="button" class={question.danger ? 'danger' : 'primary'} onClick={confirm} disabled={busy}>
+            <button
+              type="button"
+              class={question.danger ? 'danger' : 'primary'}
+              onClick={confirm}
+              disabled={busy}
+            >
               {busy ? 'Working…' : question.verb}
             </button>
           </div>
@@ -106,7 +111,13 @@ export interface NoticeText {
   readonly text: string;
 }
 
-export function Notice({ notice, onClose }: { readonly notice: NoticeText | undefined; readonly onClose: () => void }) {
+export function Notice({
+  notice,
+  onClose,
+}: {
+  readonly notice: NoticeText | undefined;
+  readonly onClose: () => void;
+}) {
   if (!notice) return null;
   return (
     <div class={`notice notice-${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>

@@ -21,9 +21,16 @@ interface Catalog {
   readonly presetModels: Part<{ presetModels: PresetModel[] }>;
 }
 
-const memory = (value: string | number | undefined) => (typeof value === 'number' ? formatBytes(value) : (value ?? '–'));
+const memory = (value: string | number | undefined) =>
+  typeof value === 'number' ? formatBytes(value) : (value ?? '–');
 
-function Machines({ title, part }: { readonly title: string; readonly part: Part<{ resources: ResourceSpec[] }> | undefined }) {
+function Machines({
+  title,
+  part,
+}: {
+  readonly title: string;
+  readonly part: Part<{ resources: ResourceSpec[] }> | undefined;
+}) {
   return (
     <Panel title={title}>
       {part?.error && <p class="empty">{part.error}</p>}
@@ -101,14 +108,26 @@ export function CatalogPage() {
       <div class="two">
         <Machines title="Training machines" part={data?.trainMachines} />
         <Machines title="Serving machines" part={data?.predictMachines} />
-        <Entries title="Training frameworks" entries={data?.trainFrameworks.value?.frameWorks} error={data?.trainFrameworks.error} />
+        <Entries
+          title="Training frameworks"
+          entries={data?.trainFrameworks.value?.frameWorks}
+          error={data?.trainFrameworks.error}
+        />
         <Entries
           title="Serving frameworks"
           entries={data?.predictFrameworks.value?.frameWorks}
           error={data?.predictFrameworks.error}
         />
-        <Entries title="Preset algorithms" entries={data?.algorithms.value?.presetAlgorithms} error={data?.algorithms.error} />
-        <Entries title="Preset models" entries={data?.presetModels.value?.presetModels} error={data?.presetModels.error} />
+        <Entries
+          title="Preset algorithms"
+          entries={data?.algorithms.value?.presetAlgorithms}
+          error={data?.algorithms.error}
+        />
+        <Entries
+          title="Preset models"
+          entries={data?.presetModels.value?.presetModels}
+          error={data?.presetModels.error}
+        />
       </div>
     </>
   );

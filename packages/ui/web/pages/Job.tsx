@@ -38,7 +38,9 @@ export function JobPage({ jobId }: { readonly jobId: number }) {
           onClick={() =>
             ask({
               title: `Delete job ${jobId}?`,
-              body: <p>The job and all {versions.length} of its versions are deleted. This cannot be undone.</p>,
+              body: (
+                <p>The job and all {versions.length} of its versions are deleted. This cannot be undone.</p>
+              ),
               verb: 'Delete',
               danger: true,
               run: async () => {
@@ -118,7 +120,9 @@ export function JobPage({ jobId }: { readonly jobId: number }) {
                       onClick={() =>
                         ask({
                           title: `Delete version ${v.id}?`,
-                          body: <p>The version, its log and its metrics are deleted. This cannot be undone.</p>,
+                          body: (
+                            <p>The version, its log and its metrics are deleted. This cannot be undone.</p>
+                          ),
                           verb: 'Delete',
                           danger: true,
                           run: () => post(`/api/versions/${v.id}/delete`),

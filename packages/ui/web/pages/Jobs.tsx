@@ -46,18 +46,23 @@ export function JobsPage() {
         inState(row, state) &&
         (needle === '' ||
           [row.id, row.name, row.type, row.status, row.latestVersionId, row.reason].some((v) =>
-            String(v ?? '').toLowerCase().includes(needle),
+            String(v ?? '')
+              .toLowerCase()
+              .includes(needle),
           )),
     );
   }, [rows, text, state]);
-  const active = (rows ?? []).filter((row) => row.status !== undefined && !TERMINAL_TRAIN.has(row.status)).length;
+  const active = (rows ?? []).filter(
+    (row) => row.status !== undefined && !TERMINAL_TRAIN.has(row.status),
+  ).length;
 
   const stop = (row: JobRow) =>
     ask({
       title: `Stop version ${row.latestVersionId}?`,
       body: (
         <p>
-          The training process of <b>{row.name}</b> (version {row.latestVersionId}) is stopped; what it wrote so far stays.
+          The training process of <b>{row.name}</b> (version {row.latestVersionId}) is stopped; what it wrote
+          so far stays.
         </p>
       ),
       verb: 'Stop',
@@ -100,13 +105,13 @@ export function JobsPage() {
               onInput={(e) => setText((e.target as HTMLInputElement).value)}
               aria-label="filter jobs"
             />
-            <div class="segmented" role="group" aria-label="state">
+            <fieldset class="segmented" aria-label="state">
               {STATES.map(([id, label]) => (
                 <button type="button" key={id} class={state === id ? 'on' : ''} onClick={() => setState(id)}>
                   {label}
                 </button>
               ))}
-            </div>
+            </fieldset>
           </>
         }
       >
@@ -151,7 +156,9 @@ export function JobsPage() {
                   <td class="num nowrap">{formatDuration(start, end)}</td>
                   <td class="reason" title={row.reason}>
                     {row.reason ?? ''}
-                    {row.exitCode !== undefined && row.exitCode !== 0 && <span class="muted"> (exit {row.exitCode})</span>}
+                    {row.exitCode !== undefined && row.exitCode !== 0 && (
+                      <span class="muted"> (exit {row.exitCode})</span>
+                    )}
                   </td>
                   <td class="actions">
                     {running && row.latestVersionId !== undefined && (
@@ -169,7 +176,11 @@ export function JobsPage() {
           </tbody>
         </table>
         {rows !== undefined && shown.length === 0 && (
-          <p class="empty">{rows.length === 0 ? 'No training jobs yet. Start one with modelmaker train.' : 'No job matches the filter.'}</p>
+          <p class="empty">
+            {rows.length === 0
+              ? 'No training jobs yet. Start one with modelmaker train.'
+              : 'No job matches the filter.'}
+          </p>
         )}
       </Panel>
     </>

@@ -37,7 +37,9 @@ export function ModelPage({ modelId }: { readonly modelId: number }) {
           onClick={() =>
             ask({
               title: `Delete model ${modelId}?`,
-              body: <p>The model and all its versions are deleted. Services using them must be deleted first.</p>,
+              body: (
+                <p>The model and all its versions are deleted. Services using them must be deleted first.</p>
+              ),
               verb: 'Delete',
               danger: true,
               run: async () => {
@@ -174,7 +176,11 @@ function DeployDialog({
         </h3>
         <label>
           Service name
-          <input name="name" required defaultValue={`${model}-${version.version ?? version.id}`.replace(/[^\w-]/g, '-')} />
+          <input
+            name="name"
+            required
+            defaultValue={`${model}-${version.version ?? version.id}`.replace(/[^\w-]/g, '-')}
+          />
         </label>
         <label>
           Machine

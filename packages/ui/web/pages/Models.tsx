@@ -53,7 +53,9 @@ export function ModelsPage() {
             ))}
           </tbody>
         </table>
-        {data && models.length === 0 && <p class="empty">No models yet. Register one with modelmaker models create.</p>}
+        {data && models.length === 0 && (
+          <p class="empty">No models yet. Register one with modelmaker models create.</p>
+        )}
       </Panel>
     </>
   );

@@ -126,7 +126,8 @@ function ModelsTable({
 }) {
   const [edits, setEdits] = useState<Record<number, { weight: number; instanceCount: number }>>({});
   const changed = Object.keys(edits).length > 0;
-  const value = (m: ServiceModelState, i: number) => edits[i] ?? { weight: m.weight ?? 0, instanceCount: m.instanceCount ?? 1 };
+  const value = (m: ServiceModelState, i: number) =>
+    edits[i] ?? { weight: m.weight ?? 0, instanceCount: m.instanceCount ?? 1 };
   const save = async () => {
     await onSave(
       models.map((m, i) => ({
@@ -163,7 +164,12 @@ function ModelsTable({
                   max={100}
                   value={value(m, i).weight}
                   aria-label="weight"
-                  onInput={(e) => setEdits({ ...edits, [i]: { ...value(m, i), weight: Number((e.target as HTMLInputElement).value) } })}
+                  onInput={(e) =>
+                    setEdits({
+                      ...edits,
+                      [i]: { ...value(m, i), weight: Number((e.target as HTMLInputElement).value) },
+                    })
+                  }
                 />
               </td>
               <td class="num">
@@ -175,7 +181,10 @@ function ModelsTable({
                   value={value(m, i).instanceCount}
                   aria-label="instances"
                   onInput={(e) =>
-                    setEdits({ ...edits, [i]: { ...value(m, i), instanceCount: Number((e.target as HTMLInputElement).value) } })
+                    setEdits({
+                      ...edits,
+                      [i]: { ...value(m, i), instanceCount: Number((e.target as HTMLInputElement).value) },
+                    })
                   }
                 />
               </td>
@@ -211,7 +220,9 @@ function ModelsTable({
 /** The predict console: JSON in, JSON out, with the latency of the call. */
 function Predict({ serviceId, running }: { readonly serviceId: number; readonly running: boolean }) {
   const [request, setRequest] = useState(EXAMPLE_REQUEST);
-  const [result, setResult] = useState<{ text: string; latencyMs?: number; error?: boolean } | undefined>(undefined);
+  const [result, setResult] = useState<{ text: string; latencyMs?: number; error?: boolean } | undefined>(
+    undefined,
+  );
   const [busy, setBusy] = useState(false);
   const send = async () => {
     let body: unknown;

@@ -86,7 +86,9 @@ export function ServicesPage() {
             ))}
           </tbody>
         </table>
-        {services && services.length === 0 && <p class="empty">No services. Deploy a model version from its model's page.</p>}
+        {services && services.length === 0 && (
+          <p class="empty">No services. Deploy a model version from its model's page.</p>
+        )}
       </Panel>
     </>
   );

@@ -13,7 +13,13 @@ import { Facts, LiveDot, Panel, StatusBadge, useActions, useNow } from '../compo
 import { LogView } from '../components/LogView.js';
 import { formatBytes, formatDuration, formatTime, TERMINAL_TRAIN, toMs } from '../format.js';
 import { type LogItem, LogStore } from '../logStore.js';
-import { addMetricPoints, type MetricPoint, type MetricSeries, type ResourcePoint, resourceCharts } from '../series.js';
+import {
+  addMetricPoints,
+  type MetricPoint,
+  type MetricSeries,
+  type ResourcePoint,
+  resourceCharts,
+} from '../series.js';
 
 interface StatusEvent {
   readonly status: string;
@@ -148,10 +154,22 @@ export function VersionPage({ versionId }: { readonly versionId: number }) {
         {samples.length > 0 && (
           <>
             <Panel class="chart-panel">
-              <Chart title="CPU (cores)" labels={charts.cpu.labels} data={charts.cpu.data} time format={cores} />
+              <Chart
+                title="CPU (cores)"
+                labels={charts.cpu.labels}
+                data={charts.cpu.data}
+                time
+                format={cores}
+              />
             </Panel>
             <Panel class="chart-panel">
-              <Chart title="Memory" labels={charts.memory.labels} data={charts.memory.data} time format={formatBytes} />
+              <Chart
+                title="Memory"
+                labels={charts.memory.labels}
+                data={charts.memory.data}
+                time
+                format={formatBytes}
+              />
             </Panel>
             {charts.gpu && (
               <Panel class="chart-panel">
@@ -176,7 +194,9 @@ export function VersionPage({ versionId }: { readonly versionId: number }) {
           store={store}
           version={logVersion}
           fileName={`version-${versionId}.log`}
-          empty={running || status === undefined ? 'Waiting for the first line…' : 'This version logged nothing.'}
+          empty={
+            running || status === undefined ? 'Waiting for the first line…' : 'This version logged nothing.'
+          }
         />
       </Panel>
 
@@ -185,7 +205,12 @@ export function VersionPage({ versionId }: { readonly versionId: number }) {
           {detail ? (
             <Facts
               items={[
-                ['Job', detail.jobId === undefined ? undefined : <a href={`#/jobs/${detail.jobId}`}>#{detail.jobId}</a>],
+                [
+                  'Job',
+                  detail.jobId === undefined ? undefined : (
+                    <a href={`#/jobs/${detail.jobId}`}>#{detail.jobId}</a>
+                  ),
+                ],
                 ['Type', detail.type],
                 ['Framework', detail.frameworkId],
                 ['Algorithm', detail.algorithmId],
@@ -256,7 +281,10 @@ export function VersionPage({ versionId }: { readonly versionId: number }) {
               {files.map((file) => (
                 <tr key={file.key}>
                   <td>
-                    <a href={`/api/versions/${versionId}/output/file?key=${encodeURIComponent(file.key)}`} download>
+                    <a
+                      href={`/api/versions/${versionId}/output/file?key=${encodeURIComponent(file.key)}`}
+                      download
+                    >
                       {file.key}
                     </a>
                   </td>
