@@ -24,7 +24,7 @@ try {
   const service = await deployIrisService(session, stack);
   const jobs = await jobsInEveryState(session, stack);
   const stopped = await startJob(session, fixtureJob(stack, 'lstm-forecast', { steps: 2, holdMs: 60_000 }));
-  const page = await newPage(browser, errors, { width: 1360, height: 860 });
+  const page = await newPage(browser, errors, { width: 1360, height: 900 });
 
   // the running job's page: live status, charts, log
   await page.goto(`${dashboard.url}#/versions/${jobs.running.versionId}`);

@@ -87,6 +87,15 @@ describe('the dashboard in a browser', () => {
     expect(seen).toContain('TRAINING');
     expect(seen.length).toBeGreaterThanOrEqual(2);
     expect(await page.locator(`${row} a.strong`).textContent()).toBe('live-status');
+
+    // the job's page lists its version; the catalog lists what the platform offers
+    await page.locator(`${row} a.strong`).click();
+    await page.locator(`tr[data-version="${job.versionId}"] .badge[data-status="FINISH"]`).waitFor();
+    await page.getByRole('link', { name: 'Catalog' }).click();
+    await page.locator('table[data-table="Training machines"] tbody tr').first().waitFor();
+    expect(await page.locator('table[data-table="Preset algorithms"]').textContent()).toContain(
+      'logistic-regression',
+    );
   });
 
   it('a running version: log lines in order with none missing or repeated across a forced reconnect, charts gaining points', async () => {
@@ -131,6 +140,17 @@ describe('the dashboard in a browser', () => {
     ]);
     const text = await readFile((await download.path())!, 'utf8');
     expect(text).toBe(`${expected.map((line) => line.content).join('\n')}\n`);
+
+    // the output files, downloaded through the dashboard
+    const files = page.locator('table[data-table="files"]');
+    await files.waitFor();
+    expect(await files.locator('tbody a').allTextContents()).toEqual(['metrics.json', 'model.json']);
+    const [artifact] = await Promise.all([
+      page.waitForEvent('download'),
+      files.getByText('model.json').click(),
+    ]);
+    expect(artifact.suggestedFilename()).toBe('model.json');
+    expect(JSON.parse(await readFile((await artifact.path())!, 'utf8'))).toEqual({ steps: 40 });
 
     // search filters the view; the secret hyperparameter is masked
     await page.getByLabel('search the log').fill('step=40 ');
@@ -193,6 +213,18 @@ describe('the dashboard in a browser', () => {
       predictions: ['setosa', 'virginica'],
     });
     expect(Number(await answer.locator('[data-latency]').getAttribute('data-latency'))).toBeGreaterThan(0);
+
+    // the serving instances' log, and an update: two instances instead of one
+    await page.waitForFunction(
+      () => Number(document.querySelector('.log-count')?.getAttribute('data-lines')) > 0,
+    );
+    await page.getByLabel('instances').fill('2');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.locator('table[data-table="service-models"] .chip').nth(1).waitFor();
+    await page
+      .locator('table[data-table="service-models"] .chip .badge[data-status="READY"]')
+      .nth(1)
+      .waitFor();
 
     await page.getByLabel('request JSON').fill('{"instances": ');
     await page.getByRole('button', { name: 'Send' }).click();

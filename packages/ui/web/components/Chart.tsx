@@ -20,7 +20,7 @@ export const PALETTE = [
 ];
 
 /** Height of a chart's plotting area, px. */
-const CHART_HEIGHT = 200;
+const CHART_HEIGHT = 150;
 
 export interface ChartProps {
   readonly title: string;
@@ -50,7 +50,7 @@ export function Chart({ title, labels, data, time, format, xLabel }: ChartProps)
       height: CHART_HEIGHT,
       scales: { x: { time } },
       cursor: { drag: { x: true, y: false, setScale: true } },
-      legend: { live: true },
+      legend: { show: labels.length > 1, live: true },
       axes: [
         { stroke: '#64748b', grid: { stroke: '#eef2f7' }, ticks: { stroke: '#e2e8f0' }, label: xLabel },
         {
