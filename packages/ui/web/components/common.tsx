@@ -5,8 +5,8 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { StreamState } from '../api.js';
-import { statusTone } from '../format.js';
+import { post, type StreamState } from '../api.js';
+import { formatTime, statusTone } from '../format.js';
 
 export function StatusBadge({ status }: { readonly status: string | undefined }) {
   return (
@@ -185,5 +185,53 @@ export function Facts({ items }: { readonly items: ReadonlyArray<readonly [strin
           </div>
         ))}
     </dl>
+  );
+}
+
+/**
+ * The question before a deletion: "Delete {what}?", the consequences, a POST to
+ * `path`, then `then` (e.g. leave the page of what is gone).
+ */
+export function deletion(what: string, consequences: string, path: string, then?: () => void): Question {
+  return {
+    title: `Delete ${what}?`,
+    body: <p>{consequences}</p>,
+    verb: 'Delete',
+    danger: true,
+    run: async () => {
+      await post(path);
+      then?.();
+    },
+  };
+}
+
+/** The question before stopping a training version. */
+export function versionStop(versionId: number, consequences = 'Its training process is stopped.'): Question {
+  return {
+    title: `Stop version ${versionId}?`,
+    body: <p>{consequences}</p>,
+    verb: 'Stop',
+    danger: true,
+    run: () => post(`/api/versions/${versionId}/stop`),
+  };
+}
+
+/** The kind, creation time and description of a job or a model, in a panel. */
+export function Summary({
+  item,
+}: {
+  readonly item: { type?: string; createdAt?: string | number; description?: string } | undefined;
+}) {
+  if (!item) return null;
+  return (
+    <Panel>
+      <Facts
+        items={[
+          ['Type', item.type],
+          ['Created', formatTime(item.createdAt)],
+          ['Description', item.description],
+        ]}
+      />
+    </Panel>
   );
 }

@@ -4,8 +4,17 @@
  */
 import type { TrainJobDetail } from 'modelmaker';
 import { useState } from 'preact/hooks';
-import { post, useEvents } from '../api.js';
-import { Facts, LiveDot, Panel, StatusBadge, useActions, useNow } from '../components/common.js';
+import { useEvents } from '../api.js';
+import {
+  deletion,
+  LiveDot,
+  Panel,
+  StatusBadge,
+  Summary,
+  useActions,
+  useNow,
+  versionStop,
+} from '../components/common.js';
 import { formatDuration, formatTime, TERMINAL_TRAIN, toMs } from '../format.js';
 
 export function JobPage({ jobId }: { readonly jobId: number }) {
@@ -36,18 +45,16 @@ export function JobPage({ jobId }: { readonly jobId: number }) {
           type="button"
           class="danger-quiet"
           onClick={() =>
-            ask({
-              title: `Delete job ${jobId}?`,
-              body: (
-                <p>The job and all {versions.length} of its versions are deleted. This cannot be undone.</p>
+            ask(
+              deletion(
+                `job ${jobId}`,
+                `The job and all ${versions.length} of its versions are deleted. This cannot be undone.`,
+                `/api/jobs/${jobId}/delete`,
+                () => {
+                  location.hash = '#/jobs';
+                },
               ),
-              verb: 'Delete',
-              danger: true,
-              run: async () => {
-                await post(`/api/jobs/${jobId}/delete`);
-                location.hash = '#/jobs';
-              },
-            })
+            )
           }
         >
           Delete job
@@ -55,17 +62,7 @@ export function JobPage({ jobId }: { readonly jobId: number }) {
       </div>
       {view}
       {failure && <div class="notice notice-error">{failure}</div>}
-      {job && (
-        <Panel>
-          <Facts
-            items={[
-              ['Type', job.type],
-              ['Created', formatTime(job.createdAt)],
-              ['Description', job.description],
-            ]}
-          />
-        </Panel>
-      )}
+      <Summary item={job} />
       <Panel title={`Versions (${versions.length})`}>
         <table class="grid" data-table="versions">
           <thead>
@@ -98,19 +95,7 @@ export function JobPage({ jobId }: { readonly jobId: number }) {
                   <td class="num">{formatDuration(toMs(v.createdAt), running ? now : toMs(v.finishedAt))}</td>
                   <td class="actions">
                     {running && (
-                      <button
-                        type="button"
-                        class="small"
-                        onClick={() =>
-                          ask({
-                            title: `Stop version ${v.id}?`,
-                            body: <p>Its training process is stopped.</p>,
-                            verb: 'Stop',
-                            danger: true,
-                            run: () => post(`/api/versions/${v.id}/stop`),
-                          })
-                        }
-                      >
+                      <button type="button" class="small" onClick={() => ask(versionStop(v.id))}>
                         Stop
                       </button>
                     )}
@@ -118,15 +103,13 @@ export function JobPage({ jobId }: { readonly jobId: number }) {
                       type="button"
                       class="small danger-quiet"
                       onClick={() =>
-                        ask({
-                          title: `Delete version ${v.id}?`,
-                          body: (
-                            <p>The version, its log and its metrics are deleted. This cannot be undone.</p>
+                        ask(
+                          deletion(
+                            `version ${v.id}`,
+                            'The version, its log and its metrics are deleted. This cannot be undone.',
+                            `/api/versions/${v.id}/delete`,
                           ),
-                          verb: 'Delete',
-                          danger: true,
-                          run: () => post(`/api/versions/${v.id}/delete`),
-                        })
+                        )
                       }
                     >
                       Delete

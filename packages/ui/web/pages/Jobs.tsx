@@ -5,8 +5,16 @@
  */
 import { useMemo, useState } from 'preact/hooks';
 import type { JobRow } from '../../src/feeds/jobs.js';
-import { post, useEvents } from '../api.js';
-import { LiveDot, Panel, StatusBadge, useActions, useNow } from '../components/common.js';
+import { useEvents } from '../api.js';
+import {
+  deletion,
+  LiveDot,
+  Panel,
+  StatusBadge,
+  useActions,
+  useNow,
+  versionStop,
+} from '../components/common.js';
 import { formatDuration, formatTime, statusTone, TERMINAL_TRAIN, toMs } from '../format.js';
 
 /** The state filter's choices: all, or one colour family of statuses. */
@@ -57,30 +65,20 @@ export function JobsPage() {
   ).length;
 
   const stop = (row: JobRow) =>
-    ask({
-      title: `Stop version ${row.latestVersionId}?`,
-      body: (
-        <p>
-          The training process of <b>{row.name}</b> (version {row.latestVersionId}) is stopped; what it wrote
-          so far stays.
-        </p>
+    ask(
+      versionStop(
+        row.latestVersionId!,
+        `The training process of ${row.name} (version ${row.latestVersionId}) is stopped; what it wrote so far stays.`,
       ),
-      verb: 'Stop',
-      danger: true,
-      run: () => post(`/api/versions/${row.latestVersionId}/stop`),
-    });
+    );
   const remove = (row: JobRow) =>
-    ask({
-      title: `Delete job ${row.id}?`,
-      body: (
-        <p>
-          The job <b>{row.name}</b> and all its versions are deleted from the platform. This cannot be undone.
-        </p>
+    ask(
+      deletion(
+        `job ${row.id}`,
+        `The job ${row.name} and all its versions are deleted from the platform. This cannot be undone.`,
+        `/api/jobs/${row.id}/delete`,
       ),
-      verb: 'Delete',
-      danger: true,
-      run: () => post(`/api/jobs/${row.id}/delete`),
-    });
+    );
 
   return (
     <>

@@ -6,7 +6,7 @@
 import type { ModelDetail, ModelVersionDetail, ResourceSpec } from 'modelmaker';
 import { useRef, useState } from 'preact/hooks';
 import { post, useJson } from '../api.js';
-import { Facts, Panel, StatusBadge, useActions } from '../components/common.js';
+import { deletion, Panel, StatusBadge, Summary, useActions } from '../components/common.js';
 import { formatTime } from '../format.js';
 
 interface Catalog {
@@ -35,18 +35,16 @@ export function ModelPage({ modelId }: { readonly modelId: number }) {
           type="button"
           class="danger-quiet"
           onClick={() =>
-            ask({
-              title: `Delete model ${modelId}?`,
-              body: (
-                <p>The model and all its versions are deleted. Services using them must be deleted first.</p>
+            ask(
+              deletion(
+                `model ${modelId}`,
+                'The model and all its versions are deleted. Services using them must be deleted first.',
+                `/api/models/${modelId}/delete`,
+                () => {
+                  location.hash = '#/models';
+                },
               ),
-              verb: 'Delete',
-              danger: true,
-              run: async () => {
-                await post(`/api/models/${modelId}/delete`);
-                location.hash = '#/models';
-              },
-            })
+            )
           }
         >
           Delete model
@@ -54,17 +52,7 @@ export function ModelPage({ modelId }: { readonly modelId: number }) {
       </div>
       {view}
       {error && <div class="notice notice-error">{error}</div>}
-      {model && (
-        <Panel>
-          <Facts
-            items={[
-              ['Type', model.type],
-              ['Created', formatTime(model.createdAt)],
-              ['Description', model.description],
-            ]}
-          />
-        </Panel>
-      )}
+      <Summary item={model} />
       <Panel title={`Versions (${versions.length})`}>
         <table class="grid" data-table="model-versions">
           <thead>
@@ -96,16 +84,14 @@ export function ModelPage({ modelId }: { readonly modelId: number }) {
                     type="button"
                     class="small danger-quiet"
                     onClick={() =>
-                      ask({
-                        title: `Delete model version ${v.id}?`,
-                        body: <p>Version {v.version} is deleted. This cannot be undone.</p>,
-                        verb: 'Delete',
-                        danger: true,
-                        run: async () => {
-                          await post(`/api/model-versions/${v.id}/delete`);
-                          setReload((n) => n + 1);
-                        },
-                      })
+                      ask(
+                        deletion(
+                          `model version ${v.id}`,
+                          `Version ${v.version ?? v.id} is deleted. This cannot be undone.`,
+                          `/api/model-versions/${v.id}/delete`,
+                          () => setReload((n) => n + 1),
+                        ),
+                      )
                     }
                   >
                     Delete

@@ -10,7 +10,7 @@ import { Facts, LiveDot, Panel, StatusBadge, useActions } from '../components/co
 import { LogView } from '../components/LogView.js';
 import { formatTime } from '../format.js';
 import { type LogItem, LogStore } from '../logStore.js';
-import { lifecycle } from './Services.js';
+import { lifecycle, serviceAction } from './Services.js';
 
 const EXAMPLE_REQUEST = '{\n  "instances": [[5.1, 3.5, 1.4, 0.2]]\n}';
 
@@ -31,24 +31,11 @@ export function ServicePage({ serviceId }: { readonly serviceId: number }) {
   const verbs = lifecycle(service?.status);
 
   const act = (verb: 'start' | 'stop' | 'delete') =>
-    ask({
-      title: `${verb[0]!.toUpperCase()}${verb.slice(1)} service ${serviceId}?`,
-      body: (
-        <p>
-          {verb === 'delete'
-            ? 'The service is deleted. This cannot be undone.'
-            : verb === 'stop'
-              ? 'Its serving instances are stopped; it stops answering predictions.'
-              : 'Its serving instances are started again.'}
-        </p>
-      ),
-      verb: `${verb[0]!.toUpperCase()}${verb.slice(1)}`,
-      danger: verb !== 'start',
-      run: async () => {
-        await post(`/api/services/${serviceId}/${verb}`);
+    ask(
+      serviceAction(serviceId, verb, () => {
         if (verb === 'delete') location.hash = '#/services';
-      },
-    });
+      }),
+    );
 
   return (
     <>
@@ -128,6 +115,8 @@ function ModelsTable({
   const changed = Object.keys(edits).length > 0;
   const value = (m: ServiceModelState, i: number) =>
     edits[i] ?? { weight: m.weight ?? 0, instanceCount: m.instanceCount ?? 1 };
+  const edit = (i: number, change: Partial<{ weight: number; instanceCount: number }>) =>
+    setEdits({ ...edits, [i]: { ...value(models[i]!, i), ...change } });
   const save = async () => {
     await onSave(
       models.map((m, i) => ({
@@ -156,38 +145,20 @@ function ModelsTable({
             <tr key={`${m.modelVersionId}-${i}`}>
               <td>{m.modelVersionId ?? '–'}</td>
               <td>{m.resourceId ?? '–'}</td>
-              <td class="num">
-                <input
-                  class="cell"
-                  type="number"
-                  min={0}
-                  max={100}
-                  value={value(m, i).weight}
-                  aria-label="weight"
-                  onInput={(e) =>
-                    setEdits({
-                      ...edits,
-                      [i]: { ...value(m, i), weight: Number((e.target as HTMLInputElement).value) },
-                    })
-                  }
-                />
-              </td>
-              <td class="num">
-                <input
-                  class="cell"
-                  type="number"
-                  min={1}
-                  max={10}
-                  value={value(m, i).instanceCount}
-                  aria-label="instances"
-                  onInput={(e) =>
-                    setEdits({
-                      ...edits,
-                      [i]: { ...value(m, i), instanceCount: Number((e.target as HTMLInputElement).value) },
-                    })
-                  }
-                />
-              </td>
+              <NumberCell
+                label="weight"
+                min={0}
+                max={100}
+                value={value(m, i).weight}
+                onChange={(n) => edit(i, { weight: n })}
+              />
+              <NumberCell
+                label="instances"
+                min={1}
+                max={10}
+                value={value(m, i).instanceCount}
+                onChange={(n) => edit(i, { instanceCount: n })}
+              />
               <td>
                 {m.status ? <StatusBadge status={m.status} /> : <span class="muted">–</span>}
                 {m.reason && <div class="reason">{m.reason}</div>}
@@ -214,6 +185,35 @@ function ModelsTable({
         </div>
       )}
     </>
+  );
+}
+
+/** A number input in a table cell. */
+function NumberCell({
+  label,
+  min,
+  max,
+  value,
+  onChange,
+}: {
+  readonly label: string;
+  readonly min: number;
+  readonly max: number;
+  readonly value: number;
+  readonly onChange: (value: number) => void;
+}) {
+  return (
+    <td class="num">
+      <input
+        class="cell"
+        type="number"
+        min={min}
+        max={max}
+        value={value}
+        aria-label={label}
+        onInput={(e) => onChange(Number((e.target as HTMLInputElement).value))}
+      />
+    </td>
   );
 }
 

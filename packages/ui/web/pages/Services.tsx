@@ -5,7 +5,7 @@
 import type { ServiceList, ServiceSummary } from 'modelmaker';
 import { useState } from 'preact/hooks';
 import { post, useEvents } from '../api.js';
-import { LiveDot, Panel, StatusBadge, useActions } from '../components/common.js';
+import { LiveDot, Panel, type Question, StatusBadge, useActions } from '../components/common.js';
 import { formatTime } from '../format.js';
 
 /** The lifecycle buttons of a service in a given status. */
@@ -13,6 +13,32 @@ export function lifecycle(status: string | undefined): ReadonlyArray<'start' | '
   if (status === 'RUNNING' || status === 'DEPLOYING') return ['stop'];
   if (status === 'STOPPED' || status === 'FAILED') return ['start'];
   return [];
+}
+
+/** What each lifecycle verb does to a service, as the confirmation says it. */
+const CONSEQUENCES = {
+  start: 'Its serving instances are started again.',
+  stop: 'Its serving instances are stopped; it stops answering predictions.',
+  delete: 'The service is deleted. This cannot be undone.',
+} as const;
+
+/** The question before starting, stopping or deleting service `serviceId`; `then` runs after it was done. */
+export function serviceAction(
+  serviceId: number,
+  verb: keyof typeof CONSEQUENCES,
+  then?: () => void,
+): Question {
+  const word = `${verb[0]!.toUpperCase()}${verb.slice(1)}`;
+  return {
+    title: `${word} service ${serviceId}?`,
+    body: <p>{CONSEQUENCES[verb]}</p>,
+    verb: word,
+    danger: verb !== 'start',
+    run: async () => {
+      await post(`/api/services/${serviceId}/${verb}`);
+      then?.();
+    },
+  };
 }
 
 export function ServicesPage() {
@@ -23,22 +49,8 @@ export function ServicesPage() {
     failure: (data: { message: string }) => setFailure(data.message),
   });
   const { ask, view } = useActions();
-  const act = (service: ServiceSummary, verb: 'start' | 'stop' | 'delete') =>
-    ask({
-      title: `${verb[0]!.toUpperCase()}${verb.slice(1)} service ${service.id}?`,
-      body: (
-        <p>
-          {verb === 'delete'
-            ? `The service ${service.name ?? service.id} is deleted. This cannot be undone.`
-            : verb === 'stop'
-              ? `Its serving instances are stopped; it stops answering predictions.`
-              : `Its serving instances are started again.`}
-        </p>
-      ),
-      verb: `${verb[0]!.toUpperCase()}${verb.slice(1)}`,
-      danger: verb !== 'start',
-      run: () => post(`/api/services/${service.id}/${verb}`),
-    });
+  const act = (service: ServiceSummary, verb: keyof typeof CONSEQUENCES) =>
+    ask(serviceAction(service.id, verb));
   return (
     <>
       <div class="page-head">

@@ -7,9 +7,18 @@
  */
 import type { TrainVersionDetail } from 'modelmaker';
 import { useMemo, useRef, useState } from 'preact/hooks';
-import { getJson, post, useEvents } from '../api.js';
+import { getJson, useEvents } from '../api.js';
 import { Chart } from '../components/Chart.js';
-import { Facts, LiveDot, Panel, StatusBadge, useActions, useNow } from '../components/common.js';
+import {
+  deletion,
+  Facts,
+  LiveDot,
+  Panel,
+  StatusBadge,
+  useActions,
+  useNow,
+  versionStop,
+} from '../components/common.js';
 import { LogView } from '../components/LogView.js';
 import { formatBytes, formatDuration, formatTime, TERMINAL_TRAIN, toMs } from '../format.js';
 import { type LogItem, LogStore } from '../logStore.js';
@@ -98,13 +107,12 @@ export function VersionPage({ versionId }: { readonly versionId: number }) {
           <button
             type="button"
             onClick={() =>
-              ask({
-                title: `Stop version ${versionId}?`,
-                body: <p>The training process is stopped; its log and what it wrote so far stay.</p>,
-                verb: 'Stop',
-                danger: true,
-                run: () => post(`/api/versions/${versionId}/stop`),
-              })
+              ask(
+                versionStop(
+                  versionId,
+                  'The training process is stopped; its log and what it wrote so far stay.',
+                ),
+              )
             }
           >
             Stop
@@ -114,16 +122,16 @@ export function VersionPage({ versionId }: { readonly versionId: number }) {
           type="button"
           class="danger-quiet"
           onClick={() =>
-            ask({
-              title: `Delete version ${versionId}?`,
-              body: <p>The version, its log and its metrics are deleted. This cannot be undone.</p>,
-              verb: 'Delete',
-              danger: true,
-              run: async () => {
-                await post(`/api/versions/${versionId}/delete`);
-                location.hash = detail?.jobId === undefined ? '#/jobs' : `#/jobs/${detail.jobId}`;
-              },
-            })
+            ask(
+              deletion(
+                `version ${versionId}`,
+                'The version, its log and its metrics are deleted. This cannot be undone.',
+                `/api/versions/${versionId}/delete`,
+                () => {
+                  location.hash = detail?.jobId === undefined ? '#/jobs' : `#/jobs/${detail.jobId}`;
+                },
+              ),
+            )
           }
         >
           Delete
