@@ -142,7 +142,9 @@ try {
     const page = await newPage(browser, errors);
     await page.goto(`${dashboard.url}#/jobs`);
     await page.locator('table[data-table="jobs"]').waitFor();
-    const observable = await page.evaluate(() => PerformanceObserver.supportedEntryTypes.includes('longtask'));
+    const observable = await page.evaluate(() =>
+      PerformanceObserver.supportedEntryTypes.includes('longtask'),
+    );
     if (!observable) throw new Error('this browser does not report long tasks');
     await page.evaluate(() => {
       const w = window as unknown as { longTasks: number[] };
