@@ -152,9 +152,12 @@ export function JobsPage() {
                   </td>
                   <td class="muted nowrap">{formatTime(row.startedAt ?? row.createdAt)}</td>
                   <td class="num nowrap">{formatDuration(start, end)}</td>
-                  <td class="reason" title={row.reason}>
+                  <td
+                    class={statusTone(row.status) === 'fail' ? 'reason' : 'reason neutral'}
+                    title={row.reason}
+                  >
                     {row.reason ?? ''}
-                    {row.exitCode !== undefined && row.exitCode !== 0 && (
+                    {row.reason === undefined && row.exitCode !== undefined && row.exitCode !== 0 && (
                       <span class="muted"> (exit {row.exitCode})</span>
                     )}
                   </td>

@@ -71,6 +71,8 @@ export function ServicePage({ serviceId }: { readonly serviceId: number }) {
                 ['Type', service.type],
                 ['Address', service.accessAddress],
                 ['Created', formatTime(service.createdAt)],
+                ['Models', service.serviceModels?.length],
+                ['Instances', instanceSummary(service)],
               ]}
             />
           ) : (
@@ -101,6 +103,17 @@ export function ServicePage({ serviceId }: { readonly serviceId: number }) {
       </Panel>
     </>
   );
+}
+
+/** `2 READY, 1 STARTING`: how many serving instances are in each state. */
+function instanceSummary(service: ServiceDetail): string | undefined {
+  const counts = new Map<string, number>();
+  for (const model of service.serviceModels ?? [])
+    for (const instance of model.instances ?? []) {
+      const status = instance.status ?? 'UNKNOWN';
+      counts.set(status, (counts.get(status) ?? 0) + 1);
+    }
+  return counts.size === 0 ? undefined : [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
 }
 
 /** The service models with their instances; weights and instance counts can be changed and saved. */
