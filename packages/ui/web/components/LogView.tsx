@@ -55,8 +55,11 @@ export function LogView({ store, version, fileName, height = DEFAULT_HEIGHT, emp
     else if (!follow && atEnd && element.scrollHeight > element.clientHeight) setFollow(true);
   };
 
-  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(count, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+  // The browser clamps scrollTop when the list gets shorter (a search) without always telling us
+  // before the next render: draw from the clamped position, not a stale one.
+  const shownTop = Math.min(scrollTop, Math.max(0, total - height));
+  const first = Math.max(0, Math.floor(shownTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(count, Math.ceil((shownTop + height) / ROW_HEIGHT) + OVERSCAN);
   const rows = [];
   for (let i = first; i < last; i++) {
     const row = filtered.row(i);
