@@ -50,8 +50,11 @@ export function importsOf(fileName: string, text: string): string[] {
   return found;
 }
 
-/** The SDK's layers, lowest first: a file may import its own layer and those below it. */
-const LAYERS = ['base', 'codecs', 'client', 'streams', 'api', 'index'] as const;
+/**
+ * The SDK's layers, lowest first: a file may import its own layer and those below it.
+ * `feeds` (bridges of the streams to other systems) sits on `streams`, beside `api`.
+ */
+const LAYERS = ['base', 'codecs', 'client', 'streams', 'feeds', 'api', 'index'] as const;
 type Layer = (typeof LAYERS)[number];
 
 /** The layer of a path under `src/` (`src/index` is the root barrel; other top-level files are the shared base). */

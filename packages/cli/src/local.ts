@@ -14,8 +14,10 @@ import {
   DEFAULT_LOCAL_DATA_SUBDIR,
   DEFAULT_LOCAL_HOST,
 } from '@modelmaker/local';
+import { DEFAULT_UI_PORT } from '@modelmaker/ui';
 import { Command, InvalidArgumentError } from 'commander';
 import { isModelMakerError, locateConfigFile, writeConfigFile } from 'modelmaker';
+import { startLocalDashboard, uiPort } from './ui.js';
 
 /** Options of `modelmaker local`, as parsed. */
 export interface LocalCommandOptions {
@@ -28,6 +30,10 @@ export interface LocalCommandOptions {
   readonly force?: boolean | undefined;
   /** Print the addresses as one JSON object (no password: use `writeConfig` to hand it over). */
   readonly json?: boolean | undefined;
+  /** Also serve the dashboard for the platform (`--ui`). */
+  readonly ui?: boolean | undefined;
+  /** The dashboard's port (`--ui-port`). */
+  readonly uiPort?: number | undefined;
 }
 
 /** Where the command writes. */
@@ -145,7 +151,7 @@ export async function startFromCli(
 }
 
 /** Closes the platform on the first SIGINT/SIGTERM, then exits; later signals only say it is still stopping. */
-function closeOnSignals(platform: LocalPlatform, io: CommandIo, json: boolean): void {
+function closeOnSignals(platform: Pick<LocalPlatform, 'close'>, io: CommandIo, json: boolean): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -183,6 +189,8 @@ export function localCommand(): Command {
     .option('--data-dir <dir>', `where state lives (default ${join(homedir(), DEFAULT_LOCAL_DATA_SUBDIR)})`)
     .option('--write-config [path]', 'write a matching config profile (default ~/.modelmaker/config.json)')
     .option('--force', 'let --write-config replace an existing file')
+    .option('--ui', 'also serve the web dashboard for this platform (see modelmaker ui)')
+    .option('--ui-port <port>', "the dashboard's port (0 picks a free one)", uiPort, DEFAULT_UI_PORT)
     .addHelpText(
       'after',
       `
@@ -200,6 +208,26 @@ Example:
         process.exitCode = 1;
         return;
       }
-      closeOnSignals(platform, processIo, json);
+      if (!options.ui) {
+        closeOnSignals(platform, processIo, json);
+        return;
+      }
+      const dashboard = await startLocalDashboard(
+        platform,
+        options.uiPort ?? DEFAULT_UI_PORT,
+        processIo.err,
+      ).catch(async (error: unknown) => {
+        processIo.err(`modelmaker local: cannot start the dashboard: ${(error as Error).message}\n`);
+        await platform.close();
+        return undefined;
+      });
+      if (!dashboard) {
+        process.exitCode = 1;
+        return;
+      }
+      processIo.out(
+        json ? `${JSON.stringify({ type: 'ui', url: dashboard.url })}\n` : `Dashboard at ${dashboard.url}\n`,
+      );
+      closeOnSignals({ close: () => dashboard.close().then(() => platform.close()) }, processIo, json);
     });
 }
