@@ -7,8 +7,6 @@
  * `POST /v1/model` row function's, and both barrels are re-exported by the package root.
  * @module
  */
-export type { IntervalBounds, NextInterval, Pace, RetryBounds } from './backoff.js';
-export { nextInterval, retryDelay } from './backoff.js';
 export type { CreateModelOptions, ModelSession, RegisteredModel } from './createModel.js';
 export { modelDefaults, toModel } from './createModel.js';
 export type {
@@ -45,6 +43,8 @@ export { logs$ } from './logs.js';
 export type { MetricSample, MetricsOptions } from './metrics.js';
 export { metrics$ } from './metrics.js';
 export { metricsFromLogs } from './metricsFromLogs.js';
+export type { IntervalBounds, NextInterval, Pace } from './pace.js';
+export { nextInterval } from './pace.js';
 export type { PollOptions, PollRequest, PollStep, ResolvedPollOptions, RetryNotice } from './poll.js';
 export { poll, resolvePollOptions } from './poll.js';
 export type { ResourcesOptions } from './resources.js';
