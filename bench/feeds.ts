@@ -195,6 +195,63 @@ async function rates(label: string, source: () => TrainingSource): Promise<void>
   }
 }
 
+/**
+ * The runtime's own cost per value, without the SDK: a bare `for await` over an async
+ * iterator and a bare `ReadableStream` (`highWaterMark` 0, one value per pull), each of
+ * VOLUME line events made on the fly. What no bridge can go below.
+ */
+async function floors(): Promise<void> {
+  const event = (id: number): LogEvent => ({ type: 'line', line: { id, content: content(id) } });
+  const bare: Array<[string, () => Promise<number>]> = [
+    [
+      'bare for await (async iterator, no SDK)',
+      async () => {
+        let next = 0;
+        const iterator: AsyncIterableIterator<LogEvent> = {
+          next: () =>
+            Promise.resolve(
+              next < VOLUME ? { done: false, value: event(next++) } : { done: true, value: undefined },
+            ),
+          [Symbol.asyncIterator]: () => iterator,
+        };
+        let count = 0;
+        for await (const value of iterator) if (value.type === 'line') count++;
+        return count;
+      },
+    ],
+    [
+      'bare ReadableStream (reader.read, no SDK)',
+      async () => {
+        let next = 0;
+        const reader = new ReadableStream<LogEvent>(
+          { pull: (c) => (next < VOLUME ? c.enqueue(event(next++)) : c.close()) },
+          { highWaterMark: 0 },
+        ).getReader();
+        let count = 0;
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return count;
+          if (value.type === 'line') count++;
+        }
+      },
+    ],
+  ];
+  console.log(`floors: ${VOLUME.toLocaleString('en')} values, ${ROUNDS} rounds (medians)`);
+  for (const [name, way] of bare) {
+    const cpuRates: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const cpu0 = process.cpuUsage();
+      const count = await way();
+      const cpu = process.cpuUsage(cpu0);
+      cpuRates.push(count / ((cpu.user + cpu.system) / 1e6));
+    }
+    const median = [...cpuRates].sort((a, b) => a - b)[Math.floor(cpuRates.length / 2)]!;
+    console.log(
+      `  ${name}: ${Math.round(median).toLocaleString('en')} values per CPU-second (${((1e9 / median) | 0).toLocaleString('en')} ns each)`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   console.log(
     `machine: ${cpus().length} cpu (${cpus()[0]?.model ?? '?'}), node ${process.version}, load average ${loadavg()
@@ -202,6 +259,7 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   await rates('in-process source', generatedSource);
+  await floors();
   if (HTTP) {
     const child = fork(new URL(import.meta.url).pathname, ['serve'], { execArgv: process.execArgv });
     try {
