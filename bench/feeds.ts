@@ -13,7 +13,11 @@
  * the hard case) and HTTP (a `node:http` platform in a child process, the real
  * `Session`: what a user meets). The ratio is bridge lines/s ÷ `logs$` alone.
  *
- * Options (env): BENCH_LINES (1000000), BENCH_ROUNDS per way and source (3),
+ * Reported per way: the median lines/s of wall time, and of this process's CPU time
+ * (on a shared machine the wall time swings with other people's load; the CPU time is
+ * the work itself), each with its ratio to `logs$` alone.
+ *
+ * Options (env): BENCH_LINES (1000000), BENCH_ROUNDS per way and source (5),
  * BENCH_HTTP=0 to skip the HTTP source.
  */
 import { fork } from 'node:child_process';
@@ -32,7 +36,7 @@ import { sourceFromSession } from '../src/streams/sessionSource.js';
 import type { TrainingSource } from '../src/streams/source.js';
 
 const VOLUME = Number(process.env.BENCH_LINES ?? 1_000_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const HTTP = process.env.BENCH_HTTP !== '0';
 const PAGE = 1000;
 const NEWLINE = 0x0a;
@@ -155,27 +159,95 @@ const ways: Array<[string, Way]> = [
   ],
 ];
 
+interface Rates {
+  /** Lines per second of wall time. */
+  readonly wall: number[];
+  /** Lines per second of this process's CPU time (user + system): the work, whatever the load. */
+  readonly cpu: number[];
+}
+
 async function rates(label: string, source: () => TrainingSource): Promise<void> {
-  const seen = new Map<string, number[]>(ways.map(([name]) => [name, []]));
+  const seen = new Map<string, Rates>(ways.map(([name]) => [name, { wall: [], cpu: [] }]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, way] of ways) {
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       const count = await way(source());
       const seconds = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
       if (count !== VOLUME) throw new Error(`${name}: ${count} lines, expected ${VOLUME}`);
-      seen.get(name)!.push(count / seconds);
+      seen.get(name)!.wall.push(count / seconds);
+      seen.get(name)!.cpu.push(count / ((cpu.user + cpu.system) / 1e6));
     }
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  const baseline = median(seen.get(ways[0]![0])!);
+  const lines = (n: number) => Math.round(n).toLocaleString('en');
+  const base = seen.get(ways[0]![0])!;
   console.log(
-    `${label}: ${VOLUME.toLocaleString('en')} lines, pages of ${PAGE}, ${ROUNDS} rounds interleaved`,
+    `${label}: ${VOLUME.toLocaleString('en')} lines, pages of ${PAGE}, ${ROUNDS} rounds interleaved (medians)`,
   );
   for (const [name] of ways) {
-    const runs = seen.get(name)!;
-    const each = runs.map((r) => Math.round(r).toLocaleString('en')).join(' · ');
+    const { wall, cpu } = seen.get(name)!;
     console.log(
-      `  ${name}: median ${Math.round(median(runs)).toLocaleString('en')} lines/s (×${(median(runs) / baseline).toFixed(2)} of logs$ alone); runs ${each}`,
+      `  ${name}: ${lines(median(wall))} lines/s wall (×${(median(wall) / median(base.wall)).toFixed(2)}), ` +
+        `${lines(median(cpu))} lines per CPU-second (×${(median(cpu) / median(base.cpu)).toFixed(2)}); wall runs ${wall.map(lines).join(' · ')}`,
+    );
+  }
+}
+
+/**
+ * The runtime's own cost per value, without the SDK: a bare `for await` over an async
+ * iterator and a bare `ReadableStream` (`highWaterMark` 0, one value per pull), each of
+ * VOLUME line events made on the fly. What no bridge can go below.
+ */
+async function floors(): Promise<void> {
+  const event = (id: number): LogEvent => ({ type: 'line', line: { id, content: content(id) } });
+  const bare: Array<[string, () => Promise<number>]> = [
+    [
+      'bare for await (async iterator, no SDK)',
+      async () => {
+        let next = 0;
+        const iterator: AsyncIterableIterator<LogEvent> = {
+          next: () =>
+            Promise.resolve(
+              next < VOLUME ? { done: false, value: event(next++) } : { done: true, value: undefined },
+            ),
+          [Symbol.asyncIterator]: () => iterator,
+        };
+        let count = 0;
+        for await (const value of iterator) if (value.type === 'line') count++;
+        return count;
+      },
+    ],
+    [
+      'bare ReadableStream (reader.read, no SDK)',
+      async () => {
+        let next = 0;
+        const reader = new ReadableStream<LogEvent>(
+          { pull: (c) => (next < VOLUME ? c.enqueue(event(next++)) : c.close()) },
+          { highWaterMark: 0 },
+        ).getReader();
+        let count = 0;
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return count;
+          if (value.type === 'line') count++;
+        }
+      },
+    ],
+  ];
+  console.log(`floors: ${VOLUME.toLocaleString('en')} values, ${ROUNDS} rounds (medians)`);
+  for (const [name, way] of bare) {
+    const cpuRates: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const cpu0 = process.cpuUsage();
+      const count = await way();
+      const cpu = process.cpuUsage(cpu0);
+      cpuRates.push(count / ((cpu.user + cpu.system) / 1e6));
+    }
+    const median = [...cpuRates].sort((a, b) => a - b)[Math.floor(cpuRates.length / 2)]!;
+    console.log(
+      `  ${name}: ${Math.round(median).toLocaleString('en')} values per CPU-second (${((1e9 / median) | 0).toLocaleString('en')} ns each)`,
     );
   }
 }
@@ -187,6 +259,7 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   await rates('in-process source', generatedSource);
+  await floors();
   if (HTTP) {
     const child = fork(new URL(import.meta.url).pathname, ['serve'], { execArgv: process.execArgv });
     try {

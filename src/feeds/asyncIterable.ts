@@ -36,9 +36,9 @@ export type AsyncIterableOptions<T> = FeedOptions<T>;
 export function toAsyncIterable<T>(
   source: Observable<T>,
   options: AsyncIterableOptions<T> = {},
-): AsyncIterableIterator<T, undefined, undefined> {
+): AsyncIterableIterator<T> {
   const puller = new Puller(source, resolveFeedOptions(options));
-  const iterator: AsyncIterableIterator<T, undefined, undefined> = {
+  const iterator: AsyncIterableIterator<T> = {
     next: () => {
       try {
         return Promise.resolve(puller.pull());

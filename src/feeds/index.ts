@@ -23,7 +23,12 @@ export {
   type TelemetryOptions,
 } from './otel.js';
 export { logPosition } from './position.js';
-export { type FeedEncoder, type ReadableStreamOptions, toReadableStream } from './readableStream.js';
+export {
+  FEED_CHUNK_CHARS,
+  type FeedEncoder,
+  type ReadableStreamOptions,
+  toReadableStream,
+} from './readableStream.js';
 export { type TrainingReadings, type TrainingStreams, trainingReadings } from './readings.js';
 export { FEED_START, type FeedCursor, LAST_EVENT_ID_QUOTE_CHARS, resumeCursor } from './resume.js';
 export {

@@ -61,24 +61,35 @@ export function toReadableStream<T>(
   return encode === undefined ? valueStream(puller) : byteStream(puller, encode);
 }
 
-/** One value per read: the reader's pace is the source's. */
-function valueStream<T>(puller: Puller<T>): ReadableStream<T> {
-  const deliver = (controller: ReadableStreamDefaultController<T>, result: IteratorResult<T, undefined>) => {
+/** A value the reader asked for (or the end) goes into the stream's controller. */
+type Deliver<T, C> = (controller: ReadableStreamDefaultController<C>, result: IteratorYieldResult<T>) => void;
+
+/**
+ * A stream with no queue of its own (`highWaterMark` 0): each read pulls the next
+ * value from `puller` and `deliver`s it; the end closes the stream, an error errors it.
+ */
+function pulledStream<T, C>(puller: Puller<T>, deliver: Deliver<T, C>): ReadableStream<C> {
+  const settle = (controller: ReadableStreamDefaultController<C>, result: IteratorResult<T, undefined>) => {
     if (result.done) controller.close();
-    else controller.enqueue(result.value);
+    else deliver(controller, result);
   };
-  return new ReadableStream<T>(
+  return new ReadableStream<C>(
     {
       pull: (controller) => {
         const result = puller.pull();
-        if (result instanceof Promise) return result.then((settled) => deliver(controller, settled));
-        deliver(controller, result);
+        if (result instanceof Promise) return result.then((settled) => settle(controller, settled));
+        settle(controller, result);
         return undefined;
       },
       cancel: () => puller.cancel(),
     },
     { highWaterMark: 0 },
   );
+}
+
+/** One value per read: the reader's pace is the source's. */
+function valueStream<T>(puller: Puller<T>): ReadableStream<T> {
+  return pulledStream<T, T>(puller, (controller, result) => controller.enqueue(result.value));
 }
 
 /**
@@ -89,17 +100,10 @@ function valueStream<T>(puller: Puller<T>): ReadableStream<T> {
  */
 function byteStream<T>(puller: Puller<T>, encode: FeedEncoder<T>): ReadableStream<Uint8Array> {
   const utf8 = new TextEncoder();
-  const deliver = (
-    controller: ReadableStreamDefaultController<Uint8Array>,
-    result: IteratorResult<T, undefined>,
-  ) => {
-    if (result.done) {
-      controller.close();
-      return;
-    }
+  return pulledStream<T, Uint8Array>(puller, (controller, first) => {
     let text = '';
-    let next: IteratorResult<T, undefined> | undefined = result;
-    while (next !== undefined && !next.done) {
+    let next: IteratorYieldResult<T> | undefined = first;
+    while (next !== undefined) {
       const encoded = encode(next.value);
       if (typeof encoded === 'string') {
         text += encoded;
@@ -111,17 +115,5 @@ function byteStream<T>(puller: Puller<T>, encode: FeedEncoder<T>): ReadableStrea
       next = text.length < FEED_CHUNK_CHARS ? puller.takeBuffered() : undefined;
     }
     if (text !== '') controller.enqueue(utf8.encode(text));
-  };
-  return new ReadableStream<Uint8Array>(
-    {
-      pull: (controller) => {
-        const result = puller.pull();
-        if (result instanceof Promise) return result.then((settled) => deliver(controller, settled));
-        deliver(controller, result);
-        return undefined;
-      },
-      cancel: () => puller.cancel(),
-    },
-    { highWaterMark: 0 },
-  );
+  });
 }

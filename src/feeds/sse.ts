@@ -65,6 +65,12 @@ export interface ServerSentEventsOptions<T> {
    * stream is open, so proxies keep an idle connection. Default: none.
    */
   readonly heartbeatMs?: number | undefined;
+  /**
+   * When the stream completes, one last event of this name (no id, data `{}`),
+   * so a client knows the feed is over and closes instead of reconnecting (an
+   * `EventSource` reconnects whenever the response ends). Default: none.
+   */
+  readonly endEvent?: string | undefined;
   /** Timers of the heartbeat. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike | undefined;
 }
@@ -76,6 +82,9 @@ export const SSE_HEARTBEAT_FRAME = ':\n\n';
 export const SSE_CONTENT_TYPE = 'text/event-stream';
 
 const LINE_BREAK = /\r\n|\r|\n/;
+
+/** The data of the `endEvent`. */
+const END_DATA = '{}';
 
 /**
  * Encodes each value as one Server-Sent Events frame (a string ending with a
@@ -106,13 +115,19 @@ const LINE_BREAK = /\r\n|\r|\n/;
  * ```
  */
 export function toServerSentEvents<T>(options: ServerSentEventsOptions<T> = {}): OperatorFunction<T, string> {
-  const { retryMs, heartbeatMs } = options;
+  const { retryMs, heartbeatMs, endEvent } = options;
   const from = options.resume?.from ?? 0;
   const problems = [
     ...wholeNumber('retryMs', retryMs, 0),
     ...wholeNumber('heartbeatMs', heartbeatMs, 1),
     ...wholeNumber('resume.from', options.resume === undefined ? undefined : from, 0),
   ];
+  if (endEvent !== undefined && (endEvent === '' || LINE_BREAK.test(endEvent))) {
+    problems.push({
+      field: 'endEvent',
+      message: `expected a one-line event name, got ${JSON.stringify(endEvent)}`,
+    });
+  }
   if (problems.length > 0) throw new ValidationError(problems);
   const idOption = options.id ?? 'auto';
   const eventOf = options.event ?? defaultEventName;
@@ -150,7 +165,10 @@ export function toServerSentEvents<T>(options: ServerSentEventsOptions<T> = {}):
           subscriber.next(frame);
         },
         error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
+        complete: () => {
+          if (endEvent !== undefined) subscriber.next(serverSentEvent(undefined, endEvent, END_DATA));
+          subscriber.complete();
+        },
       });
     });
 

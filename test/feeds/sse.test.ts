@@ -6,7 +6,7 @@
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import fc from 'fast-check';
-import { from, lastValueFrom, toArray } from 'rxjs';
+import { concat, from, lastValueFrom, of, throwError, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import { resumeCursor } from '../../src/feeds/resume.js';
@@ -87,6 +87,25 @@ describe('toServerSentEvents', () => {
     expect(parse(await frames(mixed, { id: 'sequence' })).events.map((e) => e.id)).toEqual(['0', '1']);
   });
 
+  it('sends endEvent (no id) when the stream completes, not when it errors', async () => {
+    const ended = parse(await frames([line(0)], { endEvent: 'end' })).events;
+    expect(ended.map((e) => [e.id, e.event, e.data])).toEqual([
+      ['0', 'line', JSON.stringify(line(0))],
+      [undefined, 'end', '{}'],
+    ]);
+    const failed: string[] = [];
+    const error = await new Promise((resolve) =>
+      concat(
+        of(line(0)),
+        throwError(() => new Error('down')),
+      )
+        .pipe(toServerSentEvents({ endEvent: 'end' }))
+        .subscribe({ next: (f) => failed.push(f), error: resolve }),
+    );
+    expect(String(error)).toContain('down');
+    expect(parse(failed).events.map((e) => e.event)).toEqual(['line']);
+  });
+
   it('takes id, event and data functions, and splits multi-line data into data lines', async () => {
     const out = await frames(['a\nb', 'c\r\nd\re'], {
       id: (value, sequence) => `${value.length}-${sequence}`,
@@ -112,7 +131,7 @@ describe('toServerSentEvents', () => {
   it('rejects invalid options at once, naming each field', () => {
     let caught: unknown;
     try {
-      toServerSentEvents({ retryMs: -1, heartbeatMs: 0, resume: { from: 1.5 } });
+      toServerSentEvents({ retryMs: -1, heartbeatMs: 0, resume: { from: 1.5 }, endEvent: 'a\nb' });
     } catch (error) {
       caught = error;
     }
@@ -120,6 +139,7 @@ describe('toServerSentEvents', () => {
       'retryMs',
       'heartbeatMs',
       'resume.from',
+      'endEvent',
     ]);
   });
 

@@ -76,11 +76,14 @@ async function prometheus(context: Context, options: PrometheusOptions): Promise
     latest = readings;
   });
   const signal = await new Promise<string>((resolve) => {
-    const stop = (name: string) => () => {
-      for (const other of STOP_SIGNALS) process.removeAllListeners(other);
-      resolve(name);
-    };
-    for (const name of STOP_SIGNALS) process.once(name, stop(name));
+    const handlers = STOP_SIGNALS.map((name) => {
+      const handler = () => {
+        for (const [other, registered] of handlers) process.removeListener(other, registered);
+        resolve(name);
+      };
+      process.once(name, handler);
+      return [name, handler] as const;
+    });
   });
   feed.unsubscribe();
   await new Promise<void>((resolve) => {
