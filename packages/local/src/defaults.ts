@@ -63,6 +63,8 @@ export const DEFAULT_SERVING_MAX_ATTEMPTS = 3;
 export const DEFAULT_EMBEDDED_S3_REGION = 'us-east-1';
 /** How far a signed request's `x-amz-date` may be from the embedded S3's clock, in ms (S3's own limit). */
 export const S3_MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+/** Longest validity of a presigned URL, in seconds: a week, S3's own cap. */
+export const S3_MAX_PRESIGNED_EXPIRY_SECONDS = 7 * 24 * 60 * 60;
 /** How often the runner samples CPU and memory of each training process tree, in ms. */
 export const DEFAULT_RESOURCE_SAMPLE_MS = 1000;
 /** Time a stopped (or timed-out) training process group gets between SIGTERM and SIGKILL, in ms. */
