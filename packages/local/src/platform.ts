@@ -13,6 +13,12 @@
  * <dataDir>/platform.lock      the pid owning the dir
  * ```
  *
+ * The data dir is made owner-only (0700) on every start, also when an older build
+ * made it. One fault never takes the platform down: a full disk fails the upload or
+ * the job it hits, with a reason naming it, and `GET /v1/health` (and {@link
+ * LocalPlatform.health}) reports the platform degraded until the same kind of write
+ * succeeds again. See `docs/guarantees.md`.
+ *
  * The default data dir is `~/.modelmaker/local` (beside the SDK's config file).
  * A start after a crash ends the versions the dead process left unfinished
  * (TRAINING_FAIL, or STOPPED if STOPPING, reason "platform restarted while
@@ -24,7 +30,7 @@
  * @module
  */
 
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { homedir, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -41,17 +47,20 @@ import {
   DEFAULT_LOCAL_HOST,
   DEFAULT_LOCAL_MAX_BODY_BYTES,
 } from './defaults.js';
+import { type HealthReport, PlatformHealth } from './health.js';
 import { type Credentials, ensureSecrets, TokenIssuer } from './iam.js';
 import { type RunEvent, runTraining } from './runner/index.js';
 import { startEmbeddedS3 } from './s3/embeddedS3.js';
 import { type Capacity, Scheduler } from './scheduler.js';
 import { ChangeHub } from './server/changeHub.js';
+import type { ConnectionLimits } from './server/connectionLimits.js';
 import { authHandlers } from './server/handlers/auth.js';
 import { catalogHandlers } from './server/handlers/catalog.js';
 import { modelHandlers } from './server/handlers/models.js';
 import { serviceHandlers } from './server/handlers/services.js';
 import { type LogLimits, storedTrainCreate, trainingHandlers } from './server/handlers/training.js';
 import type { TrainCatalog } from './server/handlers/trainRules.js';
+import { withHealthRoute } from './server/healthRoute.js';
 import { type HttpListener, listen } from './server/http.js';
 import { createRouter, type Handlers } from './server/router.js';
 import { ServingManager, type ServingOptions } from './serving/manager.js';
@@ -106,6 +115,8 @@ export interface LocalPlatformOptions {
   readonly runTraining?: RunTraining;
   /** Tunables of online services (readiness timeout, restart backoff, gateway limits, container engine). */
   readonly serving?: ServingOptions;
+  /** Limits on client connections of the API and the embedded S3 (defaults in `defaults.ts`). */
+  readonly connections?: ConnectionLimits;
 }
 
 /** The `~/.modelmaker/config.json` profile that points the SDK (or the Python SDK) at a local platform. */
@@ -142,6 +153,10 @@ export interface LocalPlatform {
   readonly dataDir: string;
   /** Stops runs and service instances (gracefully, then by force), gateways, the HTTP server, S3 and the database (idempotent). */
   close(): Promise<void>;
+  /** Whether the platform is degraded right now, and why (what `GET /v1/health` answers with a token). */
+  health(): HealthReport;
+  /** Calls `listener` whenever the health report changes; returns the unsubscribe function. */
+  onHealthChange(listener: (report: HealthReport) => void): () => void;
   /** A config file profile matching this platform (write it as JSON, mode 0600). */
   configProfile(): LocalConfigProfile;
 }
@@ -200,7 +215,10 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
   const run: RunTraining = options.runTraining ?? runTraining;
 
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // An existing dir keeps the mode it was made with: close it to other users (objects, logs, keys live below).
+  if (process.platform !== 'win32') chmodSync(dataDir, 0o700);
   const lock = lockDataDir(dataDir);
+  const health = new PlatformHealth();
   const cleanups: Array<() => Promise<void> | void> = [() => lock.release()];
   const cleanup = async () => {
     for (const step of cleanups.splice(0).reverse()) {
@@ -224,6 +242,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     }
     const resumeServices = recoverServices(store.services);
     const secrets = await ensureSecrets(dataDir, store.users, options.users);
+    const tokens = new TokenIssuer(store.users, { ttlSeconds: options.tokenTtlSeconds });
 
     const s3 = await startEmbeddedS3({
       directory: join(dataDir, 's3'),
@@ -234,6 +253,10 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       buckets: [DEFAULT_LOCAL_BUCKET],
       // Inside the data dir, so a killed platform leaves nothing in the system's temporary directory.
       runDirectory: join(dataDir, 'run', 's3'),
+      temporaryKeys: (accessKeyId) => tokens.s3Key(accessKeyId),
+      onFault: (reason) => health.fault('storage', reason),
+      onWrite: () => health.recover('storage'),
+      connections: options.connections,
     });
     cleanups.push(() => s3.close());
     const s3Endpoint = withHost(s3.endpoint, advertised);
@@ -248,7 +271,15 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     cleanups.push(() => s3Client.destroy());
 
     const hub = new ChangeHub();
-    const recorder = new RunRecorder(store, { onStored: (ids) => hub.notify(ids) });
+    const recorder = new RunRecorder(store, {
+      onStored: (ids) => hub.notify(ids),
+      // The version could not be recorded (a full disk): it has failed, its run stops, the platform goes on.
+      onFault: (versionId, reason) => {
+        health.fault('database', reason);
+        scheduler.stop(versionId);
+      },
+      onRecovered: () => health.recover('database'),
+    });
     cleanups.push(() => recorder.close());
     let closing = false;
     const workDir = (versionId: number) => join(dataDir, 'work', String(versionId));
@@ -318,14 +349,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     cleanups.push(() => serving.close());
     await serving.open(resumeServices);
 
-    const tokens = new TokenIssuer(store.users, { ttlSeconds: options.tokenTtlSeconds });
     const handlers: Handlers = {
-      ...authHandlers(tokens, {
-        endpoint: s3Endpoint,
-        accessKeyId: s3.accessKeyId,
-        secretAccessKey: s3.secretAccessKey,
-        region: s3.region,
-      }),
+      ...authHandlers(tokens, { endpoint: s3Endpoint, region: s3.region }),
       ...catalogHandlers(),
       ...trainingHandlers({
         store,
@@ -345,7 +370,12 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       maxBodyBytes: options.maxBodyBytes,
       onError: (error) => onError(error),
     });
-    const http: HttpListener = await listen(router, host, options.port ?? 0);
+    const http: HttpListener = await listen(
+      withHealthRoute(router, health, (token) => tokens.check(token)),
+      host,
+      options.port ?? 0,
+      options.connections,
+    );
     // Closed before the runs stop, so no new work arrives while they do.
     cleanups.push(() => http.close());
 
@@ -367,6 +397,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
         closed ??= cleanup();
         return closed;
       },
+      health: () => health.report(),
+      onHealthChange: (listener) => health.onChange(listener),
       configProfile() {
         return {
           iam_config: {

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import S3rver from 's3rver';
 import { DEFAULT_EMBEDDED_S3_REGION, DEFAULT_LOCAL_HOST } from '../defaults.js';
+import { type ConnectionLimits, createLimitedServer } from '../server/connectionLimits.js';
 import { DurableStore, PRIVATE_DIRECTORY_MODE } from './durableStore.js';
 import { createS3Guard } from './guard.js';
 import { checkBucket } from './safeKeys.js';
@@ -46,6 +47,8 @@ export interface EmbeddedS3Options {
   readonly onFault?: (reason: string) => void;
   /** Told when an object write succeeds (the storage works again). */
   readonly onWrite?: () => void;
+  /** Limits on client connections (see `connectionLimits.ts`); a whole upload has no time limit, a stalled one does. */
+  readonly connections?: ConnectionLimits;
   /**
    * Where the private socket and the upload spool live (never inside `directory`: s3rver
    * would list it as a bucket). Default: a fresh directory in the system's temporary
@@ -171,7 +174,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
     upstream = await s3rver.listen(socket);
 
     const permanent: Credentials = { accessKeyId, secretAccessKey };
-    guard = http.createServer(
+    guard = createLimitedServer(
       createS3Guard({
         keys: (id) =>
           id === permanent.accessKeyId
@@ -185,6 +188,8 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
         storeDirectory: directory,
         spoolDirectory,
       }),
+      // A whole upload has no time limit (it may be large); a stalled one is closed.
+      { ...options.connections, requestTimeoutMs: 0 },
     );
     const address = await listen(guard, options.port ?? 0, host);
     const hostText = address.family === 'IPv6' ? `[${address.address}]` : address.address;
