@@ -141,7 +141,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
   // Leftovers of a previous run that did not close (a crash) are cleared first.
   await rm(socket, { force: true });
   await rm(spoolDirectory, { recursive: true, force: true });
-  await mkdir(spoolDirectory, { recursive: true });
+  await mkdir(spoolDirectory, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
 
   const agent = new http.Agent({ keepAlive: true });
   let upstream: http.Server | undefined;

@@ -33,7 +33,7 @@ import { pipeline } from 'node:stream/promises';
 import { describeFault, ioFault } from '../faults.js';
 import { awsChunkedDecoder, isStreamingPayload, STREAMING_PAYLOADS } from './awsChunked.js';
 import { type Checksum, checksumFor, contentMd5, isChecksumHeader } from './checksum.js';
-import { SPOOL_HEADERS } from './durableStore.js';
+import { PRIVATE_FILE_MODE, SPOOL_HEADERS } from './durableStore.js';
 import { isListObjects, listObjects } from './listObjects.js';
 import { S3RequestError, s3ErrorXml } from './s3Error.js';
 import { canonicalDeleteBody, checkCopySource, checkMultipartQuery, checkPath } from './safeKeys.js';
@@ -195,7 +195,7 @@ async function spool(
       for (const check of checks) check.checksum.update(chunk);
     }),
     // Flushed when closed: the store may take this very file over as the object.
-    createWriteStream(file, { flush: true }),
+    createWriteStream(file, { flush: true, mode: PRIVATE_FILE_MODE }),
   );
   await (pipeline as (...streams: unknown[]) => Promise<void>)(...stages);
   if (hasher && hasher.digest('hex') !== hashHex) {
