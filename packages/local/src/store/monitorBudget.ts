@@ -8,11 +8,12 @@
  * `applyMonitors`; this module only decides where it runs and for how long. It runs
  * inside `vm` with a `timeout`, which interrupts even a regular expression mid-match
  * (V8 terminates the execution from a watchdog thread). When a batch exceeds the
- * budget, the monitor and line it stopped at get one more budget on their own — a
- * batch that was merely large (or a loaded machine) passes then, and the work goes on
- * from there; a pattern that exceeds the budget on one line twice is disabled for the
- * rest of the run, with a reason for the job's log. The event loop is held at most
- * twice the budget per disabled monitor, once.
+ * budget, the monitor and line it stopped at get another try on their own, with twice
+ * the budget — a batch that was merely large passes then, and the work goes on from
+ * there; a pattern that exceeds that on one line while computing all along is disabled
+ * for the rest of the run, with a reason for the job's log. A try cut short while the
+ * process barely ran (a loaded machine, a pause) is tried again, a few times at most.
+ * The event loop is held about three budgets per disabled monitor, once.
  *
  * Why not a worker thread: a monitor's points are written in the same transaction
  * as their lines (whoever sees the lines sees their points), which needs the answer
@@ -33,27 +34,55 @@ export interface MonitorOutcome {
 }
 
 const TIMEOUT_CODE = 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+/** The budget of the one retry a monitor gets on the line it was stopped at, as a multiple of the budget. */
+const CONFIRMATION_FACTOR = 2;
+/** Most tries a monitor gets on the line it was stopped at, when the tries were not spent computing. */
+const MAX_CONFIRMATIONS = 3;
+/** A try that used at least this share of its time on the CPU was computing (not waiting for it). */
+const BUSY_SHARE = 0.5;
+/** The result of a monitor on a line without a match (shared: most lines have none). */
+const NO_MATCHES: MonitorMatch[] = [];
 
 /** Evaluates monitors over lines within a time budget; one per platform. */
 export class MonitorBudget {
   private job: (() => void) | undefined;
   private readonly context = vm.createContext({ run: () => this.job?.() });
   private readonly script = new vm.Script('run()');
+  /** How many times a batch was stopped at the budget (diagnostics; most go on after the retry). */
+  interruptions = 0;
 
   /** @param budgetMs the longest the event loop is held by one try (see the module comment). */
   constructor(readonly budgetMs: number) {}
 
-  /** Runs `work` with the budget; false when it was stopped for exceeding it. */
-  private within(work: () => void): boolean {
+  /** Runs `work` with `budgetMs`; false when it was stopped for exceeding it. */
+  private within(work: () => void, budgetMs = this.budgetMs): boolean {
     this.job = work;
     try {
-      this.script.runInContext(this.context, { timeout: this.budgetMs });
+      this.script.runInContext(this.context, { timeout: budgetMs });
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === TIMEOUT_CODE) return false;
       throw error;
     } finally {
       this.job = undefined;
+    }
+  }
+
+  /**
+   * Runs one monitor on one line with twice the budget: true when it finishes. A try
+   * stopped while the process hardly used the CPU (the machine was busy elsewhere, a
+   * pause) does not count, up to {@link MAX_CONFIRMATIONS} tries; a try that spent its
+   * time computing does.
+   */
+  private confirm(step: () => void): boolean {
+    for (let tries = 1; ; tries++) {
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      if (this.within(step, this.budgetMs * CONFIRMATION_FACTOR)) return true;
+      const wallMs = performance.now() - started;
+      const used = process.cpuUsage(cpu);
+      const cpuMs = (used.user + used.system) / 1000;
+      if (cpuMs >= wallMs * BUSY_SHARE || tries >= MAX_CONFIRMATIONS) return false;
     }
   }
 
@@ -71,7 +100,7 @@ export class MonitorBudget {
     let index = 0;
     const step = () => {
       const found = applyMonitors([monitors[index]!], lines[line]!);
-      results.set(line * monitors.length + index, found);
+      results.set(line * monitors.length + index, found.length > 0 ? found : NO_MATCHES);
     };
     const advance = () => {
       index++;
@@ -86,15 +115,18 @@ export class MonitorBudget {
         advance();
       }
     };
-    while (!this.within(rest)) {
-      // Stopped at (line, index): that pair alone gets one more budget.
-      if (!this.within(step)) {
+    for (;;) {
+      // A timeout can be reported just after the work finished (the watchdog raced it): done is done.
+      if (this.within(rest) || line >= lines.length) break;
+      this.interruptions++;
+      // Stopped at (line, index): that pair alone gets another try, with twice the budget.
+      if (!this.confirm(step)) {
         const monitor = monitors[index]!;
         active[index] = false;
         disabled.push({
           monitor,
           reason:
-            `monitor "${monitor.name}" disabled: its pattern ran over ${this.budgetMs} ms on one log line ` +
+            `monitor "${monitor.name}" disabled: its pattern ran over ${this.budgetMs * CONFIRMATION_FACTOR} ms on one log line ` +
             '(catastrophic backtracking?); the other monitors go on',
         });
         results.delete(line * monitors.length + index);
