@@ -367,7 +367,9 @@ export function verifySignature(request: SignableRequest, keys: KeyLookup, now: 
     );
   }
   if (known.expiresAt !== undefined && now >= known.expiresAt) {
-    throw new S3RequestError(400, 'ExpiredToken', 'the provided token has expired');
+    // 403 (S3 itself says 400): a HEAD answer has no body to carry the code, and clients
+    // tell refused credentials by the status alone there.
+    throw new S3RequestError(403, 'ExpiredToken', 'the provided token has expired');
   }
   const time = parseAmzDate(claim.amzDate);
   if (Number.isNaN(time) || claim.amzDate.slice(0, 8) !== claim.date) {

@@ -653,7 +653,7 @@ describe('signatures the embedded S3 refuses', () => {
       await expect(
         old.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'temp.txt' })),
       ).rejects.toMatchObject({
-        $metadata: { httpStatusCode: 400 },
+        $metadata: { httpStatusCode: 403 },
       });
       await expect(old.send(new ListBucketsCommand({}))).rejects.toMatchObject({ name: 'ExpiredToken' });
     } finally {
