@@ -1,18 +1,20 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { RESTARTED_REASON } from '../../src/store/recovery.js';
 import { startChild } from './childPlatform.js';
-import { Api, isRunning, nodeJob, s3Of, startTestPlatform, tempDir, waitUntil } from './helpers.js';
+import {
+  Api,
+  isRunning,
+  nodeJob,
+  s3Of,
+  startTestPlatform,
+  tempDir,
+  uploadParts,
+  waitUntil,
+} from './helpers.js';
 
 describe('crash recovery', () => {
   it('after a SIGKILL mid-job: state intact, the version failed with a reason, its logs readable, no training process left', async () => {
@@ -76,30 +78,8 @@ describe('crash recovery', () => {
       const s3 = s3Of(platform.info);
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: old }));
       // A multipart upload: the store writes the whole object when it completes — that write is killed.
-      const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
-      const parts = [];
-      for (let number = 1; number <= 4; number++) {
-        const part = await s3.send(
-          new UploadPartCommand({
-            Bucket: bucket,
-            Key: key,
-            UploadId,
-            PartNumber: number,
-            Body: Buffer.alloc(24 * 1024 * 1024, number),
-          }),
-        );
-        parts.push({ PartNumber: number, ETag: part.ETag });
-      }
-      const completing = s3
-        .send(
-          new CompleteMultipartUploadCommand({
-            Bucket: bucket,
-            Key: key,
-            UploadId,
-            MultipartUpload: { Parts: parts },
-          }),
-        )
-        .catch(() => 'killed');
+      const complete = await uploadParts(s3, bucket, key, 4, 24 * 1024 * 1024);
+      const completing = s3.send(complete).catch(() => 'killed');
       // The write is under way: a staged file growing (or, with s3rver's own store, the object file rewritten in place).
       const size = (file: string) => {
         try {

@@ -7,18 +7,15 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
-  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChildPlatform, startChild } from './childPlatform.js';
-import { Api, isRunning, nodeJob, s3Of, tempDir, waitUntil } from './helpers.js';
+import { Api, isRunning, nodeJob, s3Of, tempDir, uploadParts, waitUntil } from './helpers.js';
 import { type SmallDisk, smallDisk } from './smallDisk.js';
 
 const MIB = 1024 * 1024;
@@ -125,32 +122,10 @@ describe('a full disk under a running platform', () => {
 
   it('fails the completion of a multipart upload the store cannot write, with 507, leaving nothing listed', async () => {
     const key = 'big/parts.bin';
-    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
-    const parts = [];
-    for (let number = 1; number <= 2; number++) {
-      const part = await s3.send(
-        new UploadPartCommand({
-          Bucket: bucket,
-          Key: key,
-          UploadId,
-          PartNumber: number,
-          Body: Buffer.alloc(5 * MIB, number),
-        }),
-      );
-      parts.push({ PartNumber: number, ETag: part.ETag });
-    }
+    const complete = await uploadParts(s3, bucket, key, 2, 5 * MIB);
     disk.fill(2 * MIB);
     try {
-      await expect(
-        s3.send(
-          new CompleteMultipartUploadCommand({
-            Bucket: bucket,
-            Key: key,
-            UploadId,
-            MultipartUpload: { Parts: parts },
-          }),
-        ),
-      ).rejects.toMatchObject({
+      await expect(s3.send(complete)).rejects.toMatchObject({
         message: expect.stringContaining(`disk full while storing object ${bucket}/${key}`),
         $metadata: { httpStatusCode: 507 },
       });
