@@ -37,9 +37,9 @@ export type {
 } from './runner/types.js';
 export { type Capacity, machineCapacity } from './scheduler.js';
 export type { ConnectionLimits } from './server/connectionLimits.js';
-export type { LogLimits } from './server/handlers/training.js';
 export { STOPPED_WAITING_REASON } from './server/handlers/training.js';
 export { HEALTH_PATH } from './server/healthRoute.js';
+export type { LogLimits } from './server/longPoll.js';
 export type { ServingOptions } from './serving/manager.js';
 export { HOST_COMMAND_VARIABLE } from './serving/plan.js';
 export { DataDirBusyError } from './store/dataDirLock.js';
