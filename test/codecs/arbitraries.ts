@@ -88,6 +88,7 @@ export function arbitraryOf(codec: t.Any, options: ArbitraryOptions = {}): fc.Ar
     case 'ExactType':
     case 'StrictType':
     case 'DefaultType':
+    case 'FastPathType':
       return arbitraryOf((codec as unknown as { type: t.Any }).type, options);
     case 'OptionalType':
       // `null` decodes to `undefined`, so a generated `null` could not come back as itself.
