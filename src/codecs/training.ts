@@ -8,6 +8,7 @@ import * as t from 'io-ts';
 import { ResourcePoolType } from './catalog.js';
 import {
   Count,
+  EnvVar,
   Flag,
   Id,
   IdFromString,
@@ -181,7 +182,7 @@ const trainCreateOptional = {
   mirrorUrl: t.string,
   command: t.string,
   args: t.string,
-  envs: t.array(NameValue),
+  envs: t.array(EnvVar),
   isFlowInput: Flag,
 };
 

@@ -1,13 +1,14 @@
 /**
  * `modelmaker local`: runs the embedded ModelMaker platform in the foreground,
  * prints where it listens and how to log in, optionally writes a matching
- * config profile, and shuts down cleanly (every training process stopped) on
- * SIGINT or SIGTERM.
+ * config profile, says when the platform becomes degraded (a full disk…) and why,
+ * and when it is healthy again, and shuts down cleanly (every training process
+ * stopped) on SIGINT or SIGTERM.
  * @module
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { LocalPlatform } from '@modelmaker/local';
+import type { HealthReport, LocalPlatform } from '@modelmaker/local';
 import {
   DEFAULT_LOCAL_CLI_PORT,
   DEFAULT_LOCAL_CLI_S3_PORT,
@@ -120,6 +121,7 @@ export async function startFromCli(
     }
   }
 
+  reportHealth(platform, io, options.json === true);
   if (options.json) {
     io.out(
       `${JSON.stringify({
@@ -148,6 +150,23 @@ export async function startFromCli(
     ].join('\n'),
   );
   return platform;
+}
+
+/**
+ * Prints each change of the platform's health: on stderr `modelmaker local: degraded:
+ * <reason>; <reason>` and `modelmaker local: healthy again`, or with `--json` one line
+ * `{"type":"health", status, faults}` on stdout. `GET /v1/health` answers the same.
+ */
+function reportHealth(platform: LocalPlatform, io: CommandIo, json: boolean): void {
+  platform.onHealthChange((report: HealthReport) => {
+    if (json) {
+      io.out(`${JSON.stringify({ type: 'health', status: report.status, faults: report.faults })}\n`);
+    } else if (report.status === 'degraded') {
+      io.err(`modelmaker local: degraded: ${report.faults.map((fault) => fault.reason).join('; ')}\n`);
+    } else {
+      io.err('modelmaker local: healthy again\n');
+    }
+  });
 }
 
 /** Closes the platform on the first SIGINT/SIGTERM, then exits; later signals only say it is still stopping. */
@@ -196,7 +215,9 @@ export function localCommand(): Command {
       `
 With --json, one line {"type":"ready", baseUrl, username, s3, dataDir, config?} is printed (no
 password: pass --write-config to hand the credentials over in a 0600 file), then
-{"type":"stopping"} and {"type":"stopped"} on Ctrl-C.
+{"type":"health", status, faults} whenever the platform becomes degraded (a full disk) or
+healthy again, and {"type":"stopping"} and {"type":"stopped"} on Ctrl-C. Without --json,
+those health changes are one line on stderr. GET /v1/health answers the same at any time.
 
 Example:
   modelmaker local --write-config &   # then, in another shell: modelmaker jobs ls`,
