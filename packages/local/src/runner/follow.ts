@@ -24,11 +24,11 @@ import {
   ReplaySubject,
   range,
   tap,
-  timer,
 } from 'rxjs';
 import { platformVariables, trainingEnvironment } from './environment.js';
 import { type InstanceEvent, instanceProcess } from './instanceProcess.js';
 import type { LaunchPlan } from './launch.js';
+import { longTimer } from './longTimer.js';
 import { alongside, continueWith, endRun, type PhaseEvent } from './phase.js';
 import { noteEvent, type RunContext, statusEvent } from './runContext.js';
 import type { RunEvent } from './types.js';
@@ -128,7 +128,8 @@ export function followInstances(
     const deadline$ =
       body.maxRuntime === undefined
         ? EMPTY
-        : timer(body.maxRuntime * 1000).pipe(
+        : // Any length: a plain timer of 2^31 ms or more would fire at once.
+          longTimer(body.maxRuntime * 1000).pipe(
             map(() =>
               noteEvent(context, `maxRuntime of ${body.maxRuntime} s exceeded: stopping the instances`),
             ),

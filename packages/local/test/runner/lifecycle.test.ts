@@ -91,6 +91,14 @@ describe('runTraining lifecycle', () => {
     for (const pid of pidsIn(events)) expect(await eventually(() => processGone(pid))).toBe(true);
   });
 
+  it('a maxRuntime beyond what a JavaScript timer holds (2,147,484 s) does not end the run: it finishes', async () => {
+    const { run$ } = await prepareRun(harness, trainBody({ maxRuntime: 2_147_484 }));
+    const events = await collect(run$);
+
+    expect(statusesOf(events)).toEqual(['DOWNLOAD_DATA', 'TRAINING', 'FINISH']);
+    expect(linesOf(events).some((line) => line.includes('maxRuntime'))).toBe(false);
+  });
+
   it('unsubscribing kills every instance tree at once and reports nothing more', async () => {
     const { run$ } = await prepareRun(
       harness,
