@@ -6,15 +6,17 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { abortWith, formatS3Uri, parseS3Uri } from 'modelmaker';
+import { abortWith, formatS3Uri } from 'modelmaker';
 import { listObjects, type ObjectInfo, type S3AccessProvider, StorageError } from 'modelmaker/storage';
 import { catchError, EMPTY, firstValueFrom, take, throwError } from 'rxjs';
+import { checkObjectAddress } from '../s3/objectAddress.js';
 
-/** What an address names. */
+/** What an address names; `invalid`: no object can have it (`problem` says why, see `objectAddress.ts`). */
 export type S3Target =
   | { readonly kind: 'object' }
   | { readonly kind: 'prefix' }
-  | { readonly kind: 'nothing' };
+  | { readonly kind: 'nothing' }
+  | { readonly kind: 'invalid'; readonly problem: string };
 
 /**
  * The first object (in key order) whose key starts with `key`, or undefined (also for
@@ -39,7 +41,8 @@ function firstUnder(
 /**
  * Looks at `uri`: `prefix` when at least one object lies under `key/` (or the bucket
  * root for an empty key), `object` when an object has exactly that key, else `nothing`
- * (also for an address that does not parse or a missing bucket). An exact key is found
+ * (also for a missing bucket), `invalid` for an address no object can have (`..`, `//`,
+ * not `s3://bucket/key`: checked before any S3 call). An exact key is found
  * as the first key of a listing from it: keys are listed in order, and a key comes
  * before every longer key it starts.
  */
@@ -48,8 +51,8 @@ export async function s3Target(
   uri: string,
   signal?: AbortSignal,
 ): Promise<S3Target> {
-  const location = parseS3Uri(uri);
-  if (E.isLeft(location)) return { kind: 'nothing' };
+  const location = checkObjectAddress(uri);
+  if (E.isLeft(location)) return { kind: 'invalid', problem: location.left };
   const { bucket, key } = location.right;
   const prefix = key === '' || key.endsWith('/') ? key : `${key}/`;
   if (await firstUnder(access, bucket, prefix, signal)) return { kind: 'prefix' };

@@ -60,6 +60,19 @@ describe('models', () => {
         [/gitInfo is not supported/, /startup: expected a path inside the code/],
       ],
       [{ type: 'CUSTOM', codeUrl: empty }, [/mirrorUrl: required/, /codeUrl: nothing found/]],
+      // Addresses no object can have (issue 12, item 12): a 400 naming the field, not a 500.
+      [
+        {
+          type: 'PRESET_MODEL',
+          presetModelId: LOGISTIC_REGRESSION,
+          modelPath: `s3://${platform.s3.bucket}/../../credentials.json`,
+        },
+        [/modelPath: .*"\.\." path segment/],
+      ],
+      [
+        { type: 'CUSTOM', mirrorUrl: 'img', codeUrl: `s3://${platform.s3.bucket}/code//x/` },
+        [/codeUrl: .*empty path segment/],
+      ],
     ];
     for (const [body, messages] of cases) {
       const answer = await api.call('POST', '/v1/model', { name: 'checked', version: '1', ...body });

@@ -90,6 +90,7 @@ async function checkModel(body: ModelCreate, s3: S3AccessProvider, signal: Abort
     const uri = body[field];
     if (uri === undefined) return undefined;
     const target = await s3Target(s3, uri, signal);
+    if (target.kind === 'invalid') problems.push(`${field}: ${target.problem}`);
     if (target.kind === 'nothing') problems.push(`${field}: nothing found at ${uri}`);
     return target.kind;
   };
