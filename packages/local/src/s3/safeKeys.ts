@@ -37,8 +37,9 @@ export function checkBucket(bucket: string): void {
 }
 
 /**
- * Refuses an object key (decoded) with a `.` or `..` segment, a NUL byte, or (where the
- * platform's separator is `\`) a backslash: the embedded store keeps keys as paths.
+ * Refuses an object key (decoded) with a `.` or `..` segment, an empty segment other
+ * than a trailing one (`a//b`, `/a`), a NUL byte, or (where the platform's separator is
+ * `\`) a backslash: the embedded store keeps keys as paths.
  */
 export function checkKey(key: string): void {
   const segments = sep === '\\' ? key.split(/[\\/]/) : key.split('/');
@@ -51,6 +52,14 @@ export function checkKey(key: string): void {
       400,
       'InvalidArgument',
       `object keys with "." or ".." path segments are refused by the embedded store: ${JSON.stringify(key)}`,
+    );
+  }
+  // `a//b` and `/a` would be filed as `a/b` and `a`: refused rather than answered with s3rver's non-XML 404.
+  if (segments.slice(0, -1).includes('')) {
+    throw new S3RequestError(
+      400,
+      'InvalidArgument',
+      `object keys with an empty path segment ("//" or a leading "/") are refused by the embedded store: ${JSON.stringify(key)}`,
     );
   }
 }

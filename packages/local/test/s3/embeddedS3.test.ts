@@ -259,6 +259,20 @@ describe('embedded S3', () => {
     expect((await allFiles(root)).filter((f) => f.includes('escape'))).toEqual([]);
   });
 
+  it('refuses a key with an empty path segment (a//b, which the store would file as a/b) with 400 and an S3 XML error', async () => {
+    for (const key of ['out//model.bin', '/lead.bin']) {
+      const attempt = client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'x' }));
+      await expect(attempt).rejects.toMatchObject({
+        name: 'InvalidArgument',
+        message: expect.stringContaining('empty path segment'),
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+    // A folder marker (one trailing /) is a key like any other.
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'folder/', Body: '' }));
+    expect((await getBytes('folder/')).length).toBe(0);
+  });
+
   it('refuses bucket names that are paths with 400 InvalidBucketName', async () => {
     const answer = await signedRequest('PUT', '/%2E%2E/escape.txt', Buffer.from('escaped'));
     expect(answer.status).toBe(400);

@@ -36,6 +36,7 @@ import { type LogLimits, logAnswer, longPollLog } from '../longPoll.js';
 import { conflict, HttpProblem, notFound } from '../problem.js';
 import type { Handlers } from '../router.js';
 import { checkTrain, type TrainCatalog } from './trainRules.js';
+import { checkTrainStorage } from './trainStorageChecks.js';
 
 /** The `reason` of a version stopped while it waited for capacity. */
 export const STOPPED_WAITING_REASON = 'stopped before it started';
@@ -160,14 +161,15 @@ export function trainingHandlers(
     return found;
   };
 
-  const check = (body: TrainCreate) => {
+  const check = async (body: TrainCreate, signal: AbortSignal) => {
     const { demand, monitors } = checkTrain(body, catalog);
+    await checkTrainStorage(body, deps.s3, signal);
     return { demand, monitors, spec: TrainCreate.encode(body) as Record<string, unknown> };
   };
 
   return {
-    createTrain({ body }) {
-      const checked = check(body);
+    async createTrain({ body, signal }) {
+      const checked = await check(body, signal);
       const created = store.training.createJob(body.name, body.description, {
         spec: checked.spec,
         cpu: checked.demand.cpu,
@@ -181,10 +183,10 @@ export function trainingHandlers(
       return { id: created.jobId, versionId: created.versionId };
     },
 
-    createTrainVersion({ params, body }) {
+    async createTrainVersion({ params, body, signal }) {
       const job = store.training.getJob(params.jobId);
       if (!job) throw notFound(`training job ${params.jobId}`);
-      const checked = check({ ...body, name: job.name });
+      const checked = await check({ ...body, name: job.name }, signal);
       const versionId = store.training.createVersion(job.id, {
         spec: checked.spec,
         cpu: checked.demand.cpu,
