@@ -7,7 +7,9 @@ describe('checkObjectAddress: the s3:// addresses a request body may name', () =
     expect(checkObjectAddress('s3://modelmaker/out/model.bin')).toEqual(
       E.right({ bucket: 'modelmaker', key: 'out/model.bin' }),
     );
-    expect(checkObjectAddress('s3://modelmaker/out/')).toEqual(E.right({ bucket: 'modelmaker', key: 'out/' }));
+    expect(checkObjectAddress('s3://modelmaker/out/')).toEqual(
+      E.right({ bucket: 'modelmaker', key: 'out/' }),
+    );
     expect(checkObjectAddress('s3://modelmaker/')).toEqual(E.right({ bucket: 'modelmaker', key: '' }));
     expect(checkObjectAddress('s3://my.team-bucket/a..b/c')).toEqual(
       E.right({ bucket: 'my.team-bucket', key: 'a..b/c' }),
