@@ -14,10 +14,12 @@
  * ```
  *
  * The default data dir is `~/.modelmaker/local` (beside the SDK's config file).
- * A start after a crash ends the versions the dead process left unfinished
+ * A start after a crash ends the versions the dead process had started
  * (TRAINING_FAIL, or STOPPED if STOPPING, reason "platform restarted while
  * running") and kills their leftover processes (Linux); a graceful close stops running versions (STOPPED, reason
- * "platform shut down") and kills what does not stop within the grace time.
+ * "platform shut down") and kills what does not stop within the grace time. Versions
+ * still waiting for capacity (STARTING) survive either: the next start queues them
+ * again, in submission order, ahead of anything new.
  * Online services (see `serving/manager.ts`) are the other way round: a close
  * stops their instances but keeps their status, and the next start deploys the
  * services that were RUNNING (or DEPLOYING) again, on the same gateway ports when free.
@@ -222,10 +224,11 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
         onError,
       }),
     );
-    return { state, s3, serving, server };
+    return { state, s3, training, serving, server };
   });
 
-  // Everything is open: work may start.
+  // Everything is open: work may start — the queue as it was, then the services.
+  opened.training.resume(opened.state.resumeVersions);
   opened.serving.resume(opened.state.resumeServices);
   return localPlatform(
     dataDir,

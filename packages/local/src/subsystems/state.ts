@@ -1,7 +1,7 @@
 /**
  * Subsystem 2, the platform's state: the SQLite store, what a crash left behind
- * (versions ended with a reason, their leftover processes killed, every work dir
- * removed; the services to deploy again), and the data dir's secrets (the
+ * (started versions ended with a reason, their leftover processes killed, every work
+ * dir removed; the versions still queued and the services to deploy again), and the data dir's secrets (the
  * generated user, the S3 keys) with the extra users. Closing closes the store.
  * @module
  */
@@ -13,6 +13,7 @@ import { killLeftoverProcesses } from '../store/leftovers.js';
 import { recoverServices, recoverUnfinishedVersions } from '../store/recovery.js';
 import type { ServiceRecord } from '../store/services.js';
 import { openStore, type Store } from '../store/store.js';
+import type { VersionRecord } from '../store/training.js';
 import type { Closable } from './stack.js';
 
 /** The work dir of a version: `<dataDir>/work/<versionId>`. */
@@ -26,6 +27,8 @@ export interface OpenedState extends Closable {
   readonly secrets: DataDirSecrets;
   /** Services that were RUNNING or DEPLOYING: deployed again once the platform is up. */
   readonly resumeServices: readonly ServiceRecord[];
+  /** Versions still queued when the last platform went away (oldest first): queued again once it is up. */
+  readonly resumeVersions: readonly VersionRecord[];
 }
 
 /** Opens the store of `dataDir` and recovers it (see the module doc); the store is closed again when this fails. */
@@ -33,12 +36,13 @@ export async function openState(dataDir: string, users: readonly Credentials[] =
   const store = openStore(join(dataDir, DATABASE_FILE));
   try {
     // Only after a crash: the scan costs a few ms we do not spend on a clean start.
-    if (recoverUnfinishedVersions(store.training).length > 0) killLeftoverProcesses(join(dataDir, 'work'));
+    const versions = recoverUnfinishedVersions(store.training);
+    if (versions.ended.length > 0) killLeftoverProcesses(join(dataDir, 'work'));
     // No run goes on before the platform is up: whatever is under work/ is left over.
     await rm(join(dataDir, 'work'), { recursive: true, force: true });
     const resumeServices = recoverServices(store.services);
     const secrets = await ensureSecrets(dataDir, store.users, users);
-    return { store, secrets, resumeServices, close: () => store.close() };
+    return { store, secrets, resumeServices, resumeVersions: versions.queued, close: () => store.close() };
   } catch (error) {
     store.close();
     throw error;

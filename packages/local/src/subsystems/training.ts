@@ -4,8 +4,9 @@
  * runner, `runner.ts`) as capacity allows. A run that ends has its work dir removed.
  *
  * Closing stops the running versions gracefully (STOPPED, reason "platform shut
- * down"; killed after the grace time), marks the waiting ones STOPPED, waits for
- * the work dirs to be removed, and flushes the recorder.
+ * down"; killed after the grace time), leaves the waiting ones queued (STARTING: the
+ * next start queues them again, see {@link OpenedTraining.resume}), waits for the work
+ * dirs to be removed, and flushes the recorder.
  * @module
  */
 import { rm } from 'node:fs/promises';
@@ -16,7 +17,7 @@ import { type Capacity, Scheduler } from '../scheduler.js';
 import { ChangeHub } from '../server/changeHub.js';
 import { RunRecorder } from '../store/recorder.js';
 import type { Store } from '../store/store.js';
-import { isTerminalTrainStatus } from '../store/training.js';
+import { isTerminalTrainStatus, type VersionRecord } from '../store/training.js';
 import { type RunTraining, SHUTDOWN_REASON, versionLauncher } from './runner.js';
 import type { Closable } from './stack.js';
 import { workDirOf } from './state.js';
@@ -48,6 +49,8 @@ export interface OpenedTraining extends Closable {
   readonly hub: ChangeHub;
   readonly recorder: RunRecorder;
   readonly scheduler: Scheduler;
+  /** Queues `versions` again, in order (they were still waiting when the last platform went away). */
+  resume(versions: readonly VersionRecord[]): void;
 }
 
 /** Opens the training subsystem (see the module doc). */
@@ -107,11 +110,15 @@ export function openTraining(settings: TrainingSettings): OpenedTraining {
     hub,
     recorder,
     scheduler,
+    resume(versions) {
+      for (const version of versions)
+        scheduler.submit(version.id, { cpu: version.cpu, memory: version.memory });
+    },
     async close() {
       closing = true;
       try {
-        const dropped = await scheduler.close(settings.closeGraceMs ?? DEFAULT_LOCAL_CLOSE_GRACE_MS);
-        for (const versionId of dropped) recorder.status(versionId, 'STOPPED', { reason: SHUTDOWN_REASON });
+        // The waiting versions stay STARTING: never started, they run after the next start.
+        await scheduler.close(settings.closeGraceMs ?? DEFAULT_LOCAL_CLOSE_GRACE_MS);
         await Promise.all(removals);
       } finally {
         recorder.close();

@@ -37,17 +37,25 @@ export interface ChildPlatform {
 /**
  * Starts a platform on `dataDir` in a child process and resolves once it is ready.
  * `tmpDir` is its temporary directory (default `<dataDir>/tmp`: a killed child cannot
- * clean up there). `env` is added to its environment.
+ * clean up there). `env` is added to its environment; `platform` (JSON-able) is merged
+ * into its `startLocalPlatform` options.
  */
 export async function startChild(
   dataDir: string,
-  options: { env?: Record<string, string>; tmpDir?: string } = {},
+  options: { env?: Record<string, string>; tmpDir?: string; platform?: Record<string, unknown> } = {},
 ): Promise<ChildPlatform> {
   const tmpDir = options.tmpDir ?? join(dataDir, 'tmp');
   mkdirSync(tmpDir, { recursive: true });
   const child = spawn(
     process.execPath,
-    ['--conditions=modelmaker-source', '--import', 'tsx', CHILD, dataDir],
+    [
+      '--conditions=modelmaker-source',
+      '--import',
+      'tsx',
+      CHILD,
+      dataDir,
+      JSON.stringify(options.platform ?? {}),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TMPDIR: tmpDir, ...options.env } },
   );
   const health: HealthReport[] = [];

@@ -64,6 +64,60 @@ describe('crash recovery', () => {
     }
   });
 
+  it('after a SIGKILL with a job queued behind a running one: the queued job runs after the restart; the running one failed with the reason', async () => {
+    const dir = tempDir();
+    // Every version asks for more than this: each runs alone, the next waits in the queue.
+    const platform = await startChild(dir.path, { platform: { capacity: { cpu: 0.001, memory: 1 } } });
+    const { info } = platform;
+    let trainingPid: number | undefined;
+    try {
+      const api = new Api(info.baseUrl, info.username, info.password);
+      await api.login();
+      const s3 = s3Of(info);
+      const running = await nodeJob(
+        s3,
+        info,
+        'running',
+        `console.log('pid=' + process.pid); setInterval(() => {}, 1000);`,
+      );
+      const waiting = await nodeJob(s3, info, 'waiting', `console.log('the queued job ran');`);
+      s3.destroy();
+      const first = (await api.ok('POST', '/v1/train', running)).json.versionId as number;
+      const second = (await api.ok('POST', '/v1/train', waiting)).json.versionId as number;
+      trainingPid = await waitUntil(async () => {
+        const line = (await api.allLogs(first)).find((l) => l.content.startsWith('pid='));
+        return line && Number(line.content.slice(4));
+      });
+      expect((await api.ok('GET', `/v1/train/version/${second}`)).json).toMatchObject({ status: 'STARTING' });
+
+      await platform.kill();
+      const killedAt = Date.now();
+
+      const restarted = await startTestPlatform({ dataDir: dir.path });
+      try {
+        const { api: again } = restarted;
+        expect((await again.ok('GET', `/v1/train/version/${first}`)).json).toMatchObject({
+          status: 'TRAINING_FAIL',
+          reason: RESTARTED_REASON,
+        });
+        const done = (
+          await again.waitForStatus(second, ['FINISH', 'TRAINING_FAIL', 'STARTING_FAIL', 'STOPPED'], 60_000)
+        ).json;
+        expect(done).toMatchObject({ status: 'FINISH' });
+        expect(done.reason).toBeUndefined();
+        expect(Date.parse(done.startedAt)).toBeGreaterThanOrEqual(killedAt);
+        expect((await again.allLogs(second)).map((l) => l.content)).toContain('the queued job ran');
+        await waitUntil(() => !isRunning(trainingPid!), 2000);
+      } finally {
+        await restarted.close();
+      }
+    } finally {
+      await platform.kill();
+      if (trainingPid !== undefined && isRunning(trainingPid)) process.kill(trainingPid, 'SIGKILL');
+      dir.remove();
+    }
+  }, 60_000);
+
   it('after a SIGKILL while the store writes an object over an old one: the old object whole, with its own ETag, and no trace of the new one', async () => {
     const dir = tempDir();
     const platform = await startChild(dir.path);

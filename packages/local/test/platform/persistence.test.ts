@@ -56,14 +56,23 @@ describe('persistence', () => {
     }
   });
 
-  it('on close, stops running versions (STOPPED, with a reason) and leaves no training process behind', async () => {
+  it('on close, stops running versions (STOPPED, with a reason) and leaves no training process behind; queued ones run after the next start', async () => {
     const dir = tempDir();
     try {
-      const first = await startTestPlatform({ dataDir: dir.path });
+      // Every version asks for more than this: each runs alone, the next waits in the queue.
+      const first = await startTestPlatform({ dataDir: dir.path, capacity: { cpu: 0.001, memory: 1 } });
       const script = `console.log('pid=' + process.pid); setInterval(() => {}, 1000);`;
       const body = await nodeJob(first.s3, first.platform, 'closing', script);
+      const queued = await nodeJob(
+        first.s3,
+        first.platform,
+        'queued',
+        `console.log('ran after the restart');`,
+      );
       const { versionId } = (await first.api.ok('POST', '/v1/train', body)).json;
+      const waiting = (await first.api.ok('POST', '/v1/train', queued)).json.versionId;
       await first.api.waitForStatus(versionId, ['TRAINING']);
+      expect((await first.api.ok('GET', `/v1/train/version/${waiting}`)).json.status).toBe('STARTING');
       const pid = await waitUntil(async () => {
         const line = (await first.api.allLogs(versionId)).find((l) => l.content.startsWith('pid='));
         return line && Number(line.content.slice(4));
@@ -78,6 +87,10 @@ describe('persistence', () => {
           status: 'STOPPED',
           reason: SHUTDOWN_REASON,
         });
+        expect(
+          (await second.api.waitForStatus(waiting, ['FINISH', 'STOPPED', 'TRAINING_FAIL'])).json.status,
+        ).toBe('FINISH');
+        expect((await second.api.allLogs(waiting)).map((l) => l.content)).toContain('ran after the restart');
       } finally {
         await second.close();
       }

@@ -146,22 +146,27 @@ describe('the SQLite store', () => {
 });
 
 describe('recovery after a crash', () => {
-  it('fails running versions and stops stopping ones, with a reason, leaving finished ones alone', () => {
-    const ids = ['STARTING', 'DOWNLOAD_DATA', 'TRAINING', 'STOPPING', 'FINISH'].map((status, i) => {
-      const id = store.training.createJob(`job${i}`, undefined, demand)!.versionId;
-      if (status !== 'STARTING') store.training.setStatus(id, { status, time: 5 });
-      return id;
-    });
+  it('fails started versions and stops stopping ones, with a reason; keeps queued ones queued; leaves finished ones alone', () => {
+    const ids = ['STARTING', 'DOWNLOAD_DATA', 'TRAINING', 'STOPPING', 'FINISH', 'STARTING'].map(
+      (status, i) => {
+        const id = store.training.createJob(`job${i}`, undefined, demand)!.versionId;
+        if (status !== 'STARTING') store.training.setStatus(id, { status, time: 5 });
+        return id;
+      },
+    );
     const recovered = recoverUnfinishedVersions(store.training, 99);
-    expect(recovered.map((v) => v.id)).toEqual(ids.slice(0, 4));
+    expect(recovered.ended.map((v) => v.id)).toEqual(ids.slice(1, 4));
+    expect(recovered.queued.map((v) => v.id)).toEqual([ids[0], ids[5]]);
     expect(ids.map((id) => store.training.getVersion(id)!.status)).toEqual([
-      'TRAINING_FAIL',
+      'STARTING',
       'TRAINING_FAIL',
       'TRAINING_FAIL',
       'STOPPED',
       'FINISH',
+      'STARTING',
     ]);
     expect(store.training.getVersion(ids[2]!)).toMatchObject({ reason: RESTARTED_REASON, finishedAt: 99 });
+    expect(store.training.getVersion(ids[0]!)).toMatchObject({ reason: undefined, finishedAt: undefined });
     expect(store.training.getVersion(ids[4]!)!.reason).toBeUndefined();
   });
 });
