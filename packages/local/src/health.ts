@@ -9,7 +9,7 @@
  */
 
 /** A part of the platform that can be degraded. */
-export type HealthComponent = 'storage' | 'database' | (string & {});
+export type HealthComponent = 'storage' | 'database' | 'service-logs' | (string & {});
 
 /** One current fault. */
 export interface HealthFault {

@@ -203,6 +203,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
         host,
         advertisedHost: advertised,
         onError,
+        health,
         options: options.serving,
       }),
     );

@@ -7,12 +7,16 @@
  * @module
  */
 import type { S3AccessProvider } from 'modelmaker/storage';
+import type { PlatformHealth } from '../health.js';
 import { ChangeHub } from '../server/changeHub.js';
 import { ServingManager, type ServingOptions } from '../serving/manager.js';
 import { ServiceLogWriter } from '../serving/serviceLog.js';
 import type { ServiceRecord } from '../store/services.js';
 import type { Store } from '../store/store.js';
 import type { Closable } from './stack.js';
+
+/** The health component of services' logs (the training recorder reports under `database`). */
+export const SERVICE_LOGS_COMPONENT = 'service-logs';
 
 /** Options of {@link openServing}. */
 export interface ServingSettings {
@@ -22,6 +26,8 @@ export interface ServingSettings {
   readonly host: string;
   readonly advertisedHost: string;
   readonly onError: (error: unknown) => void;
+  /** Where a service log that cannot be written (a full disk) is reported, and cleared once it can be again. */
+  readonly health: PlatformHealth;
   readonly options?: ServingOptions | undefined;
 }
 
@@ -41,7 +47,12 @@ export interface OpenedServing extends Closable {
  */
 export async function openServing(settings: ServingSettings): Promise<OpenedServing> {
   const hub = new ChangeHub();
-  const logs = new ServiceLogWriter(settings.store, (ids) => hub.notify(ids));
+  const logs = new ServiceLogWriter(settings.store, {
+    onStored: (ids) => hub.notify(ids),
+    // Only that service's logging fails: the service goes on answering, the platform says it is degraded.
+    onFault: (_serviceId, reason) => settings.health.fault(SERVICE_LOGS_COMPONENT, reason),
+    onRecovered: () => settings.health.recover(SERVICE_LOGS_COMPONENT),
+  });
   const serving = new ServingManager({
     store: settings.store,
     s3: settings.s3,

@@ -14,6 +14,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deploy, nodeModel, predict, serviceLogs, serviceModel, waitForService } from '../serving/helpers.js';
 import { type ChildPlatform, startChild } from './childPlatform.js';
 import { Api, isRunning, nodeJob, s3Of, tempDir, uploadParts, waitUntil } from './helpers.js';
 import { type SmallDisk, smallDisk } from './smallDisk.js';
@@ -189,5 +190,37 @@ describe('a full disk under a running platform', () => {
     const after = await api.allLogs(versionId);
     expect(after.slice(0, lines.length)).toEqual(lines);
     expect(after.map((l) => l.id)).toEqual(after.map((_, i) => i));
+  }, 120_000);
+
+  it('fails only the logging of a service whose log cannot be written: it keeps answering, the platform says why, and the log says what was lost', async () => {
+    const modelVersion = await nodeModel(api, s3, platform.info, 'logged', 'L');
+    const serviceId = await deploy(api, 'logged', [serviceModel(modelVersion)]);
+    const { accessAddress } = await waitForService(api, serviceId, ['RUNNING'], 60_000);
+    const cause = new RegExp(
+      `^(disk full|disk I/O error) while writing logs of service ${serviceId} \\((SQLITE_FULL|SQLITE_IOERR\\w*)\\)$`,
+    );
+    try {
+      disk.fill(0);
+      // Five MB of log lines the database cannot hold.
+      expect((await predict(accessAddress, { instances: [[1, 2]], logLines: 5000 })).status).toBe(200);
+      const fault = await waitUntil(async () => {
+        const report = await health();
+        return report.faults?.find((f) => f.component === 'service-logs');
+      }, 30_000);
+      expect(fault.reason).toMatch(cause);
+      expect(platform.alive()).toBe(true);
+      expect((await predict(accessAddress, { instances: [[3, 4]] })).json.predictions).toEqual([7]);
+      expect((await api.ok('GET', `/v1/service/${serviceId}`)).json.status).toBe('RUNNING');
+    } finally {
+      disk.free();
+    }
+    expect((await predict(accessAddress, { instances: [[1]], logLines: 1 })).status).toBe(200);
+    await waitUntil(async () => (await health()).status === 'ok', 20_000);
+    const lines = (await serviceLogs(api, serviceId)).map((l: { content: string }) => l.content);
+    const note = lines.find((l: string) => l.includes('log line(s) were lost: '));
+    expect(note?.split('were lost: ')[1]).toMatch(cause);
+    expect(lines.at(-1)).toMatch(/^0 l{1000}$/);
+    await api.ok('POST', `/v1/service/${serviceId}/stop`, {});
+    await waitForService(api, serviceId, ['STOPPED'], 20_000);
   }, 120_000);
 });
