@@ -46,6 +46,12 @@ export const DEFAULT_LOCAL_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_LOCAL_CONNECTION_SWEEP_MS = 1000;
 /** Largest request body the local platform reads, in bytes; larger ones get 413. */
 export const DEFAULT_LOCAL_MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Largest XML request body the embedded S3 reads whole (DeleteObjects,
+ * CompleteMultipartUpload), in bytes; larger ones get 413. Room for S3's own limits —
+ * 1,000 keys of 1,024 bytes fully escaped, or 10,000 parts with their checksums.
+ */
+export const DEFAULT_LOCAL_S3_XML_BODY_BYTES = 10 * 1024 * 1024;
 /** Longest `wait` a log long-poll may ask for, in seconds; longer asks are capped. */
 export const DEFAULT_LOCAL_LOG_WAIT_CAP_SECONDS = 30;
 /** Log lines per page when `limit` is not given. */

@@ -5,7 +5,9 @@
  *    key pair and the temporary keys `auth-access` hands out (s3rver 3.7.1 checks only
  *    that the access key exists, and lets anonymous requests through);
  * 2. refuses bucket names and keys that would leave the storage root (400);
- * 3. spools a request body to a temporary file (flushed to disk), decoding
+ * 3. spools a request body to a temporary file (flushed to disk) — the XML bodies the
+ *    store reads whole (DeleteObjects, CompleteMultipartUpload) first read, bounded, by the
+ *    platform's one body reader (`server/readBody.ts`: 413 over the limit) — decoding
  *    `aws-chunked` framing and checking chunk signatures, the trailer checksum, the
  *    decoded length, `Content-MD5`, any `x-amz-checksum-*` header and a declared
  *    `x-amz-content-sha256` on the way — so the store gets the object's real bytes,
@@ -28,9 +30,11 @@ import { readFile, rm } from 'node:fs/promises';
 import type http from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { basename, join } from 'node:path';
-import { Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { DEFAULT_LOCAL_S3_XML_BODY_BYTES } from '../defaults.js';
 import { describeFault, ioFault } from '../faults.js';
+import { BodyTooLargeError, readBody } from '../server/readBody.js';
 import { awsChunkedDecoder, isStreamingPayload, STREAMING_PAYLOADS } from './awsChunked.js';
 import { type Checksum, checksumFor, contentMd5, isChecksumHeader } from './checksum.js';
 import { PRIVATE_FILE_MODE, SPOOL_HEADERS } from './durableStore.js';
@@ -68,6 +72,8 @@ export interface GuardOptions {
   readonly now?: () => number;
   /** Told when a request fails on a storage fault (a full disk), with the reason. */
   readonly onFault?: (reason: string) => void;
+  /** Largest DeleteObjects or CompleteMultipartUpload body, bytes. Default {@link DEFAULT_LOCAL_S3_XML_BODY_BYTES}. */
+  readonly maxXmlBodyBytes?: number;
 }
 
 /** Query parameters of a PutObject or UploadPart whose spooled body is handed to the store by name. */
@@ -151,8 +157,26 @@ function declaredChecks(
   return checks;
 }
 
+/**
+ * Reads an XML request body (read whole by the store) with the platform's bounded
+ * reader: 413 `EntityTooLarge` over `limit`, the rest of the body drained so the client
+ * reads the answer.
+ */
+async function readXmlBody(req: http.IncomingMessage, limit: number): Promise<Readable> {
+  try {
+    return Readable.from([await readBody(req, limit)]);
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    throw new S3RequestError(
+      413,
+      'EntityTooLarge',
+      `the request body is larger than the ${limit} bytes allowed`,
+    );
+  }
+}
+
 async function spool(
-  req: http.IncomingMessage,
+  req: NodeJS.ReadableStream,
   headers: ReadonlyMap<string, string>,
   signature: VerifiedSignature,
   file: string,
@@ -319,8 +343,13 @@ export function createS3Guard(
       let handOver = false;
       if (hasBody) {
         spoolFile = join(options.spoolDirectory, id);
+        // The XML bodies the store reads whole are bounded; objects and parts stream to the spool.
+        const source =
+          isDelete || completesUpload
+            ? await readXmlBody(req, options.maxXmlBodyBytes ?? DEFAULT_LOCAL_S3_XML_BODY_BYTES)
+            : req;
         try {
-          spooled = await spool(req, headers, signature, spoolFile, !completesUpload);
+          spooled = await spool(source, headers, signature, spoolFile, !completesUpload);
         } catch (error) {
           const fault = ioFault(error);
           if (!fault) throw error;

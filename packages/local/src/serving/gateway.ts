@@ -2,7 +2,8 @@
  * A service's gateway: the HTTP listener at its `accessAddress` (one loopback port
  * per service, kept for the service's lifetime, so the address survives stop and
  * start). Every request — `POST /ModelMaker/predict` and any other path — is read
- * whole (at most `maxBodyBytes`: larger is 413), then forwarded to an instance the
+ * whole by the platform's one body reader (`server/readBody.ts`: at most
+ * `maxBodyBytes`, larger is 413; a client gone mid-body ends it), then forwarded to an instance the
  * routing table picks (see `balancer.ts`), and the instance's status, headers and
  * body are passed back as they come (streamed, with the instance's
  * `content-length` when it sent one, so a small answer leaves in one write).
@@ -32,6 +33,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { ERROR_CODES } from 'modelmaker';
 import { Agent, type Dispatcher } from 'undici';
 import { type HttpListener, listen } from '../server/http.js';
+import { BodyTooLargeError, readBodyInto } from '../server/readBody.js';
 import { sendJson } from '../server/router.js';
 import type { Balancer, RouteTarget } from './balancer.js';
 
@@ -46,8 +48,6 @@ export interface GatewayTarget extends RouteTarget {
 
 /** How long an idle connection to an instance is kept, ms (instances keep theirs longer, so the gateway closes first). */
 const KEEP_ALIVE_MS = 60_000;
-/** The body of a request that sent none. */
-const EMPTY_BODY = Buffer.alloc(0);
 
 /** Options of {@link openGateway}. */
 export interface GatewayOptions {
@@ -156,36 +156,6 @@ export async function openGateway(options: GatewayOptions): Promise<Gateway> {
     ? `[${options.upstreamHost}]`
     : options.upstreamHost;
   let table: Balancer<GatewayTarget> | undefined;
-
-  /** Reads the body whole; `undefined` when it is larger than the limit (the rest is drained). */
-  const readBody = (request: IncomingMessage, done: (body: Buffer | undefined) => void): void => {
-    const limit = options.maxBodyBytes;
-    const declared = Number(request.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      request.resume();
-      done(undefined);
-      return;
-    }
-    let first: Buffer | undefined;
-    let more: Buffer[] | undefined;
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        request.off('data', onData);
-        request.off('end', onEnd);
-        request.resume();
-        done(undefined);
-        return;
-      }
-      if (first === undefined) first = chunk;
-      else if (more === undefined) more = [first, chunk];
-      else more.push(chunk);
-    };
-    const onEnd = () => done(more ? Buffer.concat(more, size) : (first ?? EMPTY_BODY));
-    request.on('data', onData);
-    request.once('end', onEnd);
-  };
 
   /** Sends the request to one instance; `settle` is called once, with how it ended. */
   const forward = (
@@ -305,7 +275,12 @@ export async function openGateway(options: GatewayOptions): Promise<Gateway> {
     listener = await listen(
       (request, response) => {
         request.once('error', () => response.destroy());
-        readBody(request, (body) => {
+        // The platform's one bounded reader: 413 over the limit (the rest drained), ended when the client leaves.
+        readBodyInto(request, options.maxBodyBytes, (error, body) => {
+          if (error !== undefined && !(error instanceof BodyTooLargeError)) {
+            response.destroy();
+            return;
+          }
           try {
             handle(request, response, body);
           } catch {

@@ -295,6 +295,54 @@ describe('embedded S3', () => {
     expect(removed.Deleted?.map((d) => d.Key)).toEqual(['keep/me.txt']);
   });
 
+  it('bounds a DeleteObjects body with the platform body reader: 413 EntityTooLarge over 10 MiB, declared or streamed, deleting nothing', async () => {
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'bounded/kept.txt', Body: 'kept' }));
+    const entry = '<Object><Key>bounded/kept.txt</Key></Object>';
+    const xml = Buffer.from(
+      `<Delete>${entry.repeat(Math.ceil((10 * 1024 * 1024) / entry.length) + 1)}</Delete>`,
+      'utf8',
+    );
+    /** A signed DeleteObjects of `xml`: with its content-length, or streamed without one (HTTP chunked). */
+    const sendDelete = async (declareLength: boolean): Promise<RawAnswer> => {
+      const request = new HttpRequest({
+        method: 'POST',
+        protocol: 'http:',
+        hostname: '127.0.0.1',
+        port,
+        path: '/bucket',
+        query: { delete: '' },
+        headers: {
+          host: `127.0.0.1:${port}`,
+          'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+          ...(declareLength ? { 'content-length': String(xml.length) } : {}),
+        },
+      });
+      const signed = await signer().sign(request);
+      return new Promise<RawAnswer>((resolve, reject) => {
+        const req = http.request(
+          { host: '127.0.0.1', port, method: 'POST', path: '/bucket?delete', headers: signed.headers },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () =>
+              resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+            );
+          },
+        );
+        req.on('error', reject);
+        for (let at = 0; at < xml.length; at += 1024 * 1024) req.write(xml.subarray(at, at + 1024 * 1024));
+        req.end();
+      });
+    };
+    const declared = await sendDelete(true);
+    expect(declared.status).toBe(413);
+    expect(declared.body).toContain('<Code>EntityTooLarge</Code>');
+    const streamed = await sendDelete(false);
+    expect(streamed.status).toBe(413);
+    expect(streamed.body).toContain('<Code>EntityTooLarge</Code>');
+    expect((await getBytes('bounded/kept.txt')).toString()).toBe('kept');
+  });
+
   it('decodes a raw signed aws-chunked upload with a crc32 trailer so it round-trips', async () => {
     const data = randomBytes(70_000, 3);
     const answer = await signedRequest('PUT', '/bucket/chunked/raw.bin', unsignedChunkedBody(data, 8192), {

@@ -226,4 +226,46 @@ describe('gateway', () => {
     await pending;
     expect(t.inFlight).toBe(0);
   });
+
+  it('bounds a streamed (chunked) body too: 413 once it passes the limit, never forwarded; a body cut off is never forwarded', async () => {
+    let forwarded = 0;
+    const upstream = await server((_req, res) => {
+      forwarded++;
+      res.end('fine');
+    });
+    const g = await gateway();
+    g.setRoutes(new Balancer([{ weight: 1, targets: [target(0, upstream.port)] }]));
+    const { port } = new URL(g.url);
+    const send = (write: (req: ReturnType<typeof request>) => void) =>
+      new Promise<{ status: number | undefined; body: string } | Error>((resolve) => {
+        const req = request({ host: '127.0.0.1', port, path: '/x', method: 'POST' }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            body += chunk;
+          });
+          res.on('end', () => resolve({ status: res.statusCode, body }));
+        });
+        req.on('error', resolve);
+        write(req);
+      });
+    // No content-length: counted as it arrives, in chunks of 300 bytes.
+    const chunked = await send((req) => {
+      for (let i = 0; i < 5; i++) req.write('y'.repeat(300));
+      req.end();
+    });
+    expect(chunked).toEqual({
+      status: 413,
+      body: JSON.stringify({ errorCode: 4000, message: 'body: larger than 1024 bytes' }),
+    });
+    // A declared length the client never completes: the read ends when it leaves.
+    const cut = await send((req) => {
+      req.setHeader('content-length', '900');
+      req.write('z'.repeat(100), () => setTimeout(() => req.destroy(), 50));
+    });
+    expect(cut).toBeInstanceOf(Error);
+    expect(forwarded).toBe(0);
+    expect(await (await fetch(`${g.url}/x`, { method: 'POST', body: 'ok' })).text()).toBe('fine');
+    expect(forwarded).toBe(1);
+  });
 });
