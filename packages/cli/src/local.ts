@@ -3,17 +3,21 @@
  * prints where it listens and how to log in, optionally writes a matching
  * config profile, says when the platform becomes degraded (a full disk…) and why,
  * and when it is healthy again, and shuts down cleanly (every training process
- * stopped) on SIGINT or SIGTERM.
+ * stopped) on SIGINT or SIGTERM. With `--s3-endpoint` (or `MODELMAKER_S3_ENDPOINT`)
+ * it uses the team's S3-compatible store instead of the embedded one; secret keys
+ * come from the environment or a file, never from a flag (a flag shows in `ps`).
  * @module
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { HealthReport, LocalPlatform } from '@modelmaker/local';
+import type { ExternalS3Options, HealthReport, LocalPlatform } from '@modelmaker/local';
 import {
   DEFAULT_LOCAL_CLI_PORT,
   DEFAULT_LOCAL_CLI_S3_PORT,
   DEFAULT_LOCAL_DATA_SUBDIR,
   DEFAULT_LOCAL_HOST,
+  EXTERNAL_S3_ENV,
+  externalS3FromEnv,
 } from '@modelmaker/local';
 import { DEFAULT_UI_PORT } from '@modelmaker/ui';
 import { Command, InvalidArgumentError } from 'commander';
@@ -35,6 +39,95 @@ export interface LocalCommandOptions {
   readonly ui?: boolean | undefined;
   /** The dashboard's port (`--ui-port`). */
   readonly uiPort?: number | undefined;
+  /** An external S3 to use instead of the embedded one (see {@link externalS3Of}). */
+  readonly externalS3?: ExternalS3Options | undefined;
+}
+
+/** The `--s3-*` flags of `modelmaker local`, as parsed. */
+export interface ExternalS3Flags {
+  readonly s3Endpoint?: string | undefined;
+  readonly s3Bucket?: string | undefined;
+  readonly s3Region?: string | undefined;
+  readonly s3AccessKeyId?: string | undefined;
+  readonly s3SecretAccessKeyFile?: string | undefined;
+  readonly s3ClientAccessKeyId?: string | undefined;
+  readonly s3ClientSecretAccessKeyFile?: string | undefined;
+}
+
+/** The `--s3-*` flags that need an endpoint. */
+const S3_FLAGS: ReadonlyArray<keyof ExternalS3Flags> = [
+  's3Bucket',
+  's3Region',
+  's3AccessKeyId',
+  's3SecretAccessKeyFile',
+  's3ClientAccessKeyId',
+  's3ClientSecretAccessKeyFile',
+];
+
+/** Where each external S3 option comes from, for the message of a start it stopped. */
+const EXTERNAL_S3_HINTS: Readonly<Record<string, string>> = {
+  endpoint: `--s3-endpoint or ${EXTERNAL_S3_ENV.endpoint}`,
+  bucket: `--s3-bucket or ${EXTERNAL_S3_ENV.bucket}`,
+  accessKeyId: `--s3-access-key-id or ${EXTERNAL_S3_ENV.accessKeyId}`,
+  secretAccessKey: `--s3-secret-access-key-file or ${EXTERNAL_S3_ENV.secretAccessKey}`,
+  client: `--s3-client-access-key-id with --s3-client-secret-access-key-file, or ${EXTERNAL_S3_ENV.clientAccessKeyId} with ${EXTERNAL_S3_ENV.clientSecretAccessKey}`,
+};
+
+/** Reads a secret from a file: its first line, trimmed. */
+async function secretFromFile(path: string, flag: string): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  try {
+    return (await readFile(path, 'utf8')).split(/\r?\n/)[0]!.trim();
+  } catch (error) {
+    throw new InvalidArgumentError(`${flag}: cannot read ${path} (${(error as NodeJS.ErrnoException).code})`);
+  }
+}
+
+/**
+ * The external S3 the flags and the environment name ({@link EXTERNAL_S3_ENV}; a flag
+ * wins over its variable), or `undefined` when neither names an endpoint. Secret keys
+ * come from `MODELMAKER_S3_SECRET_ACCESS_KEY` / `MODELMAKER_S3_CLIENT_SECRET_ACCESS_KEY` or
+ * from the files the `…-file` flags name. What is missing or wrong is for the platform
+ * to name when it starts.
+ *
+ * @throws InvalidArgumentError when an `--s3-*` flag is given without an endpoint, or a secret file cannot be read.
+ */
+export async function externalS3Of(
+  flags: ExternalS3Flags,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<ExternalS3Options | undefined> {
+  const endpoint = flags.s3Endpoint ?? env[EXTERNAL_S3_ENV.endpoint];
+  // Every other variable is read whether the endpoint came from a flag or the environment.
+  const fromEnv = externalS3FromEnv({ ...env, [EXTERNAL_S3_ENV.endpoint]: endpoint });
+  if (!endpoint) {
+    const given = S3_FLAGS.map((name) => [name, flags[name]] as const).find(
+      ([, value]) => value !== undefined,
+    );
+    if (given) {
+      const flag = `--${given[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      throw new InvalidArgumentError(`${flag} needs --s3-endpoint (or ${EXTERNAL_S3_ENV.endpoint})`);
+    }
+    return undefined;
+  }
+  const secret = flags.s3SecretAccessKeyFile
+    ? await secretFromFile(flags.s3SecretAccessKeyFile, '--s3-secret-access-key-file')
+    : fromEnv?.secretAccessKey;
+  const clientId = flags.s3ClientAccessKeyId ?? fromEnv?.client?.accessKeyId;
+  const clientSecret = flags.s3ClientSecretAccessKeyFile
+    ? await secretFromFile(flags.s3ClientSecretAccessKeyFile, '--s3-client-secret-access-key-file')
+    : fromEnv?.client?.secretAccessKey;
+  const region = flags.s3Region ?? fromEnv?.region;
+  return {
+    endpoint,
+    bucket: flags.s3Bucket ?? fromEnv?.bucket ?? '',
+    accessKeyId: flags.s3AccessKeyId ?? fromEnv?.accessKeyId ?? '',
+    secretAccessKey: secret ?? '',
+    ...(region ? { region } : {}),
+    ...(fromEnv?.sessionToken ? { sessionToken: fromEnv.sessionToken } : {}),
+    ...(clientId || clientSecret
+      ? { client: { accessKeyId: clientId ?? '', secretAccessKey: clientSecret ?? '' } }
+      : {}),
+  };
 }
 
 /** Where the command writes. */
@@ -100,11 +193,20 @@ export async function startFromCli(
       port: options.port,
       s3Port: options.s3Port,
       host: options.host,
+      externalS3: options.externalS3,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    const field =
+      (error as { _tag?: string; field?: string })._tag === 'ExternalS3ConfigError'
+        ? (error as { field: string }).field
+        : undefined;
     const hint =
-      code === 'EADDRINUSE' ? ' (choose other ports with --port and --s3-port; 0 picks free ones)' : '';
+      code === 'EADDRINUSE'
+        ? ' (choose other ports with --port and --s3-port; 0 picks free ones)'
+        : field !== undefined && field in EXTERNAL_S3_HINTS
+          ? ` (${EXTERNAL_S3_HINTS[field]})`
+          : '';
     io.err(`modelmaker local: cannot start: ${(error as Error).message}${hint}\n`);
     return undefined;
   }
@@ -129,7 +231,11 @@ export async function startFromCli(
         readyMs,
         baseUrl: platform.baseUrl,
         username: platform.username,
-        s3: { endpoint: platform.s3.endpoint, bucket: platform.s3.bucket },
+        s3: {
+          endpoint: platform.s3.endpoint,
+          bucket: platform.s3.bucket,
+          external: platform.storage === 'external',
+        },
         dataDir: platform.dataDir,
         ...(target !== undefined ? { config: target } : {}),
       })}\n`,
@@ -142,7 +248,7 @@ export async function startFromCli(
       `  base URL:  ${platform.baseUrl}`,
       `  username:  ${platform.username}`,
       `  password:  ${platform.password}`,
-      `  S3:        ${platform.s3.endpoint} (bucket ${platform.s3.bucket}, path-style)`,
+      `  S3:        ${platform.s3.endpoint} (bucket ${platform.s3.bucket}, path-style${platform.storage === 'external' ? ', external' : ''})`,
       `  data dir:  ${platform.dataDir}`,
       ...(target !== undefined ? [`  config:    ${target}`] : []),
       'Press Ctrl+C to stop.',
@@ -210,6 +316,25 @@ export function localCommand(): Command {
     .option('--force', 'let --write-config replace an existing file')
     .option('--ui', 'also serve the web dashboard for this platform (see modelmaker ui)')
     .option('--ui-port <port>', "the dashboard's port (0 picks a free one)", uiPort, DEFAULT_UI_PORT)
+    .option(
+      '--s3-endpoint <url>',
+      `use this S3-compatible store instead of the embedded one (${EXTERNAL_S3_ENV.endpoint})`,
+    )
+    .option('--s3-bucket <name>', `its bucket, which must exist (${EXTERNAL_S3_ENV.bucket})`)
+    .option('--s3-region <region>', `its region (${EXTERNAL_S3_ENV.region}; default us-east-1)`)
+    .option('--s3-access-key-id <id>', `the platform's key id (${EXTERNAL_S3_ENV.accessKeyId})`)
+    .option(
+      '--s3-secret-access-key-file <path>',
+      `a file holding its secret key (or ${EXTERNAL_S3_ENV.secretAccessKey})`,
+    )
+    .option(
+      '--s3-client-access-key-id <id>',
+      `the key id auth-access hands to clients (${EXTERNAL_S3_ENV.clientAccessKeyId}; default: the platform's)`,
+    )
+    .option(
+      '--s3-client-secret-access-key-file <path>',
+      `a file holding its secret key (or ${EXTERNAL_S3_ENV.clientSecretAccessKey})`,
+    )
     .addHelpText(
       'after',
       `
@@ -219,12 +344,27 @@ password: pass --write-config to hand the credentials over in a 0600 file), then
 healthy again, and {"type":"stopping"} and {"type":"stopped"} on Ctrl-C. Without --json,
 those health changes are one line on stderr. GET /v1/health answers the same at any time.
 
+With --s3-endpoint (or ${EXTERNAL_S3_ENV.endpoint}) the platform keeps objects in that
+store (MinIO, Ceph, AWS S3) instead of the embedded one; auth-access then hands out its
+client keys, which do not expire (see docs/guarantees.md). Secret keys are read from the
+environment or the …-file flags, never from a flag's value.
+
 Example:
-  modelmaker local --write-config &   # then, in another shell: modelmaker jobs ls`,
+  modelmaker local --write-config &   # then, in another shell: modelmaker jobs ls
+  MODELMAKER_S3_SECRET_ACCESS_KEY=… modelmaker local --s3-endpoint https://minio:9000 \\
+    --s3-bucket team --s3-access-key-id platform`,
     )
-    .action(async (options: LocalCommandOptions, command: Command) => {
+    .action(async (options: LocalCommandOptions & ExternalS3Flags, command: Command) => {
       const json = command.optsWithGlobals<{ json?: boolean }>().json === true;
-      const platform = await startFromCli({ ...options, json });
+      let externalS3: ExternalS3Options | undefined;
+      try {
+        externalS3 = await externalS3Of(options);
+      } catch (error) {
+        processIo.err(`modelmaker local: ${(error as Error).message}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const platform = await startFromCli({ ...options, json, externalS3 });
       if (!platform) {
         process.exitCode = 1;
         return;

@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { Api, isRunning, nodeJob, s3Of, tempDir, waitUntil } from '../../local/test/platform/helpers.js';
+import { startPlainS3 } from '../../local/test/platform/plainS3.js';
 import { smallDisk } from '../../local/test/platform/smallDisk.js';
-import { startFromCli } from '../src/local.js';
+import { externalS3Of, startFromCli } from '../src/local.js';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 /** Fakes a full disk inside the CLI's process where no tmpfs can be mounted (a no-op otherwise). */
@@ -217,4 +218,68 @@ describe('modelmaker local', () => {
       dir.remove();
     }
   });
+
+  it('uses an external S3 from flags and the environment (secrets only from env or a file), and says what is missing', async () => {
+    const keys = { id: 'CLIPLATFORMKEY', secret: 'cli-platform-secret-3e8f1a' };
+    const store = await startPlainS3(['team'], [[keys.id, keys.secret]]);
+    const dir = tempDir('mm-cli-');
+    const flags = ['--s3-endpoint', store.endpoint, '--s3-bucket', 'team', '--s3-access-key-id', keys.id];
+    const base = ['local', '--port', '0', '--data-dir', join(dir.path, 'data')];
+    const run = runCli([...base, ...flags], dir.path, { MODELMAKER_S3_SECRET_ACCESS_KEY: keys.secret });
+    try {
+      await waitUntil(() => run.stdout.includes('Press Ctrl+C'), 20_000);
+      expect(run.stdout).toContain(`  S3:        ${store.endpoint} (bucket team, path-style, external)\n`);
+      const api = new Api(
+        field(run.stdout, 'base URL'),
+        field(run.stdout, 'username'),
+        field(run.stdout, 'password'),
+      );
+      await api.login();
+      expect((await api.ok('GET', '/v1/account/auth-access')).json.s3).toMatchObject({
+        ak: keys.id,
+        url: store.endpoint,
+      });
+      run.child.kill('SIGINT');
+      expect(await run.exited).toBe(0);
+      expect(run.stdout + run.stderr).not.toContain(keys.secret);
+
+      // No secret anywhere: the start stops, naming where the secret comes from.
+      const io = { out: '', err: '' };
+      const capture = { out: (t: string) => void (io.out += t), err: (t: string) => void (io.err += t) };
+      const noSecret = await externalS3Of(
+        { s3Endpoint: store.endpoint, s3Bucket: 'team', s3AccessKeyId: keys.id },
+        {},
+      );
+      const options = { port: 0, s3Port: 0, host: '127.0.0.1', dataDir: join(dir.path, 'data') };
+      expect(await startFromCli({ ...options, externalS3: noSecret }, capture)).toBeUndefined();
+      expect(io.err).toBe(
+        'modelmaker local: cannot start: external S3: secretAccessKey: required (--s3-secret-access-key-file or MODELMAKER_S3_SECRET_ACCESS_KEY)\n',
+      );
+      // From a file, or the environment alone.
+      const secretFile = join(dir.path, 'secret');
+      writeFileSync(secretFile, `${keys.secret}\n`, { mode: 0o600 });
+      expect(
+        await externalS3Of(
+          { s3Endpoint: store.endpoint, s3SecretAccessKeyFile: secretFile },
+          {
+            MODELMAKER_S3_BUCKET: 'team',
+            MODELMAKER_S3_ACCESS_KEY_ID: keys.id,
+          },
+        ),
+      ).toEqual({
+        endpoint: store.endpoint,
+        bucket: 'team',
+        accessKeyId: keys.id,
+        secretAccessKey: keys.secret,
+      });
+      await expect(externalS3Of({ s3Bucket: 'team' }, {})).rejects.toThrow(
+        '--s3-bucket needs --s3-endpoint (or MODELMAKER_S3_ENDPOINT)',
+      );
+      expect(await externalS3Of({}, {})).toBeUndefined();
+    } finally {
+      if (run.child.exitCode === null) run.child.kill('SIGKILL');
+      await store.stop();
+      dir.remove();
+    }
+  }, 60_000);
 });

@@ -44,6 +44,8 @@ export const DEFAULT_LOCAL_HEADERS_TIMEOUT_MS = 10_000;
 export const DEFAULT_LOCAL_REQUEST_TIMEOUT_MS = 30_000;
 /** How often connections are checked against the limits above, in ms. */
 export const DEFAULT_LOCAL_CONNECTION_SWEEP_MS = 1000;
+/** Longest the start waits for an external S3 to answer the check of its bucket, in ms. */
+export const DEFAULT_LOCAL_EXTERNAL_S3_CHECK_MS = 15_000;
 /** Largest request body the local platform reads, in bytes; larger ones get 413. */
 export const DEFAULT_LOCAL_MAX_BODY_BYTES = 1024 * 1024;
 /**

@@ -8,6 +8,7 @@
  * Logins are throttled (see `loginThrottle.ts`). `auth-access` hands out temporary
  * S3 keys, one pair per token, expiring with it: the embedded S3 accepts them
  * until then (`ExpiredToken` after), and clients fetch new ones with a new token.
+ * With an external S3 it hands out that store's client pair (see `externalS3.ts`).
  * @module
  */
 import { randomBytes } from 'node:crypto';
@@ -113,6 +114,12 @@ export interface TokenIssuerOptions {
   readonly now?: () => number;
   /** How failed logins are throttled. */
   readonly throttle?: LoginThrottleOptions;
+  /**
+   * The key pair `auth-access` hands out for every valid token, when the platform uses
+   * an external S3 (it cannot mint keys that store accepts; see `externalS3.ts`).
+   * Default: a temporary pair per token, for the embedded S3.
+   */
+  readonly fixedS3Keys?: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
 }
 
 /** A temporary S3 key pair handed out with a token. */
@@ -145,6 +152,7 @@ export class TokenIssuer {
   private readonly ttlMs: number;
   private readonly now: () => number;
   private readonly throttle: LoginThrottle;
+  private readonly fixedS3Keys: TokenIssuerOptions['fixedS3Keys'];
 
   constructor(
     private readonly users: UserStore,
@@ -153,6 +161,7 @@ export class TokenIssuer {
     this.ttlMs = (options.ttlSeconds ?? DEFAULT_LOCAL_TOKEN_TTL_SECONDS) * 1000;
     this.now = options.now ?? Date.now;
     this.throttle = new LoginThrottle({ now: this.now, ...options.throttle });
+    this.fixedS3Keys = options.fixedS3Keys;
   }
 
   /**
@@ -181,12 +190,15 @@ export class TokenIssuer {
 
   /**
    * The temporary S3 key pair of a valid token (made on first ask, the same after),
-   * expiring with the token; `undefined` for a token that is not valid.
+   * expiring with the token — or, with `fixedS3Keys`, that pair; `undefined` for a token
+   * that is not valid.
    */
   s3Access(token: string | undefined): TemporaryS3Key | undefined {
     if (token === undefined) return undefined;
     const entry = this.tokens.get(token);
     if (!entry || entry.expiresAt <= this.now()) return undefined;
+    // An external store's pair: the same for every token, and it does not expire with it.
+    if (this.fixedS3Keys) return { ...this.fixedS3Keys, expiresAt: entry.expiresAt };
     if (!entry.s3) {
       entry.s3 = {
         accessKeyId: `${TEMPORARY_KEY_PREFIX}${randomBytes(S3_KEY_ID_BYTES).toString('hex').toUpperCase()}`,

@@ -15,6 +15,13 @@
 
 export { type OpenedSession, type OpenSessionOptions, openSession } from './connect.js';
 export * from './defaults.js';
+export {
+  EXTERNAL_S3_ENV,
+  ExternalS3ConfigError,
+  type ExternalS3Keys,
+  type ExternalS3Options,
+  externalS3FromEnv,
+} from './externalS3.js';
 export type { HealthComponent, HealthFault, HealthReport } from './health.js';
 export type { Credentials } from './iam.js';
 export {

@@ -41,6 +41,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_LOCAL_DATA_SUBDIR, DEFAULT_LOCAL_HOST } from './defaults.js';
+import type { ExternalS3Options } from './externalS3.js';
 import { type HealthReport, PlatformHealth } from './health.js';
 import { type Credentials, TokenIssuer } from './iam.js';
 import { runTraining } from './runner/index.js';
@@ -51,7 +52,7 @@ import type { ServingOptions } from './serving/manager.js';
 import { advertisedHost } from './subsystems/addresses.js';
 import { openDataDir } from './subsystems/dataDir.js';
 import { type RunTraining, SHUTDOWN_REASON } from './subsystems/runner.js';
-import { openS3 } from './subsystems/s3.js';
+import { openExternalS3, openS3 } from './subsystems/s3.js';
 import { openServer } from './subsystems/server.js';
 import { openServing } from './subsystems/serving.js';
 import { openInOrder, SubsystemStack } from './subsystems/stack.js';
@@ -95,6 +96,13 @@ export interface LocalPlatformOptions {
   readonly serving?: ServingOptions;
   /** Limits on client connections of the API and the embedded S3 (defaults in `defaults.ts`). */
   readonly connections?: ConnectionLimits;
+  /**
+   * An S3-compatible store to use instead of the embedded one (MinIO, Ceph, AWS S3):
+   * endpoint, bucket, keys. Its bucket must exist; `auth-access` then hands out its
+   * client keys (see `externalS3.ts`); `s3Port` is unused. From the environment:
+   * {@link externalS3FromEnv}.
+   */
+  readonly externalS3?: ExternalS3Options;
 }
 
 /** The `~/.modelmaker/config.json` profile that points the SDK (or the Python SDK) at a local platform. */
@@ -119,7 +127,7 @@ export interface LocalPlatform {
   readonly baseUrl: string;
   readonly username: string;
   readonly password: string;
-  /** The embedded S3: endpoint (path-style), default bucket, keys and region. */
+  /** The object store clients use: endpoint (path-style), default bucket, keys and region — the embedded S3's, or an external one's (`external`). */
   readonly s3: {
     readonly endpoint: string;
     readonly bucket: string;
@@ -127,6 +135,8 @@ export interface LocalPlatform {
     readonly secretAccessKey: string;
     readonly region: string;
   };
+  /** Which object store `s3` is: the embedded S3, or an external one ({@link LocalPlatformOptions.externalS3}). */
+  readonly storage: 'embedded' | 'external';
   /** The absolute data dir. */
   readonly dataDir: string;
   /** Stops runs and service instances (gracefully, then by force), gateways, the HTTP server, S3 and the database (idempotent). */
@@ -170,19 +180,25 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     stack.add(openDataDir(dataDir));
     const state = stack.add(await openState(dataDir, options.users));
     const { store, secrets } = state;
-    const tokens = new TokenIssuer(store.users, { ttlSeconds: options.tokenTtlSeconds });
+    let tokens: TokenIssuer | undefined;
     const s3 = stack.add(
-      await openS3({
-        dataDir,
-        host,
-        advertisedHost: advertised,
-        port: options.s3Port ?? 0,
-        secrets,
-        temporaryKeys: (accessKeyId) => tokens.s3Key(accessKeyId),
-        health,
-        connections: options.connections,
-      }),
+      options.externalS3
+        ? await openExternalS3(options.externalS3)
+        : await openS3({
+            dataDir,
+            host,
+            advertisedHost: advertised,
+            port: options.s3Port ?? 0,
+            secrets,
+            temporaryKeys: (accessKeyId) => tokens?.s3Key(accessKeyId),
+            health,
+            connections: options.connections,
+          }),
     );
+    tokens = new TokenIssuer(store.users, {
+      ttlSeconds: options.tokenTtlSeconds,
+      fixedS3Keys: s3.fixedClientKeys,
+    });
     const training = stack.add(
       openTraining({
         dataDir,
@@ -235,6 +251,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     dataDir,
     opened.state.secrets,
     opened.s3.advertised,
+    opened.s3.external ? 'external' : 'embedded',
     opened.server.baseUrl,
     stack,
     health,
@@ -246,6 +263,7 @@ function localPlatform(
   dataDir: string,
   user: Credentials,
   s3: LocalPlatform['s3'],
+  storage: LocalPlatform['storage'],
   baseUrl: string,
   stack: SubsystemStack,
   health: PlatformHealth,
@@ -261,6 +279,7 @@ function localPlatform(
       secretAccessKey: s3.secretAccessKey,
       region: s3.region,
     },
+    storage,
     dataDir,
     close: () => stack.close(),
     health: () => health.report(),
@@ -273,7 +292,7 @@ function localPlatform(
           host_base: baseUrl,
           region: s3.region,
           verify_ssl: false,
-          s3_protocol: 'http',
+          s3_protocol: new URL(s3.endpoint).protocol.replace(':', ''),
           bucket: s3.bucket,
           access_Key: s3.accessKeyId,
           access_Key_Secret: s3.secretAccessKey,
