@@ -245,7 +245,14 @@ describe('modelmaker local', () => {
 
       // No secret anywhere: the start stops, naming where the secret comes from.
       const io = { out: '', err: '' };
-      const capture = { out: (t: string) => void (io.out += t), err: (t: string) => void (io.err += t) };
+      const capture = {
+        out: (text: string) => {
+          io.out += text;
+        },
+        err: (text: string) => {
+          io.err += text;
+        },
+      };
       const noSecret = await externalS3Of(
         { s3Endpoint: store.endpoint, s3Bucket: 'team', s3AccessKeyId: keys.id },
         {},
