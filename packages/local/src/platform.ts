@@ -6,7 +6,7 @@
  * ```
  * <dataDir>/modelmaker.db      jobs, versions, logs, metrics, samples, users (0600)
  * <dataDir>/credentials.json   the generated user's password and the S3 keys (0600)
- * <dataDir>/s3/                the embedded S3's objects
+ * <dataDir>/s3/                the embedded S3's objects (none with an external S3)
  * <dataDir>/work/<versionId>/  a run's work dir (removed when the run ends, and at start)
  * <dataDir>/serving/<serviceId>/  a service's model files (removed when it stops)
  * <dataDir>/run/s3/            the embedded S3's socket and upload spool
