@@ -78,7 +78,7 @@ try {
       tap((event) => {
         if (event.type === 'created') say(`training job ${event.jobId}, version ${event.versionId} created`);
         if (event.type === 'status') say(`status ${event.status}`);
-        if (event.type === 'log') console.log(`  | ${event.line.content}`);
+        if (event.type === 'line') console.log(`  | ${event.line.content}`);
         if (event.type === 'metric') say(`metric ${event.sample.name} = ${event.sample.value}`);
       }),
     )

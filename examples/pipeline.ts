@@ -103,7 +103,7 @@ try {
         say(`[log view] training job ${event.jobId}, version ${event.versionId}`);
       }
       if (event.type === 'status') say(`[log view] status ${event.status}`);
-      if (event.type === 'log') console.log(`  | ${event.line.content}`);
+      if (event.type === 'line') console.log(`  | ${event.line.content}`);
     },
     error: (error: unknown) => say(`[log view] the job failed: ${String(error)}`),
   });

@@ -47,6 +47,7 @@ export { metrics$ } from './metrics.js';
 export { metricsFromLogs } from './metricsFromLogs.js';
 export type { PollOptions, PollRequest, PollStep, ResolvedPollOptions, RetryNotice } from './poll.js';
 export { poll, resolvePollOptions } from './poll.js';
+export { isErrorLine, programError } from './programError.js';
 export type { ResourcesOptions } from './resources.js';
 export { resources$ } from './resources.js';
 export { serviceLogSource, serviceLogs$ } from './serviceLogs.js';
