@@ -256,7 +256,7 @@ export function jobsCommand(): Command {
         .option('-f, --follow', 'keep printing new lines until the job ends')
         .option('--from <lineId>', 'first line id to print', nonNegative, 0)
         .option('--stop', STOP_HELP)
-        .addHelpText('after', '\nExample:\n  modelmaker jobs logs -f 12 --json | jq -r .content')
+        .addHelpText('after', '\nExample:\n  modelmaker jobs logs -f 12 --json | jq -r .line.content')
         .action(action(logs)),
     )
     .addCommand(

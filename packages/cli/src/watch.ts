@@ -14,7 +14,7 @@
  * @module
  */
 import * as asciichart from 'asciichart';
-import type { Caller, ResourceSample } from 'modelmaker';
+import type { Caller, LogLineEvent, ResourceSample } from 'modelmaker';
 import { sourceFromSession, trainingWatch } from 'modelmaker';
 import {
   asyncScheduler,
@@ -73,15 +73,8 @@ export interface WatchStatusEvent {
   readonly finishedAt?: string | number | undefined;
 }
 
-/** One log line (the platform's fields, flattened). */
-export interface WatchLineEvent {
-  readonly type: 'line';
-  readonly id: number;
-  readonly content: string;
-  readonly instance?: number | undefined;
-  readonly stream?: string | undefined;
-  readonly time?: string | number | undefined;
-}
+/** One log line: the SDK's own event, `{ type: 'line', line: { id, content, instance?, stream?, time? } }`. */
+export type WatchLineEvent = LogLineEvent;
 
 /** Log lines `from`..`to` are missing (the platform no longer has them). */
 export interface WatchGapEvent {
@@ -137,11 +130,7 @@ export function watchEvents(session: Caller, versionId: number): Observable<Watc
         }),
       ),
     ),
-    watch.logs$.pipe(
-      map((event): WatchLineEvent | WatchGapEvent =>
-        event.type === 'gap' ? event : { type: 'line', ...event.line },
-      ),
-    ),
+    watch.logs$,
     watch.metrics$.pipe(
       map(
         (sample): WatchMetricEvent => ({
@@ -184,7 +173,7 @@ export function reduce(state: WatchState, event: WatchEvent): WatchState {
     case 'status':
       return { ...state, status: event };
     case 'line':
-      return { ...state, tail: [...state.tail, neutralise(event.content)].slice(-WATCH_LOG_TAIL_LINES) };
+      return { ...state, tail: [...state.tail, neutralise(event.line.content)].slice(-WATCH_LOG_TAIL_LINES) };
     case 'gap':
       return { ...state, missing: state.missing + (event.to - event.from + 1) };
     case 'metric': {
@@ -436,7 +425,7 @@ export class PlainWatch {
         );
         return;
       case 'line':
-        this.#out.line(neutralise(event.content));
+        this.#out.line(neutralise(event.line.content));
         return;
       case 'gap':
         this.#out.line(`[watch] log lines ${event.from}..${event.to} are missing`);
