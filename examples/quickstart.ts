@@ -20,9 +20,6 @@ import {
 } from 'modelmaker';
 import { firstValueFrom, lastValueFrom, map, share, switchMap, tap } from 'rxjs';
 
-// This project supports Node 20 with the AWS SDK versions its lockfile pins; hide the SDK's notice about later ones.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const started = Date.now();
 const say = (text: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${text}`);

@@ -29,6 +29,10 @@ describe('the main job (npm start)', () => {
       expect(out.some((line) => /is serving at http:\/\/127\.0\.0\.1:\d+$/.test(line))).toBe(true);
       expect(printedPredictions(result)).toEqual({ predictions: IRIS_SPECIES });
       expect(out.at(-1)).toMatch(/ done$/);
+      // nothing but the example's own output: no AWS SDK notice, no warning of any kind
+      // (npm's own notice of a newer npm aside: it is npm's, and comes when the registry says so)
+      const stderr = result.stderr.map((line) => line.text).filter((text) => !text.startsWith('npm notice'));
+      expect(stderr).toEqual([]);
       expect(result.leftovers).toEqual([]);
     },
     MAIN_JOB_BUDGET_MS + 20_000,

@@ -62,6 +62,8 @@ function cleanEnv(home: string, marker: string): NodeJS.ProcessEnv {
   for (const [key, value] of Object.entries(process.env)) {
     if (key.startsWith('MODELMAKER_') || key.startsWith('npm_') || key === 'PROJECT_ID') continue;
     if (key === 'NODE_OPTIONS' || key.startsWith('VITEST') || key === 'TEST') continue;
+    // a user has none of the AWS SDK's switches set (its Node-version notice must not show anyway)
+    if (key.startsWith('AWS_')) continue;
     env[key] = value;
   }
   return { ...env, HOME: home, USERPROFILE: home, [MARKER]: marker };

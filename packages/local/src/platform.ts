@@ -28,10 +28,11 @@ import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { homedir, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import * as E from 'fp-ts/lib/Either.js';
 import type { TrainCreate } from 'modelmaker';
 import { compileMonitors } from 'modelmaker';
+import { quietS3Client } from 'modelmaker/storage';
 import { defer, EMPTY, map, type Observable, tap } from 'rxjs';
 import { findPresetAlgorithm, findTrainFramework, resourceSpec } from './catalog.js';
 import {
@@ -237,7 +238,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     });
     cleanups.push(() => s3.close());
     const s3Endpoint = withHost(s3.endpoint, advertised);
-    const s3Client = new S3Client({
+    // quiet: the runner reports a failed transfer itself (the SDK would also print to stderr)
+    const s3Client = quietS3Client({
       endpoint: s3.endpoint.replace(/\/\/(0\.0\.0\.0|\[::\])/, `//${DEFAULT_LOCAL_HOST}`),
       region: s3.region,
       forcePathStyle: true,
