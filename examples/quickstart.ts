@@ -24,7 +24,11 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const started = Date.now();
 const say = (text: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${text}`);
 
-const { session, platform, close } = await openSession({ level: 30 });
+// A configured platform that does not answer (a stale ~/.modelmaker/config.json) is one clear error.
+const { session, platform, close } = await openSession({ level: 30 }).catch((error: unknown) => {
+  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
 say(
   platform ? `started a local ModelMaker platform at ${platform.baseUrl}` : 'using the configured platform',
 );

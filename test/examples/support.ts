@@ -116,7 +116,11 @@ async function killMarked(marker: string, child: ChildProcess): Promise<void> {
 export function start(
   command: string,
   args: readonly string[],
-  options: { readonly timeoutMs?: number } = {},
+  options: {
+    readonly timeoutMs?: number;
+    /** Prepares the run's empty HOME before it starts (e.g. writes a config file). */
+    readonly home?: (home: string) => Promise<void>;
+  } = {},
 ): Run {
   const marker = randomUUID();
   const began = Date.now();
@@ -126,6 +130,7 @@ export function start(
 
   const done = (async (): Promise<RunResult> => {
     const home = await mkdtemp(join(tmpdir(), 'modelmaker-examples-home-'));
+    await options.home?.(home);
     const child = spawn(command, args, {
       cwd: ROOT,
       env: cleanEnv(home, marker),
