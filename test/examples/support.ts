@@ -120,6 +120,8 @@ export function start(
     readonly timeoutMs?: number;
     /** Prepares the run's empty HOME before it starts (e.g. writes a config file). */
     readonly home?: (home: string) => Promise<void>;
+    /** Working directory. Default the repository root. */
+    readonly cwd?: string;
   } = {},
 ): Run {
   const marker = randomUUID();
@@ -132,7 +134,7 @@ export function start(
     const home = await mkdtemp(join(tmpdir(), 'modelmaker-examples-home-'));
     await options.home?.(home);
     const child = spawn(command, args, {
-      cwd: ROOT,
+      cwd: options.cwd ?? ROOT,
       env: cleanEnv(home, marker),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group, so a timeout can kill it whole
