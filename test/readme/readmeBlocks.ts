@@ -13,6 +13,8 @@
  *   an output sample); the reason is required.
  *
  * A block without a marker fails `test/readme/readme.test.ts`, so none goes unchecked by accident.
+ * Other markdown files use the same markers (`docs/writing-training-code.md`: its `run`
+ * blocks are training and serving programs its test runs on the platform).
  * @module
  */
 
@@ -78,16 +80,16 @@ export function parseBlocks(markdown: string): ReadmeBlock[] {
   return blocks;
 }
 
-/** The README's blocks. */
-export function readmeBlocks(): ReadmeBlock[] {
-  return parseBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+/** The blocks of a markdown file of the repository (default the README), with the same markers. */
+export function readmeBlocks(file = 'README.md'): ReadmeBlock[] {
+  return parseBlocks(readFileSync(join(ROOT, file), 'utf8'));
 }
 
-/** The README block marked `run <name>` (fails when there is none, or more than one). */
-export function readmeBlock(name: string): ReadmeBlock {
-  const found = readmeBlocks().filter((block) => block.kind === 'run' && block.label === name);
+/** The block marked `run <name>` in `file` (fails when there is none, or more than one). */
+export function readmeBlock(name: string, file = 'README.md'): ReadmeBlock {
+  const found = readmeBlocks(file).filter((block) => block.kind === 'run' && block.label === name);
   if (found.length !== 1)
-    throw new Error(`README.md has ${found.length} blocks marked "readme-test: run ${name}"`);
+    throw new Error(`${file} has ${found.length} blocks marked "readme-test: run ${name}"`);
   return found[0]!;
 }
 
