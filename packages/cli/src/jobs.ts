@@ -33,6 +33,7 @@ import {
   formatBytes,
   formatTime,
   jsonText,
+  localTimes,
   oneLine,
   printDetail,
   printList,
@@ -86,7 +87,7 @@ async function info(context: Context, options: ByVersion, jobId?: number): Promi
   const session = await context.session();
   if (kind === 'version') {
     const detail = redact(await lastValueFrom(getTrainVersion(session, target))) as Record<string, unknown>;
-    printDetail(context.out, context.json, detail);
+    printDetail(context.out, context.json, context.json ? detail : localTimes(detail));
     return EXIT.OK;
   }
   const job = await lastValueFrom(getTrain(session, target));
@@ -95,7 +96,7 @@ async function info(context: Context, options: ByVersion, jobId?: number): Promi
     return EXIT.OK;
   }
   const { versions, ...fields } = job;
-  printDetail(context.out, false, { ...fields, createdAt: formatTime(fields.createdAt) || undefined });
+  printDetail(context.out, false, localTimes(fields));
   context.out.line();
   const style = styleOf(context.out);
   printList(
