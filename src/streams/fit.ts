@@ -204,7 +204,7 @@ interface Watch {
  *
  * ```ts
  * const run$ = fit(session, params).pipe(share());
- * run$.pipe(filter((e) => e.type === 'log')).subscribe((e) => console.log(e.line.content));
+ * run$.pipe(filter((e) => e.type === 'line')).subscribe((e) => console.log(e.line.content));
  * const predictor = await lastValueFrom(run$.pipe(trained(), switchMap(toModel(session, { modelVersion: '1.0.0' })),
  *   switchMap(toService(session, { serviceName: 'iris', serviceModels: [{ weight: 100, resourceId: 3, instanceCount: 1 }] })),
  *   deployed()));
@@ -222,7 +222,7 @@ interface Watch {
  * ```ts
  * fit(session, { jobName: 'iris', frameworkType: 'PRESET_ALGORITHM', algorithm: 500001, inputs: 's3://mm/iris.csv',
  *   outputPath: 's3://mm/out/', trainInstanceType: 1, trainInstanceCount: 1, volumeSize: 1 })
- *   .subscribe((e) => e.type === 'log' && console.log(e.line.content));
+ *   .subscribe((e) => e.type === 'line' && console.log(e.line.content));
  * ```
  */
 export function fit(
