@@ -43,13 +43,13 @@ export const DEFAULT_CONFIG_RELATIVE_PATH = '.modelmaker/config.json';
 
 /** Shortest wait between two polls, in ms: the pace while things change (interval floor). */
 export const DEFAULT_POLL_FLOOR_MS = 1000;
-/** Longest wait between two polls, in ms: where the idle backoff stops (interval ceiling). */
+/** Longest wait between two polls, in ms: where the idle interval stops growing (interval ceiling). */
 export const DEFAULT_POLL_CEILING_MS = 10_000;
 /** Each idle poll multiplies the wait before the next one by this, up to the ceiling. */
 export const DEFAULT_POLL_IDLE_FACTOR = 2;
-/** Base of the jittered backoff between failed polls, in ms. */
+/** Base of the full-jitter wait between failed polls, in ms (the kernel's `retryWithPolicy`). */
 export const DEFAULT_POLL_RETRY_BASE_MS = 500;
-/** Cap of the jittered backoff between failed polls, in ms. */
+/** Cap of the full-jitter wait between failed polls, in ms. */
 export const DEFAULT_POLL_RETRY_CAP_MS = 15_000;
 /** A stream gives up (errors with the last error) after this many failed polls in a row... */
 export const DEFAULT_POLL_MAX_FAILURES = 20;

@@ -22,6 +22,11 @@ export interface ErrorFields extends RequestInfo {
   readonly reason?: string | undefined;
   /** The underlying error, kept for `--debug` and for logs. */
   readonly cause?: unknown;
+  /**
+   * How long the server asked to wait before trying again (its `Retry-After`), in ms.
+   * The retry engine waits this instead of its backoff.
+   */
+  readonly retryAfterMs?: number | undefined;
 }
 
 function where(info: RequestInfo): string {
@@ -34,12 +39,15 @@ export abstract class ModelMakerError extends Error {
   readonly method: string | undefined;
   readonly url: string | undefined;
   readonly reason: string | undefined;
+  /** The server's `Retry-After`, in ms, when the answer carried one (see {@link ErrorFields.retryAfterMs}). */
+  readonly retryAfterMs: number | undefined;
 
   constructor(message: string, fields: ErrorFields = {}) {
     super(message + where(fields), fields.cause === undefined ? undefined : { cause: fields.cause });
     this.method = fields.method;
     this.url = fields.url;
     this.reason = fields.reason;
+    this.retryAfterMs = fields.retryAfterMs;
   }
 }
 
@@ -154,27 +162,4 @@ export function isModelMakerError(value: unknown): value is ModelMakerError {
 /** True when `value` is a tagged error with the given tag. */
 export function hasTag<T extends string>(value: unknown, tag: T): value is ModelMakerError & { _tag: T } {
   return isModelMakerError(value) && value._tag === tag;
-}
-
-/** HTTP statuses worth retrying: the server may answer differently next time. */
-export const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
-
-/**
- * The one retry predicate: network errors, per-attempt timeouts and the statuses in
- * {@link TRANSIENT_STATUSES}. Never 4xx validation/permission/not-found/conflict.
- */
-export function isTransient(error: unknown): boolean {
-  if (!isModelMakerError(error)) return false;
-  switch (error._tag) {
-    case 'NetworkError':
-      return true;
-    case 'TimeoutError':
-      return error.reason !== 'deadline';
-    case 'HttpError':
-      return TRANSIENT_STATUSES.has((error as HttpError).status);
-    case 'ApiError':
-      return TRANSIENT_STATUSES.has((error as ApiError).status);
-    default:
-      return false;
-  }
 }

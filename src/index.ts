@@ -3,6 +3,8 @@
  * @module
  */
 
+export { type DeployEvent, type DeployRunningEvent, deploy, toService } from './api/deploy.js';
+export { deployed } from './api/deployed.js';
 export { Estimator, type EstimatorParams, type FitArgs } from './api/estimator.js';
 export { Model } from './api/model.js';
 export { Predictor, type PredictorSession } from './api/predictor.js';

@@ -1,5 +1,6 @@
 /**
- * The client layer: `Session`, the generic `call`, one function per contract row, `predict`,
+ * The client layer: the I/O kernel (retry, transient, abort), `Session`, the generic
+ * `call`, one function per contract row, `predict`,
  * the session storage helpers (`uploadData`… loading storage lazily),
  * the create-or-version flows, config file helpers, logging and redaction.
  * @module
@@ -29,6 +30,7 @@ export type {
   EndpointQuery,
   EndpointResponse,
 } from './endpointCall.js';
+export * from './kernel/index.js';
 export type { LoggerOptions, SdkLogger } from './logger.js';
 export {
   consoleLogger,
@@ -52,8 +54,6 @@ export {
 export type { OutsideCaller, PredictOptions } from './predict.js';
 export { PREDICT_PATH, predict } from './predict.js';
 export { isSecretKey, REDACTED, redact } from './redact.js';
-export type { RetryBudgetOptions, RetryPolicy } from './retryPolicy.js';
-export { fullJitterDelay, isRetryable, parseRetryAfter, RetryBudget, retryPolicy } from './retryPolicy.js';
 export { s3EndpointUrl } from './s3Access.js';
 export {
   createService,

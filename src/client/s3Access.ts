@@ -5,6 +5,7 @@
  * @module
  */
 import type { AuthAccess } from '../codecs/auth.js';
+import { untilAborted } from './kernel/abortable.js';
 import type { S3Access, S3AccessProvider } from './storage/access.js';
 
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -32,26 +33,6 @@ export function toS3Access(access: AuthAccess, settings: S3AccessSettings): S3Ac
     endpoint: s3EndpointUrl(access.s3.url, settings.s3Protocol),
     region: access.s3.region,
   };
-}
-
-/** Resolves with `promise`, or rejects with the signal's reason as soon as it aborts (the shared work goes on). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /**

@@ -17,7 +17,7 @@ import {
 } from 'rxjs';
 import { endpoints } from '../codecs/endpoints.js';
 import { DEFAULT_ATTEMPT_TIMEOUT_MS, DEFAULT_DEADLINE_MS } from '../defaults.js';
-import { type ApiError, AuthError, type HttpError, hasTag, isTransient, ValidationError } from '../errors.js';
+import { type ApiError, AuthError, type HttpError, hasTag, ValidationError } from '../errors.js';
 import {
   type AnyEndpoint,
   type CallArgs,
@@ -27,6 +27,9 @@ import {
   type EndpointResponse,
   toHttpRequest,
 } from './endpointCall.js';
+import { RetryBudget, type RetryBudgetOptions } from './kernel/budget.js';
+import { retryPolicy } from './kernel/policy.js';
+import { isTransient } from './kernel/transient.js';
 import {
   createLogger,
   type Logger,
@@ -36,7 +39,6 @@ import {
   type SdkLogger,
 } from './logger.js';
 import { redact, SecretSet } from './redact.js';
-import { RetryBudget, type RetryBudgetOptions, retryPolicy } from './retryPolicy.js';
 import { CachedS3Access, toS3Access } from './s3Access.js';
 import * as storage from './sessionStorage.js';
 import { type ConnectionOptions, type ResolvedSettings, resolveSettings } from './settings.js';

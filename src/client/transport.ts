@@ -20,7 +20,6 @@ import {
   asyncScheduler,
   catchError,
   defer,
-  type MonoTypeOperatorFunction,
   Observable,
   type SchedulerLike,
   switchMap,
@@ -42,9 +41,14 @@ import {
   type RequestInfo,
   TimeoutError,
 } from '../errors.js';
+import { abortWith } from './kernel/abortable.js';
+import type { RetryBudget } from './kernel/budget.js';
+import type { RetryPolicy } from './kernel/policy.js';
+import { retryWithPolicy } from './kernel/retry.js';
+import { parseRetryAfter } from './kernel/retryAfter.js';
+import { isRetryable } from './kernel/transient.js';
 import { LogLevel, type SdkLogger } from './logger.js';
 import { redact } from './redact.js';
-import { parseRetryAfter, type RetryBudget, type RetryPolicy, retryWithPolicy } from './retryPolicy.js';
 import type { FetchExtras } from './tls.js';
 import type { TokenManager } from './token.js';
 
@@ -167,13 +171,14 @@ type Outcome = { readonly value: unknown } | { readonly error: Error };
 
 /**
  * Turns status + body text into a value or a tagged error. Exported for tests and for
- * other HTTP users (prediction) that want the same rules.
+ * other HTTP users (prediction) that want the same rules. `where` names the request
+ * and may carry the answer's `retryAfterMs`, which the errors keep for the retry engine.
  */
 export function interpretResponse(
   status: number,
   statusText: string,
   text: string,
-  where: RequestInfo,
+  where: RequestInfo & { readonly retryAfterMs?: number | undefined },
   secrets: Iterable<string> = [],
 ): Outcome {
   const trimmed = text.trim();
@@ -209,26 +214,6 @@ export function interpretResponse(
   return { value: json };
 }
 
-/** Makes an Observable error with the signal's reason (and unsubscribe its source) when `signal` aborts. */
-function abortWith<T>(signal: AbortSignal | undefined): MonoTypeOperatorFunction<T> {
-  return (source) =>
-    signal === undefined
-      ? source
-      : new Observable<T>((subscriber) => {
-          if (signal.aborted) {
-            subscriber.error(signal.reason);
-            return;
-          }
-          const onAbort = (): void => subscriber.error(signal.reason);
-          signal.addEventListener('abort', onAbort, { once: true });
-          const subscription = source.subscribe(subscriber);
-          return () => {
-            signal.removeEventListener('abort', onAbort);
-            subscription.unsubscribe();
-          };
-        });
-}
-
 function describe(error: unknown): string {
   if (hasTag(error, 'ApiError')) return `errorCode ${(error as ApiError).errorCode}`;
   if (hasTag(error, 'HttpError')) return `HTTP ${(error as HttpError).status}`;
@@ -245,7 +230,6 @@ export class Transport {
   readonly #config: TransportConfig;
   readonly #ky: KyInstance;
   readonly #scheduler: SchedulerLike;
-  readonly #retryAfter = new WeakMap<object, number>();
 
   constructor(config: TransportConfig) {
     this.#config = config;
@@ -291,8 +275,8 @@ export class Transport {
       const attemptTimeoutMs = (options.attemptTimeoutMs ?? config.attemptTimeoutMs) + holdMs;
       const maxAttempts = options.maxAttempts ?? config.policy.maxAttempts;
       const deadlineAt = this.#scheduler.now() + deadlineMs;
-      // Errors already retried by the token fetch's own pipeline: not retried again here.
-      const settled = new WeakSet<object>();
+      // The last failure of getting a token: that call retried itself, so it is not retried again here.
+      let tokenFailure: unknown;
       let reauthenticated = false;
 
       const attempt = (token: string | undefined) => this.#attempt(request, where, token, attemptTimeoutMs);
@@ -301,7 +285,7 @@ export class Transport {
       const tokenStep = (obtain: () => Promise<string>) =>
         defer(obtain).pipe(
           catchError((error: unknown) => {
-            if (typeof error === 'object' && error !== null) settled.add(error);
+            tokenFailure = error;
             return throwError(() => error);
           }),
         );
@@ -335,11 +319,8 @@ export class Transport {
         retryWithPolicy({
           policy: { ...config.policy, maxAttempts },
           budget: config.budget,
-          idempotent: request.idempotent,
+          retryable: (error) => error !== tokenFailure && isRetryable(error, request.idempotent),
           scheduler: this.#scheduler,
-          isFinal: (error) => typeof error === 'object' && error !== null && settled.has(error),
-          retryAfterOf: (error) =>
-            typeof error === 'object' && error !== null ? this.#retryAfter.get(error) : undefined,
           deadlineAt: () => deadlineAt,
           onRetry: ({ error, nextAttempt, waitMs }) =>
             config.logger.info(
@@ -401,16 +382,15 @@ export class Transport {
                 },
               );
             }
+            const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
             const outcome = interpretResponse(
               response.status,
               response.statusText,
               text,
-              where,
+              { ...where, retryAfterMs },
               config.secrets,
             );
             if ('error' in outcome) {
-              const retryAfter = parseRetryAfter(response.headers.get('retry-after'), Date.now());
-              if (retryAfter !== undefined) this.#retryAfter.set(outcome.error, retryAfter);
               subscriber.error(outcome.error);
             } else {
               subscriber.next(outcome.value);

@@ -61,7 +61,7 @@ interface Cursor {
  * on a version started elsewhere (attach by id).
  *
  * **Exactly once, in order.** The cursor moves only past delivered lines; a
- * failed page is asked again from the same cursor after a jittered backoff (see
+ * failed page is asked again from the same cursor after a full-jitter wait (see
  * {@link poll}), so retries, token refreshes and a server that restarts (down
  * for a while, then serving the same cursor) neither lose nor repeat a line.
  * Lines with an id below the cursor are dropped. Where ids jump (the server no

@@ -1,13 +1,12 @@
 /**
  * The polling engine every stream is built on: a state machine that runs one
- * request at a time, paces itself, retries transient failures and gives up by
- * policy. Cancellation is unsubscription.
+ * request at a time, paces itself, retries transient failures (through the I/O
+ * kernel's retry engine) and gives up by policy. Cancellation is unsubscription.
  * @module
  */
 import {
   asapScheduler,
   asyncScheduler,
-  catchError,
   defer,
   EMPTY,
   exhaustMap,
@@ -19,9 +18,11 @@ import {
   type ObservableInput,
   of,
   type SchedulerLike,
-  throwError,
   timer,
 } from 'rxjs';
+import { retryPolicy } from '../client/kernel/policy.js';
+import { type RetryContext, retryWithPolicy } from '../client/kernel/retry.js';
+import { isTransient } from '../client/kernel/transient.js';
 import {
   DEFAULT_POLL_CEILING_MS,
   DEFAULT_POLL_FLOOR_MS,
@@ -31,8 +32,7 @@ import {
   DEFAULT_POLL_RETRY_BASE_MS,
   DEFAULT_POLL_RETRY_CAP_MS,
 } from '../defaults.js';
-import { isTransient } from '../errors.js';
-import { nextInterval, type Pace, retryDelay } from './backoff.js';
+import { nextInterval, type Pace } from './pace.js';
 
 /** What the engine tells {@link PollOptions.onRetry} before waiting to try again. */
 export interface RetryNotice {
@@ -52,13 +52,19 @@ export interface PollOptions {
   readonly ceilingMs?: number | undefined;
   /** Growth of the wait after each idle poll. Default {@link DEFAULT_POLL_IDLE_FACTOR} (2). */
   readonly idleFactor?: number | undefined;
-  /** Base of the jittered backoff after a failed poll, in ms. Default {@link DEFAULT_POLL_RETRY_BASE_MS} (500 ms). */
+  /** Base of the full-jitter wait after a failed poll, in ms. Default {@link DEFAULT_POLL_RETRY_BASE_MS} (500 ms). */
   readonly retryBaseMs?: number | undefined;
-  /** Cap of that backoff, in ms. Default {@link DEFAULT_POLL_RETRY_CAP_MS} (15 s). */
+  /** Cap of that wait, in ms. Default {@link DEFAULT_POLL_RETRY_CAP_MS} (15 s). */
   readonly retryCapMs?: number | undefined;
-  /** Give up after this many failed polls in a row. Default {@link DEFAULT_POLL_MAX_FAILURES} (20). */
+  /**
+   * Give up after this many failed polls in a row: the most times one read is sent
+   * (see "Attempts per read" on {@link poll}). Default {@link DEFAULT_POLL_MAX_FAILURES} (20).
+   */
   readonly maxFailures?: number | undefined;
-  /** Give up when polls have been failing for this long, in ms. Default {@link DEFAULT_POLL_MAX_OUTAGE_MS} (5 min). */
+  /**
+   * Give up when polls have been failing for this long, in ms; also the longest
+   * `Retry-After` obeyed. Default {@link DEFAULT_POLL_MAX_OUTAGE_MS} (5 min).
+   */
   readonly maxOutageMs?: number | undefined;
   /** Which errors are worth another poll. Default {@link isTransient}; any other error ends the stream at once. */
   readonly retryable?: ((error: unknown) => boolean) | undefined;
@@ -128,9 +134,27 @@ interface Cycle<S, T> {
   readonly done: boolean;
   readonly delayMs: number;
   readonly intervalMs: number;
-  readonly failures: number;
-  /** `scheduler.now()` at the first failure of the current run of failures. */
-  readonly failingSince: number;
+}
+
+/** How the engine retries one read: the kernel's engine with the poll's numbers, and no budget. */
+function retryContext(o: ResolvedPollOptions): RetryContext {
+  const onRetry = o.onRetry;
+  return {
+    policy: retryPolicy({
+      maxAttempts: o.maxFailures,
+      baseMs: o.retryBaseMs,
+      capMs: o.retryCapMs,
+      retryAfterCapMs: o.maxOutageMs,
+      random: o.random,
+    }),
+    retryable: o.retryable,
+    maxOutageMs: o.maxOutageMs,
+    scheduler: o.scheduler,
+    onRetry:
+      onRetry === undefined
+        ? undefined
+        : ({ error, failures, waitMs }) => onRetry({ error, failures, delayMs: waitMs }),
+  };
 }
 
 const NOTHING: readonly never[] = [];
@@ -146,11 +170,22 @@ const NOTHING: readonly never[] = [];
  *   `now`, the floor for `progress`, and for `idle` an interval that grows by
  *   `idleFactor` up to `ceilingMs` and falls back to the floor on progress.
  * - **Retry.** A request that fails with a `retryable` error is tried again from
- *   the same state after a jittered, capped, exponential wait; the stream goes on.
+ *   the same state after the server's `Retry-After` (the error's `retryAfterMs`)
+ *   or a full-jitter, capped, exponential wait (the kernel's `retryWithPolicy`,
+ *   with no retry budget: these retries are paced and bounded by the two limits
+ *   below, and following a job through an outage is what they are for); the
+ *   stream goes on.
  * - **Give up.** After `maxFailures` failures in a row, or when failures have
- *   lasted `maxOutageMs`, the stream errors with the **last error itself** (its
- *   `_tag` intact, e.g. `NetworkError` or `HttpError`). A non-retryable error
- *   ends it at once.
+ *   lasted `maxOutageMs` (or `Retry-After` asks for longer), the stream errors
+ *   with the **last error itself** (its `_tag` intact, e.g. `NetworkError` or
+ *   `HttpError`). A non-retryable error ends it at once.
+ * - **Attempts per read.** One step's request is sent at most `maxFailures` times
+ *   (default 20). Reads must make a single attempt each, so that this engine is
+ *   the only layer retrying them: the streams' session adapters
+ *   (`sourceFromSession`, `serviceLogSource`, `serviceStatus$`) call with
+ *   `maxAttempts: 1`, so a read makes at most 20 HTTP requests, not the
+ *   transport's 3 × 20. (A refused token adds one resend after re-authenticating;
+ *   the token request itself is the session's, shared by every call.)
  * - **Cancel.** Unsubscribing stops the pending timer or unsubscribes the
  *   in-flight request (whose teardown aborts the HTTP call).
  *
@@ -175,15 +210,14 @@ export function poll<S, T>(initial: S, request: PollRequest<S, T>, options: Poll
       done: false,
       delayMs: 0,
       intervalMs: o.floorMs,
-      failures: 0,
-      failingSince: 0,
     };
+    const retry = retryContext(o);
     return of(start).pipe(
       expand((cycle) =>
         cycle.done
           ? EMPTY
           : timer(cycle.delayMs, cycle.delayMs === 0 ? o.zeroScheduler : o.scheduler).pipe(
-              exhaustMap(() => attempt(cycle, request, o)),
+              exhaustMap(() => step(cycle, request, o, retry)),
             ),
       ),
       mergeMap((cycle) => cycle.emit),
@@ -191,39 +225,30 @@ export function poll<S, T>(initial: S, request: PollRequest<S, T>, options: Poll
   });
 }
 
-function attempt<S, T>(
+/** One step of the loop: the request (retried by the kernel's engine), then the next cycle. */
+function step<S, T>(
   cycle: Cycle<S, T>,
   request: PollRequest<S, T>,
   o: ResolvedPollOptions,
+  retry: RetryContext,
 ): Observable<Cycle<S, T>> {
   return defer(() => request(cycle.state)).pipe(
     first(),
-    map((step): Cycle<S, T> => {
-      const done = step.pace === 'done';
-      const next = nextInterval(done ? 'now' : (step.pace as Pace), cycle.intervalMs, {
+    retryWithPolicy(retry),
+    map((answer): Cycle<S, T> => {
+      const done = answer.pace === 'done';
+      const next = nextInterval(done ? 'now' : (answer.pace as Pace), cycle.intervalMs, {
         floorMs: o.floorMs,
         ceilingMs: o.ceilingMs,
         factor: o.idleFactor,
       });
       return {
-        state: step.state,
-        emit: step.emit ?? NOTHING,
+        state: answer.state,
+        emit: answer.emit ?? NOTHING,
         done,
         delayMs: next.delayMs,
         intervalMs: next.intervalMs,
-        failures: 0,
-        failingSince: 0,
       };
-    }),
-    catchError((error: unknown) => {
-      if (!o.retryable(error)) return throwError(() => error);
-      const now = o.scheduler.now();
-      const failures = cycle.failures + 1;
-      const failingSince = cycle.failures === 0 ? now : cycle.failingSince;
-      if (failures >= o.maxFailures || now - failingSince >= o.maxOutageMs) return throwError(() => error);
-      const delayMs = retryDelay(failures, { baseMs: o.retryBaseMs, capMs: o.retryCapMs, random: o.random });
-      o.onRetry?.({ error, failures, delayMs });
-      return of<Cycle<S, T>>({ ...cycle, emit: NOTHING, delayMs, failures, failingSince });
     }),
   );
 }

@@ -9,6 +9,7 @@ import type { Caller } from '../client/endpointCall.js';
 import { getService, getServiceLog } from '../client/services.js';
 import type { LogQuery } from '../codecs/training.js';
 import { ValidationError } from '../errors.js';
+import { POLL_READ } from './internal/pollRead.js';
 import { type LogEvent, type LogsOptions, logs$ } from './logs.js';
 import type { TrainingSource } from './source.js';
 
@@ -25,7 +26,8 @@ function unsupported(what: string): Observable<never> {
  * `session`'s services seen as a log source for `logs$`: `logPage(id, …)` reads
  * `GET /v1/service/{id}/log`, and `version(id)` reads the service and answers a
  * terminal status (`STOPPED`) once the service is STOPPED or FAILED, `RUNNING`
- * otherwise — the one fact `logs$` asks of it. The same session gives the same object.
+ * otherwise — the one fact `logs$` asks of it. Each read makes one attempt: `logs$`
+ * retries it (see `poll`). The same session gives the same object.
  *
  * @example
  * ```ts
@@ -37,14 +39,14 @@ export function serviceLogSource(session: Caller): TrainingSource {
   if (known !== undefined) return known;
   const source: TrainingSource = {
     version: (serviceId) =>
-      getService(session, serviceId).pipe(
+      getService(session, serviceId, POLL_READ).pipe(
         map((detail) => ({ status: LOG_ENDED.has(detail.status ?? '') ? 'STOPPED' : 'RUNNING' })),
       ),
     logPage: (serviceId, { lastId, wait, limit }) => {
       const query: { -readonly [K in keyof LogQuery]: LogQuery[K] } = { lastId };
       if (wait !== undefined) query.wait = wait;
       if (limit !== undefined) query.limit = limit;
-      return getServiceLog(session, serviceId, query);
+      return getServiceLog(session, serviceId, query, POLL_READ);
     },
     performance: () => unsupported('performance monitor'),
     resources: () => unsupported('resource monitor'),

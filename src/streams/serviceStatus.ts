@@ -6,6 +6,7 @@ import { map, type Observable } from 'rxjs';
 import type { Caller } from '../client/endpointCall.js';
 import { getService } from '../client/services.js';
 import { isSettledServiceStatus, type ServiceDetail, type ServiceStatus } from '../codecs/services.js';
+import { POLL_READ } from './internal/pollRead.js';
 import { type PollOptions, type PollStep, poll } from './poll.js';
 
 /** One status change of a service, with the detail it was read from. */
@@ -31,7 +32,8 @@ const FIRST = Symbol('first read');
  * waited past. A detail without `status` (a server without that extension) cannot be
  * followed: it is emitted as `status: undefined`, `final: true`, and the stream
  * completes. Polls at the floor while the status changes, backing off while it stays;
- * transient failures are retried (see `poll`). Cold; unsubscribing stops polling.
+ * transient failures are retried by the poll alone (each read makes one attempt, see
+ * `poll`). Cold; unsubscribing stops polling.
  *
  * ```
  * server:          DEPLOYING  DEPLOYING  DEPLOYING  RUNNING
@@ -54,7 +56,7 @@ export function serviceStatus$(
   return poll<string | typeof FIRST, ServiceStatusChange>(
     FIRST,
     (last) =>
-      getService(session, serviceId).pipe(
+      getService(session, serviceId, POLL_READ).pipe(
         map((detail): PollStep<string | typeof FIRST, ServiceStatusChange> => {
           const status = detail.status;
           if (status === undefined)

@@ -11,6 +11,7 @@ import {
   getTrainVersion,
 } from '../client/training.js';
 import type { LogQuery } from '../codecs/training.js';
+import { POLL_READ } from './internal/pollRead.js';
 import type { TrainingSource } from './source.js';
 
 /** One source per session, held weakly. */
@@ -19,7 +20,9 @@ const sources = new WeakMap<Caller, TrainingSource>();
 /**
  * Reads training versions through `session` (a `Session`, or any `Caller`): each
  * read is the row function's cold Observable, so unsubscribing aborts the HTTP
- * request, and tokens, per-call retries and deadlines are the session's. A log
+ * request, and tokens and deadlines are the session's. Each read makes one attempt
+ * (`maxAttempts: 1`): the streams' polling engine retries it, and nothing else does
+ * (at most `maxFailures` requests per read, see `poll`). A log
  * request with `wait` gets its timeouts extended by the wait (see `getTrainLog`).
  * The same session always gives the same source object, so `trainingWatch`
  * shares pollers between calls made with `sourceFromSession(session)`.
@@ -34,15 +37,15 @@ export function sourceFromSession(session: Caller): TrainingSource {
   const known = sources.get(session);
   if (known !== undefined) return known;
   const source: TrainingSource = {
-    version: (versionId) => getTrainVersion(session, versionId),
+    version: (versionId) => getTrainVersion(session, versionId, POLL_READ),
     logPage: (versionId, { lastId, wait, limit }) => {
       const query: { -readonly [K in keyof LogQuery]: LogQuery[K] } = { lastId };
       if (wait !== undefined) query.wait = wait;
       if (limit !== undefined) query.limit = limit;
-      return getTrainLog(session, versionId, query);
+      return getTrainLog(session, versionId, query, POLL_READ);
     },
-    performance: (versionId) => getTrainPerformanceMonitor(session, versionId),
-    resources: (versionId) => getTrainResourceMonitor(session, versionId),
+    performance: (versionId) => getTrainPerformanceMonitor(session, versionId, POLL_READ),
+    resources: (versionId) => getTrainResourceMonitor(session, versionId, POLL_READ),
   };
   sources.set(session, source);
   return source;

@@ -18,8 +18,9 @@ export interface LogPageRequest {
 /**
  * The reads the streams poll. Each method returns a **cold** Observable that
  * sends one request per subscription, emits one decoded value and completes,
- * and aborts the request when unsubscribed early. Transient failures surface as
- * errors for which `isTransient` is true (the streams retry them).
+ * and aborts the request when unsubscribed early, without retrying: transient
+ * failures surface as errors for which `isTransient` is true, and the streams'
+ * polling engine alone retries them (see "Attempts per read" on `poll`).
  */
 export interface TrainingSource {
   /** `GET /v1/train/version/{versionId}`. */

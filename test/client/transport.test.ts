@@ -1,8 +1,9 @@
 import { HttpResponse, http } from 'msw';
 import { firstValueFrom, lastValueFrom, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { RetryBudget } from '../../src/client/kernel/budget.js';
+import { retryPolicy } from '../../src/client/kernel/policy.js';
 import { createLogger, silentLogger } from '../../src/client/logger.js';
-import { RetryBudget, retryPolicy } from '../../src/client/retryPolicy.js';
 import { createTrain, listTrain } from '../../src/client/training.js';
 import { interpretResponse, Transport, toNetworkError } from '../../src/client/transport.js';
 import type { TrainCreate } from '../../src/codecs/training.js';
@@ -74,8 +75,29 @@ describe('retries', () => {
       }),
     );
     const error = await failure(lastValueFrom(listTrain(newSession())));
-    expect(error).toMatchObject({ _tag: 'HttpError', status: 503 });
+    // the hint travels on the error itself
+    expect(error).toMatchObject({ _tag: 'HttpError', status: 503, retryAfterMs: 3_600_000 });
     expect(hits).toBe(1);
+  });
+
+  it('does not retry again a token fetch that already retried itself', async () => {
+    let authRequests = 0;
+    let listRequests = 0;
+    server.use(
+      http.post(`${BASE}/v1/auth-token`, () => {
+        authRequests += 1;
+        return new HttpResponse('busy', { status: 503 });
+      }),
+      http.get(`${BASE}/v1/train`, () => {
+        listRequests += 1;
+        return HttpResponse.json(jobList);
+      }),
+    );
+    const error = await failure(lastValueFrom(listTrain(newSession({ random: () => 0 }))));
+    expect(error).toMatchObject({ _tag: 'HttpError', status: 503, url: `${BASE}/v1/auth-token` });
+    // the auth call's own 3 attempts, not 3 more for each attempt of the list call
+    expect(authRequests).toBe(3);
+    expect(listRequests).toBe(0);
   });
 
   it.each([400, 403, 404, 409, 422])('does not retry HTTP %i', async (status) => {

@@ -24,7 +24,10 @@ const scenario = fc.record({
   bursts: fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 8 }),
   limit: fc.integer({ min: 1, max: 30 }),
   longPoll: fc.boolean(),
-  /** Whether each transport call tries once (faults reach the stream) or three times (the transport absorbs some). */
+  /**
+   * The session's attempts per call, 1 or 3: poll reads override it with one attempt (every
+   * fault reaches the stream, which alone retries), so the outcome must not depend on it.
+   */
   attempts: fc.constantFrom(1, 3),
   faults: fc.array(fc.constantFrom(...FAULTS), { maxLength: 30 }),
 });

@@ -46,7 +46,8 @@ function options(ts: TestScheduler, extra: LogsOptions = {}): LogsOptions {
     ceilingMs: 40,
     idleFactor: 2,
     retryBaseMs: 20,
-    random: () => 0,
+    // full jitter at mid-draw: the first retry waits 10 ms, the second 20 ms
+    random: () => 0.5,
     waitSeconds: 0.02,
     scheduler: ts,
     ...extra,

@@ -4,7 +4,8 @@ import { type MetricSample, metrics$ } from '../../src/streams/metrics.js';
 import type { PollOptions } from '../../src/streams/poll.js';
 import { detail, record, scriptedSource, testScheduler } from './support.js';
 
-const base: PollOptions = { floorMs: 10, ceilingMs: 40, idleFactor: 2, retryBaseMs: 20, random: () => 0 };
+// full jitter at mid-draw: the first retry waits 10 ms, the second 20 ms
+const base: PollOptions = { floorMs: 10, ceilingMs: 40, idleFactor: 2, retryBaseMs: 20, random: () => 0.5 };
 const pt = (step: number): MetricPoint => ({ time: 1000 + step, value: step / 10, step });
 const monitor = (series: Record<string, number[]>): PerformanceMonitor => ({
   metrics: Object.entries(series).map(([name, steps]) => ({ name, points: steps.map(pt) })),

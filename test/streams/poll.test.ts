@@ -1,7 +1,7 @@
 import { count, lastValueFrom, map, type Observable, of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/errors.js';
-import { nextInterval, type Pace, retryDelay } from '../../src/streams/backoff.js';
+import { HttpError, ValidationError } from '../../src/errors.js';
+import { nextInterval, type Pace } from '../../src/streams/pace.js';
 import { type PollOptions, type PollStep, poll } from '../../src/streams/poll.js';
 import { reset, testScheduler, unavailable } from './support.js';
 
@@ -28,24 +28,6 @@ describe('nextInterval', () => {
   });
 });
 
-describe('retryDelay', () => {
-  const retry = { baseMs: 100, capMs: 1000 };
-
-  it('is half fixed, half random, doubling per failure', () => {
-    expect(retryDelay(1, { ...retry, random: () => 0 })).toBe(50);
-    expect(retryDelay(1, { ...retry, random: () => 0.999999 })).toBe(100);
-    expect(retryDelay(3, { ...retry, random: () => 0 })).toBe(200);
-  });
-
-  it('never exceeds the cap, and never waits less than half of it once capped', () => {
-    for (const r of [0, 0.3, 0.999]) {
-      const d = retryDelay(30, { ...retry, random: () => r });
-      expect(d).toBeGreaterThanOrEqual(500);
-      expect(d).toBeLessThanOrEqual(1000);
-    }
-  });
-});
-
 /** A loop whose state counts requests; `paceOf(n)` says how request n (0-based) paces the next. */
 function counter(answer: Observable<unknown>, paceOf: (n: number) => Pace | 'done') {
   return (n: number): Observable<PollStep<number, number>> =>
@@ -59,7 +41,8 @@ describe('poll (marbles)', () => {
     idleFactor: 2,
     retryBaseMs: 20,
     retryCapMs: 80,
-    random: () => 0,
+    // full jitter at mid-draw: retry n waits min(80, 20·2^(n-1)) / 2, i.e. 10, 20, 40, 40 …
+    random: () => 0.5,
   };
 
   it('backs off while idle: waits 10, 20, 40, 40 ms (floor, doubling, ceiling)', () => {
@@ -141,7 +124,7 @@ describe('poll (marbles)', () => {
     });
   });
 
-  it('retries a transient failure after a jittered backoff and goes on from the same state', () => {
+  it('retries a transient failure after a full-jitter wait and goes on from the same state', () => {
     const ts = testScheduler();
     ts.run(({ cold, expectObservable }) => {
       const asked: number[] = [];
@@ -154,7 +137,7 @@ describe('poll (marbles)', () => {
         },
         { ...base, scheduler: ts },
       );
-      // fail at 1 → wait 10 (20/2) → fail at 12 → wait 20 (40/2) → answer at 33
+      // fail at 1 → wait 10 (0.5 · 20) → fail at 12 → wait 20 (0.5 · 40) → answer at 33
       expectObservable(stream).toBe('33ms (a|)', { a: 5 });
       ts.flush();
       expect(asked).toEqual([0, 11, 32]);
@@ -231,6 +214,35 @@ describe('poll (marbles)', () => {
       );
       // fail@1 → wait 10 → ok@12 → floor 10 → fail@23 → wait 10 → ok@34
       expectObservable(stream).toBe('12ms a 21ms (b|)', { a: 0, b: 1 });
+    });
+  });
+
+  it("waits the server's Retry-After (carried on the error) instead of the jittered wait", () => {
+    const ts = testScheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const throttled = new HttpError(429, 'slow down', { retryAfterMs: 30 });
+      const answers = [cold('-#', undefined, throttled), cold('-a|')];
+      const stream = poll<number, number>(
+        0,
+        () => answers.shift()!.pipe(map(() => ({ state: 1, emit: [7], pace: 'done' as const }))),
+        { ...base, scheduler: ts },
+      );
+      // fail at 1 → wait 30 (not the 10 of the jitter) → answer at 32
+      expectObservable(stream).toBe('32ms (a|)', { a: 7 });
+    });
+  });
+
+  it('gives up at once when Retry-After asks for longer than maxOutageMs', () => {
+    const ts = testScheduler();
+    ts.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const throttled = new HttpError(503, 'maintenance', { retryAfterMs: 600_000 });
+      const answer = cold<never>('-#', undefined, throttled);
+      expectObservable(poll(0, () => answer, { ...base, maxOutageMs: 60_000, scheduler: ts })).toBe(
+        '-#',
+        undefined,
+        throttled,
+      );
+      expectSubscriptions(answer.subscriptions).toBe('^!');
     });
   });
 

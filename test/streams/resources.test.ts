@@ -4,7 +4,8 @@ import type { PollOptions } from '../../src/streams/poll.js';
 import { resources$ } from '../../src/streams/resources.js';
 import { detail, record, scriptedSource, testScheduler, unavailable } from './support.js';
 
-const base: PollOptions = { floorMs: 10, ceilingMs: 40, idleFactor: 2, retryBaseMs: 20, random: () => 0 };
+// full jitter at mid-draw: the first retry waits 10 ms, the second 20 ms
+const base: PollOptions = { floorMs: 10, ceilingMs: 40, idleFactor: 2, retryBaseMs: 20, random: () => 0.5 };
 const s = (instance: number, time: number): ResourceSample => ({
   time,
   instance,

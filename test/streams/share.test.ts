@@ -6,7 +6,8 @@ import { trainingWatch } from '../../src/streams/share.js';
 import type { StatusChange } from '../../src/streams/status.js';
 import { detail, page, record, scriptedSource, testScheduler } from './support.js';
 
-const base: PollOptions = { floorMs: 10, ceilingMs: 40, idleFactor: 2, retryBaseMs: 20, random: () => 0 };
+// full jitter at mid-draw: the first retry waits 10 ms, the second 20 ms
+const base: PollOptions = { floorMs: 10, ceilingMs: 40, idleFactor: 2, retryBaseMs: 20, random: () => 0.5 };
 const change = (status: string, terminal = false): StatusChange => ({
   status,
   terminal,

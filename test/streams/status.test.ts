@@ -6,7 +6,8 @@ import type { PollOptions } from '../../src/streams/poll.js';
 import { type StatusChange, status$ } from '../../src/streams/status.js';
 import { detail, scriptedSource, testScheduler, unavailable } from './support.js';
 
-const base: PollOptions = { floorMs: 10, ceilingMs: 40, idleFactor: 2, retryBaseMs: 20, random: () => 0 };
+// full jitter at mid-draw: the first retry waits 10 ms, the second 20 ms
+const base: PollOptions = { floorMs: 10, ceilingMs: 40, idleFactor: 2, retryBaseMs: 20, random: () => 0.5 };
 
 const change = (status: string, terminal = false, extra: Partial<TrainVersionDetail> = {}): StatusChange => ({
   status,

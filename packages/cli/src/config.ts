@@ -13,7 +13,8 @@ import type { ExitCode } from './exitCodes.js';
 import { oneLine, printDetail } from './output.js';
 
 /** What `verifySsl: false` means for a plain-http platform (the profile `modelmaker local` writes has it). */
-export const VERIFY_SSL_UNUSED = 'false (unused: the platform is plain http, there is no certificate to verify)';
+export const VERIFY_SSL_UNUSED =
+  'false (unused: the platform is plain http, there is no certificate to verify)';
 
 async function show(context: Context): Promise<ExitCode> {
   const settings = await context.settings();

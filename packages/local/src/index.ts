@@ -35,8 +35,8 @@ export type {
   TrainingRun,
 } from './runner/types.js';
 export { type Capacity, machineCapacity } from './scheduler.js';
-export type { LogLimits } from './server/handlers/training.js';
 export { STOPPED_WAITING_REASON } from './server/handlers/training.js';
+export type { LogLimits } from './server/longPoll.js';
 export type { ServingOptions } from './serving/manager.js';
 export { HOST_COMMAND_VARIABLE } from './serving/plan.js';
 export { DataDirBusyError } from './store/dataDirLock.js';

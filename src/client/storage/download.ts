@@ -22,10 +22,10 @@ import {
 } from 'rxjs';
 import { parseS3Uri } from '../../codecs/s3uri.js';
 import { DEFAULT_PROGRESS_STEP_BYTES, DEFAULT_STORAGE_CONCURRENCY } from '../../defaults.js';
+import { fromAbortable } from '../kernel/abortable.js';
 import type { S3AccessProvider } from './access.js';
 import { UnsafePathError } from './errors.js';
 import type { TransferEvent } from './events.js';
-import { fromAbortable } from './internal/abortable.js';
 import { type S3Caller, withCaller } from './internal/caller.js';
 import { type Delta, ProgressTracker } from './internal/progress.js';
 import { receiveObject } from './internal/receive.js';

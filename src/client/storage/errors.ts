@@ -5,27 +5,8 @@
  * `UnsafePathError` for object keys that would land outside the target directory.
  * @module
  */
-import { type ErrorFields, ModelMakerError, TRANSIENT_STATUSES } from '../../errors.js';
-
-/** Error names (S3 codes or Node error codes) worth another attempt. */
-const TRANSIENT_REASONS: ReadonlySet<string> = new Set([
-  'SlowDown',
-  'InternalError',
-  'ServiceUnavailable',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TimeoutError',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_SOCKET',
-]);
+import { type ErrorFields, ModelMakerError } from '../../errors.js';
+import { isTransient } from '../kernel/transient.js';
 
 /** S3 answers meaning the credentials are expired, wrong or not allowed. */
 const CREDENTIAL_REASONS: ReadonlySet<string> = new Set([
@@ -61,12 +42,9 @@ export class StorageError extends ModelMakerError {
     this.status = fields.status;
   }
 
-  /** True when another attempt may succeed: throttling, 5xx, dropped connections. */
+  /** True when another attempt may succeed (throttling, 5xx, dropped connections): {@link isTransient} of this error. */
   get transient(): boolean {
-    return (
-      (this.status !== undefined && TRANSIENT_STATUSES.has(this.status)) ||
-      (this.reason !== undefined && TRANSIENT_REASONS.has(this.reason))
-    );
+    return isTransient(this);
   }
 
   /** True when S3 refused the credentials (expired, unknown, bad signature, denied, 403). */

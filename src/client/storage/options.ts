@@ -12,6 +12,8 @@ export interface StorageOptions {
   readonly maxAttempts?: number | undefined;
   /** Scheduler for retry delays and the clock of rates (default `asyncScheduler`). */
   readonly scheduler?: SchedulerLike | undefined;
+  /** Source of randomness in [0, 1) of the retry jitter (default `Math.random`). */
+  readonly random?: (() => number) | undefined;
   /**
    * Builds the S3 client from credentials (default `createS3Client`); called again
    * after a credential refresh. A hook to add middleware or an HTTP agent.

@@ -33,9 +33,9 @@ import {
   S3_MIN_PART_SIZE,
 } from '../../defaults.js';
 import { ValidationError } from '../../errors.js';
+import { fromAbortable } from '../kernel/abortable.js';
 import type { S3AccessProvider } from './access.js';
 import type { TransferEvent } from './events.js';
-import { fromAbortable } from './internal/abortable.js';
 import { type S3Caller, withCaller } from './internal/caller.js';
 import { ignoreMatcher } from './internal/ignore.js';
 import { type LocalTree, walkLocal } from './internal/local-tree.js';

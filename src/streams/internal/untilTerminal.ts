@@ -23,7 +23,7 @@ interface Phase<S> {
 
 /**
  * Polls `read` from `initial` until the version is terminal. New items → the
- * floor; nothing new → a status read, then the idle backoff; terminal status →
+ * floor; nothing new → a status read, then the growing idle interval; terminal status →
  * one last read (so what the job wrote before ending is not lost), then complete.
  *
  * ```

@@ -49,6 +49,8 @@ export interface CannedAnswer {
   readonly status: number;
   readonly body: string;
   readonly contentType?: string;
+  /** Extra response headers (e.g. `retry-after`). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** A running store. */
@@ -161,7 +163,10 @@ export async function startS3(): Promise<S3Fixture> {
       record.status = canned.status;
       incoming.resume();
       incoming.on('end', () => {
-        outgoing.writeHead(canned.status, { 'content-type': canned.contentType ?? 'application/xml' });
+        outgoing.writeHead(canned.status, {
+          'content-type': canned.contentType ?? 'application/xml',
+          ...canned.headers,
+        });
         outgoing.end(record.method === 'HEAD' ? undefined : canned.body);
       });
       return;

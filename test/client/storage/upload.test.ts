@@ -15,6 +15,7 @@ import {
   cleanupTempDirs,
   collect,
   type S3Fixture,
+  s3ErrorXml,
   sha256File,
   startS3,
   tempDir,
@@ -183,6 +184,49 @@ describe('upload', () => {
     expect(s3.count('PutObject')).toBe(2);
   });
 
+  it('retries a throttled request up to maxAttempts, the kernel drawing each jitter from `random`', async () => {
+    const source = await tempDir();
+    await writeRandomFile(join(source, 'a.bin'), 2000);
+    s3.respond = (request) =>
+      request.operation === 'PutObject'
+        ? { status: 503, body: s3ErrorXml('SlowDown', 'Please reduce your request rate.') }
+        : undefined;
+    let draws = 0;
+    const random = () => {
+      draws += 1;
+      return 0;
+    };
+    const target = `s3://${s3.bucket}/${uniquePrefix('slow')}/`;
+    await expect(
+      collect(upload(s3.provider, source, target, { maxAttempts: 4, random })),
+    ).rejects.toMatchObject({
+      _tag: 'StorageError',
+      reason: 'SlowDown',
+      status: 503,
+    });
+    expect(s3.count('PutObject')).toBe(4);
+    expect(draws).toBe(3);
+  });
+
+  it("honours the store's Retry-After: one longer than the cap ends the retries at once", async () => {
+    const source = await tempDir();
+    await writeRandomFile(join(source, 'a.bin'), 2000);
+    s3.respond = (request) =>
+      request.operation === 'PutObject'
+        ? {
+            status: 503,
+            body: s3ErrorXml('SlowDown', 'Please reduce your request rate.'),
+            headers: { 'retry-after': '3600' },
+          }
+        : undefined;
+    const target = `s3://${s3.bucket}/${uniquePrefix('after')}/`;
+    const error = await collect(upload(s3.provider, source, target, { random: () => 0 })).catch(
+      (failure: unknown) => failure,
+    );
+    expect(error).toMatchObject({ _tag: 'StorageError', reason: 'SlowDown', retryAfterMs: 3_600_000 });
+    expect(s3.count('PutObject')).toBe(1);
+  });
+
   it('does not start before subscription and aborts in-flight requests on unsubscribe', async () => {
     const source = await tempDir();
     await writeRandomFile(join(source, 'a.bin'), 30 * MIB);
@@ -193,9 +237,12 @@ describe('upload', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(s3.requests).toHaveLength(0);
 
+    // Unsubscribe mid-body, once the PUT has reached the store's proxy: the first bytes are read
+    // (and counted) before the connection is made, and an abort then would never reach the proxy.
+    const arrived = () => s3.requests.some((request) => request.operation === 'PutObject');
     const closed = new Promise<void>((resolve) => {
       const subscription = upload$.subscribe((event) => {
-        if (event.type === 'progress' && event.bytesDone > 0) {
+        if (event.type === 'progress' && event.bytesDone > 0 && arrived()) {
           subscription.unsubscribe();
           resolve();
         }

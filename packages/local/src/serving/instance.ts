@@ -16,6 +16,7 @@
  * @module
  */
 import { constants } from 'node:os';
+import { exponentialDelay } from 'modelmaker';
 import { Subject, type Subscription, timer } from 'rxjs';
 import { instanceProcess } from '../runner/instanceProcess.js';
 import type { RouteTarget } from './balancer.js';
@@ -242,7 +243,8 @@ export class ServingInstance implements RouteTarget {
     const { restartBackoffMs, maxRestartBackoffMs, stableMs } = this.settings;
     if (this.readyAt !== undefined && Date.now() - this.readyAt >= stableMs) this.failures = 0;
     this.failures++;
-    const delay = Math.min(restartBackoffMs * 2 ** (this.failures - 1), maxRestartBackoffMs);
+    // No jitter: one supervisor restarts one child, there is no crowd to spread.
+    const delay = exponentialDelay(this.failures, { baseMs: restartBackoffMs, capMs: maxRestartBackoffMs });
     this.hooks.note(`restarting in ${delay} ms`);
     this.restartTimer?.unsubscribe();
     this.restartTimer = timer(delay).subscribe(() => {

@@ -23,9 +23,9 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
 import * as E from 'fp-ts/lib/Either.js';
-import { ModelCreate } from 'modelmaker';
+import { ModelCreate, untilAborted } from 'modelmaker';
+import type { S3AccessProvider } from 'modelmaker/storage';
 import { firstValueFrom, timer } from 'rxjs';
 import { trainingEnvironment } from '../runner/environment.js';
 import type { ServiceModelRecord } from '../store/services.js';
@@ -40,8 +40,8 @@ import type { ServiceLogWriter } from './serviceLog.js';
 /** What every service runtime works with. */
 export interface ServiceContext {
   readonly store: Store;
-  /** A client of the embedded S3. */
-  readonly s3: S3Client;
+  /** The embedded S3, as the SDK's storage reaches it (model downloads). */
+  readonly s3: S3AccessProvider;
   /** Where model files are fetched: `<dataDir>/serving`. */
   readonly root: string;
   /** Address gateways bind. */
@@ -87,23 +87,8 @@ class Aborted extends Error {
   override readonly name = 'Aborted';
 }
 
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Aborted('aborted'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Aborted('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
+/** The reason a deploy or update step stops waiting with when the operation is aborted (see `untilAborted`). */
+const aborted = (): Aborted => new Aborted('aborted');
 
 /** Starts every instance; rejects with the first failure (every start is handled). */
 function startAll(instances: readonly ServingInstance[]): Promise<void> {
@@ -326,13 +311,14 @@ export class ServiceRuntime {
     try {
       const taken = new Set<number>();
       for (const spec of service.models) {
-        const group = await raceAbort(
+        const group = await untilAborted(
           this.prepare(spec, spec.instanceCount, taken, operation.signal),
           operation.signal,
+          aborted,
         );
         this.groups.push(group);
       }
-      await raceAbort(startAll(this.groups.flatMap((g) => g.instances)), operation.signal);
+      await untilAborted(startAll(this.groups.flatMap((g) => g.instances)), operation.signal, aborted);
       for (const group of this.groups) for (const instance of group.instances) instance.supervise();
       this.route();
       this.setStatus('RUNNING');
@@ -377,16 +363,17 @@ export class ServiceRuntime {
           }
           next.push({ ...old, spec, instances });
         } else {
-          const group = await raceAbort(
+          const group = await untilAborted(
             this.prepare(spec, spec.instanceCount, taken, operation.signal),
             operation.signal,
+            aborted,
           );
           fresh.push(group);
           added.push(...group.instances);
           next.push(group);
         }
       }
-      await raceAbort(startAll(added), operation.signal);
+      await untilAborted(startAll(added), operation.signal, aborted);
     } catch (error) {
       this.incoming = undefined;
       await Promise.all(added.map((i) => i.stop()));

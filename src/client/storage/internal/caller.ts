@@ -1,37 +1,32 @@
 /**
  * One place where storage talks to S3: lazily built clients, one credential
- * refresh per transfer, retries of transient failures, and abort on unsubscribe.
+ * refresh per transfer, retries of transient failures (the kernel's engine), and
+ * abort on unsubscribe.
  * @module
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import {
-  asyncScheduler,
-  catchError,
-  defer,
-  Observable,
-  retry,
-  type SchedulerLike,
-  switchMap,
-  throwError,
-  timer,
-} from 'rxjs';
-import {
-  DEFAULT_RETRY_BASE_MS,
-  DEFAULT_RETRY_CAP_MS,
-  DEFAULT_STORAGE_MAX_ATTEMPTS,
-} from '../../../defaults.js';
+import { catchError, defer, Observable, type SchedulerLike, switchMap, throwError } from 'rxjs';
+import { DEFAULT_STORAGE_MAX_ATTEMPTS } from '../../../defaults.js';
 import { hasTag } from '../../../errors.js';
+import { fromAbortable } from '../../kernel/abortable.js';
+import { type RetryPolicy, retryPolicy } from '../../kernel/policy.js';
+import { retryWithPolicy } from '../../kernel/retry.js';
 import type { S3Access, S3AccessProvider } from '../access.js';
 import { createS3Client } from '../client.js';
 import { StorageError } from '../errors.js';
-import { fromAbortable } from './abortable.js';
 import { toStorageError } from './s3-errors.js';
 
-/** How a {@link S3Caller} retries. */
+/** How a {@link S3Caller} retries; each number falls back to the kernel's default. */
 export interface CallerOptions {
+  /** Attempts per S3 request, the first included. Default {@link DEFAULT_STORAGE_MAX_ATTEMPTS}. */
   readonly maxAttempts?: number | undefined;
+  /** Backoff base, ms. Default `DEFAULT_RETRY_BASE_MS`. */
   readonly retryBaseMs?: number | undefined;
+  /** Backoff cap, ms. Default `DEFAULT_RETRY_CAP_MS`. */
   readonly retryCapMs?: number | undefined;
+  /** Source of randomness in [0, 1) of the jitter. Default `Math.random`. */
+  readonly random?: (() => number) | undefined;
+  /** Drives the retry waits. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike | undefined;
   /** Builds clients; tests and the benchmark may wrap {@link createS3Client}. */
   readonly createClient?: ((access: S3Access) => S3Client) | undefined;
@@ -43,11 +38,6 @@ interface Generation {
   readonly endpoint: string;
 }
 
-/** True for storage failures worth another attempt. */
-function isRetryable(error: unknown): boolean {
-  return error instanceof StorageError && error.transient;
-}
-
 /**
  * Sends S3 requests for one transfer. The first request gets credentials from the
  * provider; when S3 refuses them, `refresh()` is called once (shared by every request
@@ -57,10 +47,8 @@ function isRetryable(error: unknown): boolean {
 export class S3Caller {
   readonly #access: S3AccessProvider;
   readonly #createClient: (access: S3Access) => S3Client;
-  readonly #maxAttempts: number;
-  readonly #baseMs: number;
-  readonly #capMs: number;
-  readonly #scheduler: SchedulerLike;
+  readonly #policy: RetryPolicy;
+  readonly #scheduler: SchedulerLike | undefined;
   readonly #clients: S3Client[] = [];
   #current: Promise<Generation> | undefined;
   #generation = 0;
@@ -70,16 +58,21 @@ export class S3Caller {
   constructor(access: S3AccessProvider, options: CallerOptions = {}) {
     this.#access = access;
     this.#createClient = options.createClient ?? ((a) => createS3Client(a));
-    this.#maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_STORAGE_MAX_ATTEMPTS);
-    this.#baseMs = options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
-    this.#capMs = options.retryCapMs ?? DEFAULT_RETRY_CAP_MS;
-    this.#scheduler = options.scheduler ?? asyncScheduler;
+    this.#policy = retryPolicy({
+      maxAttempts: Math.max(1, options.maxAttempts ?? DEFAULT_STORAGE_MAX_ATTEMPTS),
+      baseMs: options.retryBaseMs,
+      capMs: options.retryCapMs,
+      random: options.random,
+    });
+    this.#scheduler = options.scheduler;
   }
 
   /**
    * A cold Observable of one S3 request: `attempt` is called per attempt with the
    * current client and a signal that aborts when the subscriber unsubscribes, so it
    * must open any request body itself (a consumed stream cannot be sent twice).
+   * A transient failure (`isTransient`) is retried by the kernel's engine, up to
+   * `maxAttempts` attempts; a credential refresh is not an attempt.
    * Fails with `StorageError` (or the tagged error `attempt` throws).
    */
   call<T>(
@@ -105,13 +98,7 @@ export class S3Caller {
         ),
       );
     });
-    return once.pipe(
-      retry({
-        count: this.#maxAttempts - 1,
-        delay: (error: unknown, retryCount: number) =>
-          isRetryable(error) ? timer(this.#backoff(retryCount), this.#scheduler) : throwError(() => error),
-      }),
-    );
+    return once.pipe(retryWithPolicy({ policy: this.#policy, scheduler: this.#scheduler }));
   }
 
   /** The endpoint of the current credentials (asks the provider if no request was made yet). */
@@ -177,11 +164,6 @@ export class S3Caller {
         cause: refused,
       }),
     );
-  }
-
-  /** Full-jitter exponential backoff before retry number `retryCount` (1-based), in ms. */
-  #backoff(retryCount: number): number {
-    return Math.random() * Math.min(this.#capMs, this.#baseMs * 2 ** (retryCount - 1));
   }
 }
 

@@ -16,6 +16,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { defer, map, Observable, of, switchMap } from 'rxjs';
 import { formatS3Uri } from '../../../codecs/s3uri.js';
 import { SHA256_METADATA_KEY } from '../../../defaults.js';
+import { onAbort } from '../../kernel/signals.js';
 import { IntegrityError, StorageError } from '../errors.js';
 import type { FileTransferred, Verification } from '../events.js';
 import type { S3Caller } from './caller.js';
@@ -150,7 +151,7 @@ export function fetchInto(
         // Still open on a platform that refuses (Windows): the catch below removes it once closed.
       }
     };
-    signal.addEventListener('abort', removeNow, { once: true });
+    const stopRemoving = onAbort(signal, removeNow);
     try {
       const output = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), {
         abortSignal: signal,
@@ -185,7 +186,7 @@ export function fetchInto(
       await rm(temp, { force: true });
       throw error;
     } finally {
-      signal.removeEventListener('abort', removeNow);
+      stopRemoving();
     }
   });
 }

@@ -4,6 +4,7 @@
  */
 import { catchError, type MonoTypeOperatorFunction, throwError } from 'rxjs';
 import { isModelMakerError } from '../../../errors.js';
+import { parseRetryAfter } from '../../kernel/retryAfter.js';
 import { StorageError } from '../errors.js';
 
 interface SdkErrorShape {
@@ -11,11 +12,22 @@ interface SdkErrorShape {
   readonly code?: unknown;
   readonly message?: unknown;
   readonly $metadata?: { readonly httpStatusCode?: unknown };
+  /** The HTTP answer the AWS SDK attaches to a service error. */
+  readonly $response?: { readonly headers?: unknown };
+}
+
+/** The `Retry-After` of the answer an SDK error came with, as a wait in ms. */
+function retryAfterOf(shape: SdkErrorShape): number | undefined {
+  const headers = shape.$response?.headers;
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  const entry = Object.entries(headers).find(([name]) => name.toLowerCase() === 'retry-after');
+  return typeof entry?.[1] === 'string' ? parseRetryAfter(entry[1], Date.now()) : undefined;
 }
 
 /**
  * Maps an error of an S3 call (or of a file step) to a {@link StorageError} naming the
- * operation and the `s3://` address (or the local path). Tagged errors of this package pass through.
+ * operation and the `s3://` address (or the local path), with the store's `Retry-After`
+ * as `retryAfterMs` when it sent one. Tagged errors of this package pass through.
  */
 export function toStorageError(error: unknown, operation: string, uri: string): Error {
   if (isModelMakerError(error)) return error;
@@ -34,6 +46,7 @@ export function toStorageError(error: unknown, operation: string, uri: string): 
     url: uri,
     reason,
     status,
+    retryAfterMs: retryAfterOf(shape),
     cause: error,
   });
 }

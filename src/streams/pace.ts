@@ -1,7 +1,7 @@
 /**
- * The two clocks of the polling engine, as pure functions: the adaptive interval
- * between successful polls (fast while things change, slower and slower while
- * idle) and the jittered backoff between failed ones.
+ * The pace of the polling engine between successful polls, as a pure function: fast
+ * while things change, slower and slower while idle. (The waits between failed polls
+ * are the I/O kernel's: see `retryWithPolicy`.)
  * @module
  */
 
@@ -49,22 +49,4 @@ export function nextInterval(pace: Pace, intervalMs: number, bounds: IntervalBou
         intervalMs: Math.min(bounds.ceilingMs, current * Math.max(1, bounds.factor)),
       };
   }
-}
-
-/** Numbers of the backoff between failed polls, in ms. */
-export interface RetryBounds {
-  readonly baseMs: number;
-  readonly capMs: number;
-  /** Source of randomness in [0, 1). */
-  readonly random: () => number;
-}
-
-/**
- * "Equal jitter": after the `failures`-th failure in a row (1 for the first), wait
- * `d/2 + random·d/2` where `d = min(cap, base·2^(failures-1))`. Half the wait is
- * fixed, so a crowd of clients never retries at once and never with no wait at all.
- */
-export function retryDelay(failures: number, bounds: RetryBounds): number {
-  const d = Math.min(bounds.capMs, bounds.baseMs * 2 ** Math.max(0, failures - 1));
-  return Math.round(d / 2 + bounds.random() * (d / 2));
 }
