@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
  * Packing a workspace package (`npm pack -w packages/local`, `npm publish`): in the
- * repository `@modelmaker/local` and `@modelmaker/cli` depend on the SDK with
+ * repository `@modelmaker/local`, `@modelmaker/ui` and `@modelmaker/cli` depend on the SDK with
  * `"modelmaker": "file:../.."`, which means nothing inside a tarball. `prepack` swaps every
  * such `file:` dependency for the exact version of the package it points at (`"0.1.0"`),
  * keeping the original beside it; `postpack` puts the original back. So a packed set
- * (`modelmaker-0.1.0.tgz`, `modelmaker-local-0.1.0.tgz`, `modelmaker-cli-0.1.0.tgz`)
- * installs together, and the repository stays as it was.
+ * (`modelmaker-0.1.0.tgz`, `modelmaker-local-0.1.0.tgz`, `modelmaker-ui-0.1.0.tgz`,
+ * `modelmaker-cli-0.1.0.tgz`) installs together, and the repository stays as it was.
  *
  * Usage (from a workspace package's scripts): `node ../../scripts/pack-dependencies.mjs prepack|postpack`.
  */

@@ -16,6 +16,7 @@ import { ROOT } from '../examples/support.js';
 const run = promisify(execFile);
 const WORKSPACES = [
   { dir: 'packages/local', tarball: 'modelmaker-local' },
+  { dir: 'packages/ui', tarball: 'modelmaker-ui' },
   { dir: 'packages/cli', tarball: 'modelmaker-cli' },
 ];
 

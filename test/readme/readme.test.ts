@@ -16,12 +16,16 @@ import { parseBlocks, readmeBlocks, runReadmeBlock } from './readmeBlocks.js';
 const stderrOf = (lines: readonly { text: string }[]) => lines.map((line) => line.text);
 
 describe('README.md', () => {
-  it('marks every fenced block: run <name>, ci, config, or skip <why>', () => {
+  it('marks every fenced block: run <name>, ci, config, skip <why>, or a tag whose test runs it', () => {
     const unmarked = readmeBlocks().filter((block) => block.kind === undefined);
     expect(unmarked.map((block) => `line ${block.line}: ${block.code.split('\n')[0]}`)).toEqual([]);
     for (const block of readmeBlocks()) {
       if (block.kind === 'run' || block.kind === 'skip')
         expect(block.label, `line ${block.line}`).not.toBe('');
+      if (block.kind === 'owned') {
+        const owner = join(ROOT, 'test/readme', `${block.label}.test.ts`);
+        expect(existsSync(owner), `line ${block.line}: no ${owner} runs this block`).toBe(true);
+      }
     }
     const names = readmeBlocks()
       .filter((b) => b.kind === 'run')
@@ -103,12 +107,16 @@ describe('the block parser', () => {
         '~~~json',
         '{}',
         '~~~',
+        '```ts feeds',
+        'x;',
+        '```',
       ].join('\n'),
     );
     expect(blocks.map(({ lang, code, kind, label }) => ({ lang, code, kind, label }))).toEqual([
       { lang: 'ts', code: 'console.log(1);\n', kind: 'run', label: 'one' },
       { lang: 'sh', code: 'ls\n', kind: undefined, label: '' },
       { lang: 'json', code: '{}\n', kind: undefined, label: '' },
+      { lang: 'ts', code: 'x;\n', kind: 'owned', label: 'feeds' },
     ]);
   });
 });

@@ -12,6 +12,9 @@
  * - `<!-- readme-test: skip <why> -->` — not runnable as is (a fragment of a program,
  *   an output sample); the reason is required.
  *
+ * Or, instead of a comment, a tag after the fence's language (```` ```ts feeds ````): the
+ * block belongs to `test/readme/<tag>.test.ts`, which runs it its own way (kind `owned`).
+ *
  * A block without a marker fails `test/readme/readme.test.ts`, so none goes unchecked by accident.
  * Other markdown files use the same markers (`docs/writing-training-code.md`: its `run`
  * blocks are training and serving programs its test runs on the platform).
@@ -29,7 +32,7 @@ import { ROOT, type Run, start } from '../examples/support.js';
 const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 
 /** What a marker says about its block. */
-export type BlockKind = 'run' | 'ci' | 'config' | 'skip';
+export type BlockKind = 'run' | 'ci' | 'config' | 'skip' | 'owned';
 
 /** One fenced block of the README. */
 export interface ReadmeBlock {
@@ -41,12 +44,12 @@ export interface ReadmeBlock {
   readonly line: number;
   /** The marker's kind, or `undefined` when the block has none. */
   readonly kind: BlockKind | undefined;
-  /** `run`: the block's name; `skip`: the reason. */
+  /** `run`: the block's name; `skip`: the reason; `owned`: the tag (`test/readme/<tag>.test.ts`). */
   readonly label: string;
 }
 
 const MARKER = /^<!--\s*readme-test:\s*(run|ci|config|skip)\b\s*(.*?)\s*-->\s*$/;
-const FENCE = /^(```+|~~~+)\s*([\w-]*)/;
+const FENCE = /^(```+|~~~+)\s*([\w-]*)(?:\s+([\w-]+))?/;
 
 /** Every fenced block of `markdown`, in order, with its marker. */
 export function parseBlocks(markdown: string): ReadmeBlock[] {
@@ -67,12 +70,13 @@ export function parseBlocks(markdown: string): ReadmeBlock[] {
     }
     const close = lines.findIndex((candidate, j) => j > i && candidate.startsWith(fence[1]!));
     const end = close === -1 ? lines.length : close;
+    const tag = fence[3];
     blocks.push({
       lang: fence[2] ?? '',
       code: `${lines.slice(i + 1, end).join('\n')}\n`,
       line: i + 1,
-      kind: marker?.kind,
-      label: marker?.label ?? '',
+      kind: marker?.kind ?? (tag === undefined ? undefined : 'owned'),
+      label: marker?.label ?? tag ?? '',
     });
     marker = undefined;
     i = end;
