@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 
 const CHILD = join(import.meta.dirname, 'fixtures/open-session-child.ts');
 const ROOT = join(import.meta.dirname, '../../../..');
@@ -21,6 +21,13 @@ interface Ended {
   readonly stderr: string;
 }
 
+/** Children still running (a failed or timed-out case): ended after each test, by SIGTERM (so they clean up). */
+const running = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of running) child.kill('SIGTERM');
+  running.clear();
+});
+
 function start(mode: string): { child: ChildProcess; ready: Promise<void>; ended: Promise<Ended> } {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -33,6 +40,8 @@ function start(mode: string): { child: ChildProcess; ready: Promise<void>; ended
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let stdout = '';
   let stderr = '';
   let onReady: () => void = () => {};
