@@ -88,11 +88,15 @@ describe('isSecretKey', () => {
 });
 
 describe('SecretSet', () => {
-  it('ignores values too short to replace safely', () => {
+  it('keeps short values too, which redaction replaces only where they stand alone', () => {
     const set = new SecretSet();
     set.add('abc');
     set.add(undefined);
+    set.add('');
     set.add('long-enough');
-    expect([...set]).toEqual(['long-enough']);
+    expect([...set]).toEqual(['abc', 'long-enough']);
+    expect(redact('password abc, not abcd or xabc; long-enoughX', set)).toBe(
+      'password ***, not abcd or xabc; ***X',
+    );
   });
 });
