@@ -1,11 +1,15 @@
 /**
  * The one redaction function: every header set, body, URL and message the SDK logs
- * or puts in an error goes through {@link redact}, at every log level.
+ * or puts in an error goes through {@link redact}, at every log level, as the last
+ * step ({@link redactError} for errors leaving the SDK; {@link redactAndCut} where text
+ * is shortened: redacted first, then cut). See `docs/security.md`.
  *
  * Two nets: by key (`password`, `token`, `sk`, `Auth-Token`, `access_Key_Secret`,
  * `secretAccessKey`, … anywhere in a nested object, so `gitInfo.password` is
- * covered) and by value (secrets the session knows — the password, each token it
- * obtained, the S3 secret — are replaced wherever they appear in text).
+ * covered; `"password": "…"`, its JSON-escaped form and `password=…` in text) and by
+ * value (secrets the session knows — the password, each token it obtained, the S3
+ * secret — are replaced wherever they appear in text, in plain, JSON-escaped and
+ * URL-encoded forms, see {@link secretForms}).
  * @module
  */
 import { isSecretFieldName } from '../codecs/decode.js';
