@@ -324,7 +324,7 @@ describe('8–9. the login is cancellable, shared, and backs off', () => {
     expect(api.count('/v1/auth-token')).toBe(1);
   });
 
-  it('a login shared by two calls survives one of them leaving, and is aborted when both have', async () => {
+  it('a login shared by two calls survives one of them leaving (cancelling is per waiter)', async () => {
     let answer: (() => void) | undefined;
     const api = await hostileServer((hit, res) => {
       if (hit.url.endsWith('/auth-token')) answer = () => json(res, { token: TOKEN });
