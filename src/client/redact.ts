@@ -13,6 +13,7 @@
  * @module
  */
 import { isSecretFieldName } from '../codecs/decode.js';
+import { isModelMakerError } from '../errors.js';
 
 /** What a secret is replaced with. */
 export const REDACTED = '***';
@@ -248,11 +249,13 @@ export function secretValuesIn(value: unknown, everything = false): string[] {
 }
 
 /**
- * Redacts an error in place, as the last step before it leaves the SDK: its `message`,
+ * Redacts one of the SDK's tagged errors in place, as the last step before it leaves the SDK (any other value is returned untouched): its `message`,
  * `stack`, the text fields the SDK's errors carry (`problems`, `serverMessage`), and the
  * same for each `cause` down the chain. Returns the same error.
  */
 export function redactError<E>(error: E, knownSecrets: Iterable<string>): E {
+  // Only the SDK's own errors (and their causes): a caller's abort reason is left as it is.
+  if (!isModelMakerError(error)) return error;
   const secrets = knownList(knownSecrets);
   let current: unknown = error;
   for (let depth = 0; depth < MAX_CAUSE_DEPTH && current instanceof Error; depth++) {

@@ -198,7 +198,11 @@ export function download(
     const run = (caller: S3Caller, root: string, goal: Target): Observable<TransferEvent> => {
       const totals$: Observable<Survey> =
         goal.kind === 'object'
-          ? of({ files: 1, bytes: goal.head.size, rejectedKeys: [] })
+          ? defer(() => {
+              const rejectedKeys: string[] = [];
+              const files = plan([goal.head], goal.prefix, goal.head, onUnsafe, (k) => rejectedKeys.push(k));
+              return of({ files: files.length, bytes: files.length * goal.head.size, rejectedKeys });
+            })
           : survey(caller, bucket, goal.prefix, onUnsafe);
       return totals$.pipe(
         switchMap((totals) => {
@@ -211,7 +215,7 @@ export function download(
                   fetchAll(
                     caller,
                     root,
-                    plan([goal.head], goal.prefix, goal.head, 'error', () => undefined),
+                    plan([goal.head], goal.prefix, goal.head, onUnsafe, () => undefined),
                   ),
                 )
               : eachListingPage(caller, bucket, goal.prefix, (objects) =>
