@@ -3,6 +3,8 @@
  * @module
  */
 
+export { type DeployEvent, type DeployRunningEvent, deploy, toService } from './api/deploy.js';
+export { deployed } from './api/deployed.js';
 export { Estimator, type EstimatorParams, type FitArgs } from './api/estimator.js';
 export { Model } from './api/model.js';
 export { Predictor, type PredictorSession } from './api/predictor.js';
@@ -57,5 +59,6 @@ export {
 } from './codecs/params/index.js';
 export * from './defaults.js';
 export * from './errors.js';
+export * from './feeds/index.js';
 export { createModel } from './streams/createModel.js';
 export * from './streams/index.js';

@@ -6,7 +6,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { defer, type Observable, tap, throwError } from 'rxjs';
+import { defer, type Observable, of, switchMap, tap, throwError } from 'rxjs';
 import { listFrameworks, listPresetAlgorithms, listPresetModels, listResources } from '../client/catalog.js';
 import type { CallOptions } from '../client/endpointCall.js';
 import type { Session } from '../client/session.js';
@@ -25,7 +25,6 @@ import {
 import type { FrameworkList, PresetAlgorithmList, PresetModelList, ResourceList } from '../codecs/catalog.js';
 import type { Ack } from '../codecs/common.js';
 import type { DeployParams, ModelParams, TrainParams } from '../codecs/params/index.js';
-import { toTrainCreate } from '../codecs/params/index.js';
 import type {
   LogPage,
   PerformanceMonitor,
@@ -37,10 +36,12 @@ import type {
 } from '../codecs/training.js';
 import { ValidationError } from '../errors.js';
 import { type CreateModelOptions, createModel, type RegisteredModel } from '../streams/createModel.js';
-import { type DeployEvent, type DeployOptions, deploy } from '../streams/deploy.js';
+import type { DeployOptions } from '../streams/deploy.js';
 import { type FitEvent, type FitOptions, fit, type TrainedJob } from '../streams/fit.js';
 import { type LogEvent, type LogsOptions, logs$ } from '../streams/logs.js';
+import { finishedVersion, type ModelSource, modelSource } from '../streams/modelSource.js';
 import { sourceFromSession } from '../streams/sessionSource.js';
+import { type DeployEvent, deploy } from './deploy.js';
 
 /** The estimator's parameters: the seed's constructor arguments (`inputs` and `jobName` may wait for `fit`). */
 export type EstimatorParams = Omit<TrainParams, 'inputs' | 'jobName'> & {
@@ -91,7 +92,18 @@ export class Estimator {
     readonly params: EstimatorParams,
   ) {}
 
-  /** An estimator following an existing training version (started elsewhere, e.g. by another process). */
+  /**
+   * An estimator on an existing training version (started elsewhere, e.g. by another
+   * process): its instance methods act on `versionId`. Does no I/O. Its
+   * {@link createModel} reads the version from the server and refuses one that has not
+   * finished (`TrainingNotFinished`, naming the version and its status); `params` are
+   * only for a later `fit`.
+   *
+   * @example
+   * ```ts
+   * Estimator.attach(session, 12).createModel({ modelVersion: '1.0.0' }) // name, path, kind, framework from version 12
+   * ```
+   */
   static attach(
     session: Session,
     versionId: number,
@@ -139,6 +151,7 @@ export class Estimator {
         if (event.type === 'created') {
           this.#jobId = event.jobId;
           this.#versionId = event.versionId;
+          this.#trained = undefined;
         } else if (event.type === 'completed') {
           this.#trained = event.job;
         }
@@ -188,14 +201,16 @@ export class Estimator {
 
   /**
    * Registers the trained model (the seed's `create_model`): `modelPath`, `modelName`,
-   * `modelFrameworkType` and `modelFramework` default from the finished job.
+   * `modelFrameworkType` and `modelFramework` default from the finished version — the
+   * one `fit` followed to its end, or else the version of the last `fit` or `attach`,
+   * read from the server first. Fails with `TrainingNotFinished` when that version has
+   * not finished. Without any version, every model parameter must be given.
    */
   createModel(params: Partial<ModelParams>, options?: CreateModelOptions): Observable<RegisteredModel> {
-    return defer(() => {
-      const job = this.#trained ?? this.#attachedJob();
-      if (job instanceof ValidationError) return throwError(() => job);
-      return createModel(this.session, params, job, options).pipe(tap((model) => (this.#model = model)));
-    });
+    return this.#source().pipe(
+      switchMap((source) => createModel(this.session, params, source, options)),
+      tap((model) => (this.#model = model)),
+    );
   }
 
   /**
@@ -281,16 +296,16 @@ export class Estimator {
     );
   }
 
-  /** The finished job of an attached version, built from this estimator's own parameters. */
-  #attachedJob(): TrainedJob | undefined | ValidationError {
-    if (this.#versionId === undefined) return undefined;
-    const request = toTrainCreate(this.params as TrainParams);
-    if (E.isLeft(request)) return request.left;
-    return {
-      jobId: this.#jobId ?? 0,
-      versionId: this.#versionId,
-      body: request.right.body,
-      detail: { status: 'FINISH' } as TrainVersionDetail,
-    };
+  /** What a model is made from: the job `fit` followed to FINISH, else the version read from the server. */
+  #source(): Observable<ModelSource | undefined> {
+    return defer(() => {
+      if (this.#trained !== undefined) {
+        const { versionId, detail, body } = this.#trained;
+        const source = modelSource(versionId, detail, body);
+        return E.isLeft(source) ? throwError(() => source.left) : of(source.right);
+      }
+      if (this.#versionId !== undefined) return finishedVersion(this.session, this.#versionId);
+      return of(undefined);
+    });
   }
 }

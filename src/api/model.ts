@@ -16,7 +16,8 @@ import type { ModelDetail, ModelList } from '../codecs/models.js';
 import type { DeployParams, ModelParams } from '../codecs/params/index.js';
 import { ValidationError } from '../errors.js';
 import { type CreateModelOptions, createModel, type RegisteredModel } from '../streams/createModel.js';
-import { type DeployEvent, type DeployOptions, deploy } from '../streams/deploy.js';
+import type { DeployOptions } from '../streams/deploy.js';
+import { type DeployEvent, deploy } from './deploy.js';
 
 function missing(field: string, hint: string): ValidationError {
   return new ValidationError([{ field, message: hint }]);

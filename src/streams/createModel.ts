@@ -1,7 +1,8 @@
 /**
  * `createModel`: the seed's `create_model` as an Observable — with the defaults the
- * Estimator takes from its finished training job, a local model code directory
- * uploaded first, and a new version when the model's name exists.
+ * Estimator takes from the finished training version it serves (a `ModelSource`), a
+ * local model code directory uploaded first, and a new version when the model's name
+ * exists.
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js';
@@ -26,6 +27,7 @@ import { type ModelFrameworkType, type ModelParams, toModelCreate } from '../cod
 import { ValidationError } from '../errors.js';
 import type { FitSession, TrainedJob } from './fit.js';
 import { type CodeUploadStep, uploadCode } from './internal/codeUpload.js';
+import { type ModelSource, modelSource } from './modelSource.js';
 
 /** A registered model version and the body it was created with. */
 export interface RegisteredModel {
@@ -58,26 +60,26 @@ const SERVED_BY: Readonly<Record<string, ModelFrameworkType>> = {
 const PENDING_ID = 1;
 
 /**
- * The defaults a finished training job gives a model without asking the catalog (the
- * seed's Estimator): `modelName` = the job's name, `modelPath` = its output (the
- * version's `output` when the server reports one, else the job's `output`),
+ * The defaults a finished training version gives a model without asking the catalog
+ * (the seed's Estimator): `modelName` = the job's name, `modelPath` = its output,
  * `modelFrameworkType` = PRESET_MODEL for PRESET_ALGORITHM, BASIC_FRAMEWORK for
- * BASIC_FRAMEWORK, CUSTOM for CUSTOM, and for CUSTOM `modelMirrorUrl` = the job's
- * image. `modelFramework` needs the catalog: see {@link createModel}.
+ * BASIC_FRAMEWORK, CUSTOM for CUSTOM, and for CUSTOM `modelMirrorUrl` = its image.
+ * `modelFramework` needs the catalog: see {@link createModel}.
  *
  * @example
  * ```ts
- * modelDefaults(job) // { modelName: 'iris', modelPath: 's3://mm/out/', modelFrameworkType: 'PRESET_MODEL' }
+ * modelDefaults(source) // { modelName: 'iris', modelPath: 's3://mm/out/', modelFrameworkType: 'PRESET_MODEL' }
  * ```
  */
-export function modelDefaults(job: TrainedJob): Partial<ModelParams> {
-  const { body, detail } = job;
-  const type = SERVED_BY[body.type];
+export function modelDefaults(source: ModelSource): Partial<ModelParams> {
+  const type = SERVED_BY[source.type];
   return {
-    modelName: body.name,
-    modelPath: detail.output ?? body.output,
+    modelName: source.name,
+    modelPath: source.output,
     ...(type === undefined ? {} : { modelFrameworkType: type }),
-    ...(body.type === 'CUSTOM' && body.mirrorUrl !== undefined ? { modelMirrorUrl: body.mirrorUrl } : {}),
+    ...(source.type === 'CUSTOM' && source.mirrorUrl !== undefined
+      ? { modelMirrorUrl: source.mirrorUrl }
+      : {}),
   };
 }
 
@@ -86,19 +88,23 @@ function notFound(message: string): ValidationError {
 }
 
 /**
- * The id of what serves the job's models, found by name as the seed does: the preset
- * model named like the job's preset algorithm, or the PREDICT framework named like
+ * The id of what serves the version's models, found by name as the seed does: the
+ * preset model named like its preset algorithm, or the PREDICT framework named like
  * its TRAIN framework. Fails with `ValidationError` (field `modelFramework`) when the
- * catalog has no such entry.
+ * version does not say which it used, or the catalog has no such entry.
  */
-function servingFramework(session: ModelSession, job: TrainedJob): Observable<number> {
-  const { body } = job;
-  if (body.type === 'PRESET_ALGORITHM') {
+function servingFramework(session: ModelSession, source: ModelSource): Observable<number> {
+  if (source.type === 'PRESET_ALGORITHM') {
+    const { algorithmId } = source;
+    if (algorithmId === undefined)
+      return throwError(() =>
+        notFound(`training version ${source.versionId} does not say its preset algorithm`),
+      );
     return forkJoin([listPresetAlgorithms(session), listPresetModels(session)]).pipe(
       map(([algorithms, models]) => {
-        const algorithm = algorithms.presetAlgorithms.find((entry) => entry.id === body.algorithmId);
+        const algorithm = algorithms.presetAlgorithms.find((entry) => entry.id === algorithmId);
         if (algorithm === undefined)
-          throw notFound(`the job's preset algorithm ${body.algorithmId} is not in the catalog`);
+          throw notFound(`the job's preset algorithm ${algorithmId} is not in the catalog`);
         const model = models.presetModels.find((entry) => entry.name === algorithm.name);
         if (model === undefined)
           throw notFound(
@@ -108,11 +114,16 @@ function servingFramework(session: ModelSession, job: TrainedJob): Observable<nu
       }),
     );
   }
+  const { frameworkId } = source;
+  if (frameworkId === undefined)
+    return throwError(() =>
+      notFound(`training version ${source.versionId} does not say its TRAIN framework`),
+    );
   return forkJoin([listFrameworks(session, 'TRAIN'), listFrameworks(session, 'PREDICT')]).pipe(
     map(([train, predict]) => {
-      const framework = train.frameWorks.find((entry) => entry.id === body.frameworkId);
+      const framework = train.frameWorks.find((entry) => entry.id === frameworkId);
       if (framework === undefined)
-        throw notFound(`the job's TRAIN framework ${body.frameworkId} is not in the catalog`);
+        throw notFound(`the job's TRAIN framework ${frameworkId} is not in the catalog`);
       const serving = predict.frameWorks.find((entry) => entry.name === framework.name);
       if (serving === undefined)
         throw notFound(
@@ -125,11 +136,12 @@ function servingFramework(session: ModelSession, job: TrainedJob): Observable<nu
 
 /**
  * Registers a model version: `params` (the seed's `create_model` arguments) with, when
- * a finished training `job` is given, the seed's defaults for what they leave out —
- * {@link modelDefaults}, and `modelFramework`: for a PRESET_ALGORITHM job the preset
- * model with the same `name` as its algorithm, for a BASIC_FRAMEWORK job the PREDICT
- * framework with the same `name` as its TRAIN framework (both looked up in the
- * catalog, only when needed). A default that does not fit the type the user chose is
+ * the finished training version it serves is given (`source`: see `modelSource`,
+ * `finishedVersion`), the seed's defaults for what they leave out —
+ * {@link modelDefaults}, and `modelFramework`: for a PRESET_ALGORITHM version the
+ * preset model with the same `name` as its algorithm, for a BASIC_FRAMEWORK version
+ * the PREDICT framework with the same `name` as its TRAIN framework (both looked up in
+ * the catalog, only when needed). A default that does not fit the type the user chose is
  * not used. A local `modelCodeDir` is uploaded first (into
  * `s3://<bucket>/<timestamp>/<dirname>/`, sent as `codeUrl`). When a model of that
  * name exists (errorCode 101009), a new version of it is created.
@@ -142,20 +154,20 @@ function servingFramework(session: ModelSession, job: TrainedJob): Observable<nu
  *
  * @example
  * ```ts
- * fit(session, params).pipe(trained(), switchMap((job) => createModel(session, { modelVersion: '1.0.0' }, job)))
+ * finishedVersion(session, 12).pipe(switchMap((source) => createModel(session, { modelVersion: '1.0.0' }, source)))
  * ```
  */
 export function createModel(
   session: ModelSession,
   params: Partial<ModelParams>,
-  job?: TrainedJob,
+  source?: ModelSource,
   options: CreateModelOptions = {},
 ): Observable<RegisteredModel> {
   return defer(() => {
-    const base = job === undefined ? {} : modelDefaults(job);
+    const base = source === undefined ? {} : modelDefaults(source);
     const type = params.modelFrameworkType ?? base.modelFrameworkType;
     const lookup =
-      job !== undefined &&
+      source !== undefined &&
       params.modelFramework == null &&
       type === base.modelFrameworkType &&
       (type === 'PRESET_MODEL' || type === 'BASIC_FRAMEWORK');
@@ -166,8 +178,8 @@ export function createModel(
     if (E.isLeft(checked)) return throwError(() => checked.left);
 
     const defaults$ =
-      lookup && job !== undefined
-        ? servingFramework(session, job).pipe(map((id) => ({ ...base, modelFramework: id })))
+      lookup && source !== undefined
+        ? servingFramework(session, source).pipe(map((id) => ({ ...base, modelFramework: id })))
         : of(base);
     return defaults$.pipe(
       switchMap((defaults) => {
@@ -198,7 +210,9 @@ function register(session: ModelSession, body: ModelCreate): Observable<Register
 
 /**
  * {@link createModel} curried for pipelines: `switchMap(toModel(session, params))`
- * registers the model of each finished job.
+ * registers the model of each finished job, from its {@link modelSource} (the
+ * version's final detail, the body it was created with filling what the detail
+ * leaves out). A job whose detail is not FINISH errors with `TrainingNotFinished`.
  *
  * @example
  * ```ts
@@ -215,5 +229,11 @@ export function toModel(
   params: Partial<ModelParams>,
   options?: CreateModelOptions,
 ): (job: TrainedJob) => Observable<RegisteredModel> {
-  return (job) => createModel(session, params, job, options);
+  return (job) =>
+    defer(() => {
+      const source = modelSource(job.versionId, job.detail, job.body);
+      return E.isLeft(source)
+        ? throwError(() => source.left)
+        : createModel(session, params, source.right, options);
+    });
 }

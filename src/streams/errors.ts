@@ -22,3 +22,30 @@ export class LogGapError extends ModelMakerError {
     super(`log lines ${from}..${to} are missing`, { reason: 'gap', ...fields });
   }
 }
+
+/**
+ * A model was to be made from training version `versionId`, which has not finished:
+ * its `status` is not `FINISH` (still running, failed or stopped). Nothing was
+ * registered.
+ *
+ * @example
+ * ```ts
+ * Estimator.attach(session, 12).createModel({ modelVersion: '1.0.0' }).pipe(catchError((e) =>
+ *   hasTag(e, 'TrainingNotFinished') ? throwError(() => new Error(`wait for ${e.versionId}: ${e.status}`)) : throwError(() => e)))
+ * ```
+ */
+export class TrainingNotFinished extends ModelMakerError {
+  readonly _tag = 'TrainingNotFinished' as const;
+  override readonly name = 'TrainingNotFinished';
+  constructor(
+    readonly versionId: number,
+    /** The status the server reported. */
+    readonly status: string,
+    fields: ErrorFields = {},
+  ) {
+    super(`training version ${versionId} is ${status}, not FINISH: a model is made from a finished version`, {
+      reason: 'not-finished',
+      ...fields,
+    });
+  }
+}

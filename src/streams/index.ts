@@ -1,7 +1,8 @@
 /**
  * Long-running reads of a training version as Observables: the polling engine,
  * `status$`, `logs$`, `metrics$`, `resources$`, their operators and sharing; and the
- * pipeline `fit` → `trained()` → `toModel` → `toService` → `deployed()`.
+ * pipeline steps `fit` → `trained()` → `toModel` → `deployService` (the API layer's
+ * `toService` and `deployed()` end it with a `Predictor`).
  *
  * `createModel` (the pipeline step) is not re-exported here: its name is the client's
  * `POST /v1/model` row function's, and both barrels are re-exported by the package root.
@@ -11,14 +12,14 @@ export type { CreateModelOptions, ModelSession, RegisteredModel } from './create
 export { modelDefaults, toModel } from './createModel.js';
 export type {
   DeployCreatedEvent,
-  DeployEvent,
   DeployOptions,
-  DeployRunningEvent,
+  DeploySession,
   DeployStatusEvent,
+  ServiceDeployEvent,
+  ServiceRunningEvent,
 } from './deploy.js';
-export { deploy, toService } from './deploy.js';
-export { deployed } from './deployed.js';
-export { LogGapError } from './errors.js';
+export { deployService } from './deploy.js';
+export { LogGapError, TrainingNotFinished } from './errors.js';
 export type { TrainingFailure } from './failures.js';
 export { ServiceFailed, TrainingFailed } from './failures.js';
 export type {
@@ -43,6 +44,8 @@ export { logs$ } from './logs.js';
 export type { MetricSample, MetricsOptions } from './metrics.js';
 export { metrics$ } from './metrics.js';
 export { metricsFromLogs } from './metricsFromLogs.js';
+export type { ModelSource } from './modelSource.js';
+export { finishedVersion, modelSource } from './modelSource.js';
 export type { IntervalBounds, NextInterval, Pace } from './pace.js';
 export { nextInterval } from './pace.js';
 export type { PollOptions, PollRequest, PollStep, ResolvedPollOptions, RetryNotice } from './poll.js';

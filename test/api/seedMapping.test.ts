@@ -22,6 +22,7 @@ import {
 } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenedSession, openSession } from '../../packages/local/src/connect.js';
+import type { DeployEvent } from '../../src/api/deploy.js';
 import { Estimator, type EstimatorParams } from '../../src/api/estimator.js';
 import { Model } from '../../src/api/model.js';
 import { Predictor } from '../../src/api/predictor.js';
@@ -34,7 +35,6 @@ import { uploadData } from '../../src/client/sessionStorage.js';
 import type { TrainVersionDetail } from '../../src/codecs/training.js';
 import { hasTag } from '../../src/errors.js';
 import type { RegisteredModel } from '../../src/streams/createModel.js';
-import type { DeployEvent } from '../../src/streams/deploy.js';
 import type { FitEvent } from '../../src/streams/fit.js';
 
 // The lockfile pins AWS SDK versions that support Node 20; hide their notice about later ones.
@@ -490,6 +490,50 @@ describe('Estimator instance methods', () => {
     // The job stays; only the version went.
     const job = await firstValueFrom(Estimator.jobInfo(session, long.jobId!));
     expect(ids(job.versions)).not.toContain(long.versionId);
+  });
+});
+
+// ── Estimator.attach (beyond the seed) ──────────────────────────────────────
+
+describe('Estimator.attach', () => {
+  it('(beyond the seed) a finished version made elsewhere → Estimator.attach(session, versionId).createModel({ modelVersion, … })', async () => {
+    // No training parameters: name, kind, serving framework and path come from the platform's detail.
+    const attached = Estimator.attach(session, estimator.versionId!);
+    const again = await firstValueFrom(
+      attached.createModel({
+        modelVersion: '2.0.0',
+        modelBootFile: 'predict.mjs',
+        modelCodeDir: registered.body.codeUrl!, // already uploaded
+      }),
+    );
+    expect(again.body).toMatchObject({
+      name: jobName,
+      type: 'BASIC_FRAMEWORK',
+      version: '2.0.0',
+      frameworkId: NODE_PREDICT,
+      modelPath: outputPath,
+      startup: 'predict.mjs',
+    });
+    expect(again.modelId).toBe(registered.modelId); // a new version of the same model
+    expect(attached.model).toEqual(again);
+    const version = await firstValueFrom(getModelVersion(session, again.versionId));
+    expect(version).toMatchObject({ modelId: registered.modelId, version: '2.0.0' });
+  });
+
+  it('(beyond the seed) a version still running → Estimator.attach(…).createModel() fails with TrainingNotFinished, nothing registered', async () => {
+    const long = await startLong(`${jobName}-attach`);
+    try {
+      const status = (await versionReaches(long.versionId!, ['TRAINING'])).status;
+      const before = (await firstValueFrom(model.modelInfo())).models.length;
+      const error = await failureOf(
+        Estimator.attach(session, long.versionId!).createModel({ modelVersion: '1.0.0' }),
+      );
+      expect(error).toMatchObject({ _tag: 'TrainingNotFinished', versionId: long.versionId, status });
+      expect(String(error)).toContain(`training version ${long.versionId} is TRAINING, not FINISH`);
+      expect((await firstValueFrom(model.modelInfo())).models.length).toBe(before);
+    } finally {
+      await stopped(long);
+    }
   });
 });
 

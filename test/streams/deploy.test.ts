@@ -1,15 +1,15 @@
 /**
- * `deploy` on a fake platform (msw) through a real Session: follows the service to
- * RUNNING, errors with ServiceFailed on FAILED, defaults the model version, validates
- * before any request.
+ * `deployService` on a fake platform (msw) through a real Session: follows the service
+ * to RUNNING (plain events: the id and detail, no handle), errors with ServiceFailed on
+ * FAILED, defaults the model version, validates before any request. The API layer's
+ * `deploy`, which adds a `Predictor`, is tested in test/api/deploy.test.ts.
  */
 import { setupServer } from 'msw/node';
 import { lastValueFrom, type Observable, toArray } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DeployParams } from '../../src/codecs/params/deploy.js';
 import type { RegisteredModel } from '../../src/streams/createModel.js';
-import { type DeployEvent, deploy } from '../../src/streams/deploy.js';
-import { deployed } from '../../src/streams/deployed.js';
+import { deployService, type ServiceDeployEvent } from '../../src/streams/deploy.js';
 import { ServiceFailed } from '../../src/streams/failures.js';
 import { FAST, FakePlatform, GATEWAY, pipelineSession } from './pipelinePlatform.js';
 
@@ -40,8 +40,10 @@ const params: DeployParams = {
   serviceModels: [{ weight: 100, resourceId: 3, instanceCount: 2 }],
 };
 
-function run(feed: Observable<DeployEvent>): Promise<{ events: DeployEvent[]; error?: unknown }> {
-  const events: DeployEvent[] = [];
+function run(
+  feed: Observable<ServiceDeployEvent>,
+): Promise<{ events: ServiceDeployEvent[]; error?: unknown }> {
+  const events: ServiceDeployEvent[] = [];
   return new Promise((resolve) => {
     feed.subscribe({
       next: (event) => events.push(event),
@@ -51,10 +53,10 @@ function run(feed: Observable<DeployEvent>): Promise<{ events: DeployEvent[]; er
   });
 }
 
-describe('deploy', () => {
-  it('creates the service with the model version and follows it DEPLOYING → RUNNING to a predictor', async () => {
+describe('deployService', () => {
+  it('creates the service with the model version and follows it DEPLOYING → RUNNING to the running detail', async () => {
     const fake = platform();
-    const { events, error } = await run(deploy(pipelineSession(), params, model, FAST));
+    const { events, error } = await run(deployService(pipelineSession(), params, model, FAST));
     expect(error).toBeUndefined();
     const [service] = [...fake.services.values()];
     expect(service?.body).toEqual({
@@ -69,12 +71,14 @@ describe('deploy', () => {
       'running',
     ]);
     expect(events[0]).toEqual({ type: 'created', serviceId: service?.id });
-    const running = events[3] as Extract<DeployEvent, { type: 'running' }>;
-    expect(running.predictor.serviceId).toBe(service?.id);
-    expect(running.predictor.detail).toMatchObject({
+    const running = events[3] as Extract<ServiceDeployEvent, { type: 'running' }>;
+    expect(running.serviceId).toBe(service?.id);
+    expect(running.detail).toMatchObject({
       status: 'RUNNING',
       accessAddress: `${GATEWAY}/services/${service?.id}/`,
     });
+    // plain data: nothing but the id and the detail (JSON-printable as it is)
+    expect(Object.keys(running).sort()).toEqual(['detail', 'serviceId', 'type']);
     // DEPLOYING was read twice, RUNNING once: then the polls stopped
     expect(fake.count('GET', /^\/v1\/service\/\d+$/)).toBe(3);
   });
@@ -83,7 +87,7 @@ describe('deploy', () => {
     const fake = platform();
     fake.servicePlan = (n) =>
       [{ status: 'DEPLOYING' }, { status: 'FAILED', reason: 'instance 0 exited with code 1' }][n];
-    const { events, error } = await run(deploy(pipelineSession(), params, model, FAST));
+    const { events, error } = await run(deployService(pipelineSession(), params, model, FAST));
     expect(error).toBeInstanceOf(ServiceFailed);
     expect(error).toMatchObject({
       _tag: 'ServiceFailed',
@@ -103,7 +107,10 @@ describe('deploy', () => {
         { modelVersionId: 99, weight: 20, resourceId: 3, instanceCount: 1 },
       ],
     };
-    await lastValueFrom(deploy(pipelineSession(), explicit, model, FAST).pipe(deployed()));
+    const events = await lastValueFrom(
+      deployService(pipelineSession(), explicit, model, FAST).pipe(toArray()),
+    );
+    expect(events.at(-1)?.type).toBe('running');
     const [service] = [...fake.services.values()];
     const models = service!.body.serviceModels as { modelVersionId: number }[];
     expect(models.map((m) => m.modelVersionId)).toEqual([41, 99]);
@@ -111,7 +118,7 @@ describe('deploy', () => {
 
   it('fails with a ValidationError before any request when no model version is known', async () => {
     const fake = platform();
-    const { events, error } = await run(deploy(pipelineSession(), params, undefined, FAST));
+    const { events, error } = await run(deployService(pipelineSession(), params, undefined, FAST));
     expect(events).toEqual([]);
     expect(error).toMatchObject({
       _tag: 'ValidationError',
@@ -120,17 +127,13 @@ describe('deploy', () => {
     expect(fake.seen).toEqual([]);
   });
 
-  it('wait: false emits created and completes; deployed() on it errors naming wait', async () => {
+  it('wait: false emits created and completes without reading the service', async () => {
     const fake = platform();
     const events = await lastValueFrom(
-      deploy(pipelineSession(), params, model, { ...FAST, wait: false }).pipe(toArray()),
+      deployService(pipelineSession(), params, model, { ...FAST, wait: false }).pipe(toArray()),
     );
     expect(events.map((e) => e.type)).toEqual(['created']);
     expect(fake.count('GET', /^\/v1\/service\//)).toBe(0);
-    const error = await lastValueFrom(
-      deploy(pipelineSession(), params, model, { ...FAST, wait: false }).pipe(deployed()),
-    ).catch((e: unknown) => e);
-    expect(error).toMatchObject({ _tag: 'ValidationError', problems: [{ field: 'wait' }] });
   });
 
   it('a server whose detail has no status: running after the first read, with a warning', async () => {
@@ -141,7 +144,7 @@ describe('deploy', () => {
     const session = pipelineSession({
       logger: { debug: () => {}, info: () => {}, warn: (m: string) => warnings.push(m), error: () => {} },
     });
-    const { events, error } = await run(deploy(session, params, model, FAST));
+    const { events, error } = await run(deployService(session, params, model, FAST));
     expect(error).toBeUndefined();
     expect(events.map((e) => e.type)).toEqual(['created', 'status', 'running']);
     expect(events[1]).toMatchObject({ type: 'status', status: undefined });

@@ -1,17 +1,19 @@
 /**
  * The seed's pipeline composed as Observables — fit → trained() → toModel → toService
  * → deployed() → predict — on a fake platform (msw) through a real Session, and the
- * defaults `createModel` takes from the finished training job (asserted on the bodies).
+ * defaults `createModel` takes from the finished training version (asserted on the bodies).
  */
+import * as E from 'fp-ts/lib/Either.js';
 import { setupServer } from 'msw/node';
 import { firstValueFrom, lastValueFrom, switchMap } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { toService } from '../../src/api/deploy.js';
+import { deployed } from '../../src/api/deployed.js';
 import type { TrainParams } from '../../src/codecs/params/train.js';
 import { createModel, modelDefaults, toModel } from '../../src/streams/createModel.js';
-import { toService } from '../../src/streams/deploy.js';
-import { deployed } from '../../src/streams/deployed.js';
 import type { TrainedJob } from '../../src/streams/fit.js';
 import * as training from '../../src/streams/fit.js';
+import { type ModelSource, modelSource } from '../../src/streams/modelSource.js';
 import { trained } from '../../src/streams/trained.js';
 import { FAST, FakePlatform, GATEWAY, pipelineSession } from './pipelinePlatform.js';
 
@@ -60,6 +62,14 @@ const CATALOG_PATHS = /^\/v1\/(preset-algorithm|preset-model|basic-framework\/)/
 
 async function trainedJob(params: TrainParams): Promise<TrainedJob> {
   return lastValueFrom(training.fit(pipelineSession(), params, FAST).pipe(trained()));
+}
+
+/** The model source of a job trained with `params` (its final detail, as `toModel` reads it). */
+async function trainedSource(params: TrainParams): Promise<ModelSource> {
+  const job = await trainedJob(params);
+  const source = modelSource(job.versionId, job.detail, job.body);
+  if (E.isLeft(source)) throw source.left;
+  return source.right;
 }
 
 describe('the pipeline', () => {
@@ -119,11 +129,11 @@ describe('the pipeline', () => {
   });
 });
 
-describe('createModel defaults from the finished job', () => {
+describe('createModel defaults from the finished version', () => {
   it('PRESET_ALGORITHM → PRESET_MODEL: the preset model named like the algorithm', async () => {
     const fake = platform();
-    const job = await trainedJob({ ...preset, algorithm: 500000 }); // linear-regression → 600003
-    const model = await firstValueFrom(createModel(pipelineSession(), { modelVersion: '2.1' }, job));
+    const source = await trainedSource({ ...preset, algorithm: 500000 }); // linear-regression → 600003
+    const model = await firstValueFrom(createModel(pipelineSession(), { modelVersion: '2.1' }, source));
     expect(model.body).toEqual({
       name: 'iris',
       type: 'PRESET_MODEL',
@@ -138,12 +148,12 @@ describe('createModel defaults from the finished job', () => {
 
   it('BASIC_FRAMEWORK → the PREDICT framework named like the TRAIN framework', async () => {
     const fake = platform();
-    const job = await trainedJob(basic);
+    const source = await trainedSource(basic);
     await firstValueFrom(
       createModel(
         pipelineSession(),
         { modelVersion: '1.0.0', modelBootFile: 'predict.py', modelCodeDir: 's3://test-bucket/serve/' },
-        job,
+        source,
       ),
     );
     expect(fake.modelBodies).toEqual([
@@ -161,8 +171,8 @@ describe('createModel defaults from the finished job', () => {
 
   it('CUSTOM → CUSTOM with the job image, without asking the catalog', async () => {
     const fake = platform();
-    const job = await trainedJob(custom);
-    await firstValueFrom(createModel(pipelineSession(), { modelVersion: '1.0.0' }, job));
+    const source = await trainedSource(custom);
+    await firstValueFrom(createModel(pipelineSession(), { modelVersion: '1.0.0' }, source));
     expect(fake.modelBodies).toEqual([
       {
         name: 'iris-image',
@@ -177,7 +187,7 @@ describe('createModel defaults from the finished job', () => {
 
   it('what the user gives wins, and then the catalog is not asked', async () => {
     const fake = platform();
-    const job = await trainedJob(preset);
+    const source = await trainedSource(preset);
     await firstValueFrom(
       createModel(
         pipelineSession(),
@@ -187,14 +197,14 @@ describe('createModel defaults from the finished job', () => {
           modelFramework: 600003,
           modelPath: 's3://test-bucket/elsewhere/',
         },
-        job,
+        source,
       ),
     );
     await firstValueFrom(
       createModel(
         pipelineSession(),
         { modelVersion: '1.0.1', modelFrameworkType: 'CUSTOM', modelMirrorUrl: 'registry.test/serve:2' },
-        job,
+        source,
       ),
     );
     expect(fake.modelBodies).toEqual([
@@ -218,18 +228,18 @@ describe('createModel defaults from the finished job', () => {
 
   it('a model name that exists gets a new version (errorCode 101009)', async () => {
     const fake = platform();
-    const job = await trainedJob(preset);
-    const first = await firstValueFrom(createModel(pipelineSession(), { modelVersion: '1.0.0' }, job));
-    const second = await firstValueFrom(createModel(pipelineSession(), { modelVersion: '1.0.1' }, job));
+    const source = await trainedSource(preset);
+    const first = await firstValueFrom(createModel(pipelineSession(), { modelVersion: '1.0.0' }, source));
+    const second = await firstValueFrom(createModel(pipelineSession(), { modelVersion: '1.0.1' }, source));
     expect(second.modelId).toBe(first.modelId);
     expect(fake.models.get('iris')?.versions).toEqual([first.versionId, second.versionId]);
   });
 
   it('invalid parameters fail with a ValidationError before any request', async () => {
     const fake = platform();
-    const job = await trainedJob(preset);
+    const source = await trainedSource(preset);
     const before = fake.seen.length;
-    const error = await firstValueFrom(createModel(pipelineSession(), { modelVersion: 'v1' }, job)).catch(
+    const error = await firstValueFrom(createModel(pipelineSession(), { modelVersion: 'v1' }, source)).catch(
       (e: unknown) => e,
     );
     expect(error).toMatchObject({ _tag: 'ValidationError', problems: [{ field: 'modelVersion' }] });
@@ -238,8 +248,8 @@ describe('createModel defaults from the finished job', () => {
 
   it('a catalog without the serving preset model is a ValidationError naming modelFramework, and nothing is registered', async () => {
     const fake = platform();
-    const job = await trainedJob(preset);
-    const unknown: TrainedJob = { ...job, body: { ...job.body, algorithmId: 500009 } };
+    const source = await trainedSource(preset);
+    const unknown: ModelSource = { ...source, algorithmId: 500009 };
     const error = await firstValueFrom(
       createModel(pipelineSession(), { modelVersion: '1.0.0' }, unknown),
     ).catch((e: unknown) => e);
@@ -258,17 +268,24 @@ describe('createModel defaults from the finished job', () => {
     expect(String(error)).toMatch(/modelPath/);
   });
 
-  it("modelDefaults prefers the version's reported output to the job's output path", () => {
-    const job: TrainedJob = {
-      jobId: 1,
+  it('modelDefaults: name, path, kind and (CUSTOM) image from the source', () => {
+    const source: ModelSource = {
       versionId: 2,
-      body: { name: 'n', type: 'PRESET_ALGORITHM', output: 's3://b/out/', algorithmId: 5 },
-      detail: { status: 'FINISH', output: 's3://b/out/V0002/' },
+      name: 'n',
+      type: 'PRESET_ALGORITHM',
+      output: 's3://b/out/',
+      algorithmId: 5,
     };
-    expect(modelDefaults(job)).toEqual({
+    expect(modelDefaults(source)).toEqual({
       modelName: 'n',
-      modelPath: 's3://b/out/V0002/',
+      modelPath: 's3://b/out/',
       modelFrameworkType: 'PRESET_MODEL',
+    });
+    expect(modelDefaults({ ...source, type: 'CUSTOM', mirrorUrl: 'registry.test/x:1' })).toEqual({
+      modelName: 'n',
+      modelPath: 's3://b/out/',
+      modelFrameworkType: 'CUSTOM',
+      modelMirrorUrl: 'registry.test/x:1',
     });
   });
 });

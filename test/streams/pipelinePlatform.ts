@@ -99,6 +99,8 @@ export class FakePlatform {
   accessAddress = true;
   /** Whether the performance monitor is served (false: 404). */
   performanceMonitor = true;
+  /** Whether a version detail echoes the body it was created with (an extension: false for a server without it). */
+  versionEcho = true;
   #jobs = new Map<string, number>();
   #nextId = 100;
 
@@ -215,7 +217,7 @@ export class FakePlatform {
           if (step.exitCode !== undefined) v.exitCode = step.exitCode;
         }
         return HttpResponse.json({
-          ...v.body,
+          ...(this.versionEcho ? v.body : {}),
           id: v.id,
           jobId: v.jobId,
           status: v.status,

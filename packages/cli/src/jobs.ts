@@ -40,7 +40,8 @@ import {
   statusText,
   styleOf,
 } from './output.js';
-import { chartLines, runWatch } from './watch.js';
+import { chartLines } from './watch/chart.js';
+import { runWatch } from './watch/run.js';
 
 async function ls(context: Context): Promise<ExitCode> {
   const session = await context.session();

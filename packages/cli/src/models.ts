@@ -7,20 +7,21 @@
  * @module
  */
 import { Command, Option } from 'commander';
-import type { TrainCreate, TrainedJob } from 'modelmaker';
 import {
   createModel,
   deleteModel,
   deleteModelVersion,
+  finishedVersion,
   getModel,
   getModelVersion,
-  getTrainVersion,
   hasTag,
   listModels,
   MODEL_FRAMEWORK_TYPES,
   type ModelParams,
+  type ModelSource,
   type RegisteredModel,
   redact,
+  type TrainingNotFinished,
   type ValidationError,
 } from 'modelmaker';
 import { lastValueFrom } from 'rxjs';
@@ -110,30 +111,29 @@ interface CreateOptions {
 }
 
 /**
- * The finished training version `versionId` as the `TrainedJob` `createModel` takes
- * its defaults from. Fails with `UsageError` when the version has not finished.
+ * What the finished training version `versionId` gives a model (name, kind, framework,
+ * output, image), read from the platform. Fails with `UsageError` when the version has
+ * not finished, or its detail does not say its name, kind and output.
  */
-async function finishedJob(context: Context, versionId: number): Promise<TrainedJob> {
+async function finishedJob(context: Context, versionId: number): Promise<ModelSource> {
   const session = await context.session();
-  const detail = await lastValueFrom(getTrainVersion(session, versionId));
-  if (detail.status !== 'FINISH') {
-    throw new UsageError(
-      `--from-job: training version ${versionId} is ${oneLine(detail.status)}, not FINISH`,
-    );
+  try {
+    return await lastValueFrom(finishedVersion(session, versionId));
+  } catch (error) {
+    if (hasTag(error, 'TrainingNotFinished')) {
+      const { status } = error as TrainingNotFinished;
+      throw new UsageError(`--from-job: training version ${versionId} is ${oneLine(status)}, not FINISH`, {
+        cause: error,
+      });
+    }
+    if (hasTag(error, 'DecodeError')) {
+      // e.g. a platform whose version detail does not say the job's name, kind or output
+      throw new UsageError(`--from-job: ${error.message}; give the model parameters instead`, {
+        cause: error,
+      });
+    }
+    throw error;
   }
-  if (detail.name === undefined || detail.type === undefined || detail.output === undefined) {
-    throw new UsageError(
-      `--from-job: the platform does not say the name, kind and output of training version ${versionId}; give the model parameters instead`,
-    );
-  }
-  // The version detail echoes the fields it was created with; createModel reads name, type, output, ids, image.
-  const body = {
-    ...detail,
-    name: detail.name,
-    type: detail.type,
-    output: detail.output,
-  } as unknown as TrainCreate;
-  return { jobId: detail.jobId ?? 0, versionId, body, detail };
 }
 
 async function create(context: Context, options: CreateOptions, specPath?: string): Promise<ExitCode> {
@@ -160,14 +160,14 @@ async function create(context: Context, options: CreateOptions, specPath?: strin
   if (typeof gathered.params.modelCodeDir === 'string') {
     gathered.params.modelCodeDir = resolveLocal(gathered.params.modelCodeDir, gathered, 'modelCodeDir');
   }
-  const job = options.fromJob === undefined ? undefined : await finishedJob(context, options.fromJob);
+  const source = options.fromJob === undefined ? undefined : await finishedJob(context, options.fromJob);
   const session = await context.session();
   const display = transferDisplay(context, `upload ${String(gathered.params.modelCodeDir)}`);
   let registered: RegisteredModel | undefined;
   let end: Awaited<ReturnType<typeof runUntilInterrupted>>;
   try {
     end = await runUntilInterrupted(
-      createModel(session, gathered.params as Partial<ModelParams>, job, {
+      createModel(session, gathered.params as Partial<ModelParams>, source, {
         upload: { ignore: options.ignore },
         onUpload: (event) =>
           context.json ? context.out.line(jsonText({ type: 'upload', event })) : display.next(event),

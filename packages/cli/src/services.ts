@@ -8,11 +8,10 @@
  */
 import { Command } from 'commander';
 import * as E from 'fp-ts/lib/Either.js';
-import type { LogEvent, ServiceDetail, ServiceUpdate, Session } from 'modelmaker';
+import type { LogEvent, ServiceDeployEvent, ServiceDetail, ServiceUpdate, Session } from 'modelmaker';
 import {
-  type DeployEvent,
   type DeployParams,
-  deploy,
+  deployService,
   getServiceLog,
   listServices,
   Predictor,
@@ -102,18 +101,14 @@ interface DeployOptions {
   readonly wait: boolean;
 }
 
-/** A service event as printed: the predictor handle becomes the service's address. */
-function eventJson(event: DeployEvent): Record<string, unknown> {
+/** A service event as printed: the running service as its id and address. */
+function eventJson(event: ServiceDeployEvent): Record<string, unknown> {
   if (event.type === 'created') return { type: 'created', serviceId: event.serviceId };
   if (event.type === 'status') return { type: 'status', status: event.status, detail: redact(event.detail) };
-  return {
-    type: 'running',
-    serviceId: event.predictor.serviceId,
-    accessAddress: event.predictor.detail?.accessAddress,
-  };
+  return { type: 'running', serviceId: event.serviceId, accessAddress: event.detail.accessAddress };
 }
 
-async function deployService(context: Context, options: DeployOptions, specPath?: string): Promise<ExitCode> {
+async function deploy(context: Context, options: DeployOptions, specPath?: string): Promise<ExitCode> {
   const spec = specPath === undefined ? undefined : await readSpecFile(specPath);
   const fromFlags =
     options.resource === undefined
@@ -147,7 +142,7 @@ async function deployService(context: Context, options: DeployOptions, specPath?
   let running = false;
   const style = styleOf(context.out);
   const end = await runUntilInterrupted(
-    deploy(session, filled, undefined, { wait: options.wait }),
+    deployService(session, filled, undefined, { wait: options.wait }),
     (event) => {
       if (event.type === 'created') serviceId = event.serviceId;
       if (event.type === 'running') running = true;
@@ -160,9 +155,9 @@ async function deployService(context: Context, options: DeployOptions, specPath?
           `service ${serviceId}: ${statusText(styleOf(context.err), event.status ?? 'UNKNOWN')}`,
         );
       } else {
-        const address = event.predictor.detail?.accessAddress;
+        const address = event.detail.accessAddress;
         context.out.line(
-          `service ${event.predictor.serviceId} is ${style.green('RUNNING')}${address === undefined ? '' : ` at ${oneLine(address)}`}`,
+          `service ${event.serviceId} is ${style.green('RUNNING')}${address === undefined ? '' : ` at ${oneLine(address)}`}`,
         );
       }
     },
@@ -326,7 +321,7 @@ Examples:
   modelmaker services deploy service.json
   modelmaker services deploy --name iris --model-version-id 7 --resource 500151`,
         )
-        .action(action(deployService)),
+        .action(action(deploy)),
     )
     .addCommand(
       new Command('start')

@@ -25,7 +25,7 @@ import {
   TRAIN_SEED_NAMES,
   toSpecError,
 } from './spec.js';
-import { runWatch } from './watch.js';
+import { runWatch } from './watch/run.js';
 
 type Pairs = Array<{ name: string; value: string }>;
 

@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { styleOf } from '../src/output.js';
-import {
-  cut,
-  downsample,
-  elapsedMs,
-  initialState,
-  PlainWatch,
-  reduce,
-  renderFrame,
-  type WatchEvent,
-  type WatchState,
-} from '../src/watch.js';
+import { downsample } from '../src/watch/chart.js';
+import { cut } from '../src/watch/cut.js';
+import type { WatchEvent } from '../src/watch/events.js';
+import { elapsedMs, renderFrame } from '../src/watch/frame.js';
+import { PlainWatch } from '../src/watch/plain.js';
+import { initialState, reduce, type WatchState } from '../src/watch/state.js';
 import { ESC } from './support.js';
 
 const style = styleOf({ colour: true });

@@ -6,7 +6,7 @@ export { detectContainerEngine } from './containerEngine.js';
 export { hyperparameterVariable } from './environment.js';
 export { LaunchError, splitWords } from './launch.js';
 export { runDirectories, runTraining } from './runTraining.js';
-export { downloadS3, TransferError, uploadDirectory } from './transfer.js';
+export { downloadTo, TransferError, uploadDirectory } from './transfer.js';
 export {
   type LogEvent,
   PLATFORM_LOG_PREFIX,

@@ -2,8 +2,8 @@
  * What the training runner is given and what it reports.
  * @module
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { TrainCreate } from 'modelmaker';
+import type { S3AccessProvider } from 'modelmaker/storage';
 
 /** One training version to run: its create body and a work directory the runner may fill. */
 export interface TrainingRun {
@@ -15,8 +15,17 @@ export interface TrainingRun {
 
 /** What the runner needs from the platform. */
 export interface RunnerDeps {
-  /** A client for the embedded S3, already configured (endpoint, credentials, path style). */
-  readonly s3: S3Client;
+  /**
+   * The embedded S3 as the SDK's storage reaches it (endpoint and keys, e.g.
+   * `staticS3Access(…)` from `modelmaker/storage`): data, code and the initial model
+   * come from it, the output goes to it.
+   */
+  readonly s3: S3AccessProvider;
+  /**
+   * Where an interrupted multipart upload of the output keeps its resume state. Default:
+   * the storage module's (`<os tmpdir>/modelmaker-uploads`); the platform puts it in its data dir.
+   */
+  readonly uploadStateDir?: string;
   /** Aborted when the user stops the version: STOPPING, SIGTERM, SIGKILL after the grace period, STOPPED. */
   readonly stop: AbortSignal;
   /**

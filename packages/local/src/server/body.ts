@@ -1,12 +1,13 @@
 /**
- * Reads a request body as JSON with a size limit: a declared `Content-Length`
- * over the limit is refused before reading; a chunked body is counted as it
- * arrives and refused at the limit. Refusals are 413; bad JSON is 400.
+ * The API server's request bodies: read with the platform's one reader
+ * (`readBody.ts`: a body over the limit is 413, declared or counted as it arrives),
+ * then parsed as JSON (bad JSON is 400).
  * @module
  */
 import type { IncomingMessage } from 'node:http';
 import { ERROR_CODES } from 'modelmaker';
 import { HttpProblem, invalid } from './problem.js';
+import { BodyIncompleteError, BodyTooLargeError, readBody } from './readBody.js';
 
 /** 413 with errorCode 4000: the body is larger than `limit` bytes. */
 export function tooLarge(limit: number): HttpProblem {
@@ -17,33 +18,17 @@ export function tooLarge(limit: number): HttpProblem {
  * Reads the body and parses it. An empty body gives `undefined` (the codec then
  * names what is missing).
  *
- * @throws HttpProblem 413 over `limit`, 400 when the body is not JSON.
+ * @throws HttpProblem 413 over `limit`, 400 when the body is not JSON or ends early.
  */
 export async function readJsonBody(request: IncomingMessage, limit: number): Promise<unknown> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    // Let the client finish sending (discarded) so it can read the 413 answer.
-    request.resume();
-    throw tooLarge(limit);
+  let text: string;
+  try {
+    text = (await readBody(request, limit)).toString('utf8');
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw tooLarge(limit);
+    if (error instanceof BodyIncompleteError) throw invalid(error.message);
+    throw error;
   }
-  const text = await new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        // Keep the stream flowing (discarding) rather than destroying the socket the answer goes out on.
-        request.off('data', onData);
-        request.resume();
-        reject(tooLarge(limit));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    request.on('data', onData);
-    request.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.once('error', reject);
-  });
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text) as unknown;

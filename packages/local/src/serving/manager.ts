@@ -16,14 +16,14 @@
  *
  * On close every instance is stopped and every gateway closed, and statuses are
  * left as they are, so the services that were RUNNING (or DEPLOYING) are deployed
- * again by the next start on the same data dir ({@link ServingManager.open}).
+ * again by the next start on the same data dir ({@link ServingManager.resume}).
  * Files: `<dataDir>/serving/<serviceId>/<modelVersionId>-<n>/{model,code}`.
  * @module
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3AccessProvider } from 'modelmaker/storage';
 import {
   DEFAULT_LOCAL_HOST,
   DEFAULT_SERVING_DRAIN_TIMEOUT_MS,
@@ -76,7 +76,8 @@ export interface ServingOptions {
 /** What the serving manager works with. */
 export interface ServingDeps {
   readonly store: Store;
-  readonly s3: S3Client;
+  /** The embedded S3, as the SDK's storage reaches it (model downloads). */
+  readonly s3: S3AccessProvider;
   readonly dataDir: string;
   /** Address gateways bind (the platform's). */
   readonly host: string;
@@ -141,22 +142,31 @@ export class ServingManager {
 
   /**
    * At platform start: kills what a crashed platform left running under the
-   * serving dir (Linux), clears the dir, opens every service's gateway (on its
-   * stored port when free) and deploys `resume` again (set to DEPLOYING).
+   * serving dir (Linux), clears the dir and opens every service's gateway (on its
+   * stored port when free). Nothing is deployed yet: see {@link resume}.
    */
-  async open(resume: readonly ServiceRecord[]): Promise<void> {
+  async open(): Promise<void> {
     if (existsSync(this.root) && readdirSync(this.root).length > 0) killLeftoverProcesses(this.root);
     await rm(this.root, { recursive: true, force: true });
-    const again = new Set(resume.map((s) => s.id));
     for (const service of this.deps.store.services.list()) {
       const runtime = new ServiceRuntime(service.id, this.context);
       this.runtimes.set(service.id, runtime);
       await runtime.open(service.port);
-      if (again.has(service.id)) {
-        this.deps.logs.note(service.id, 0, 'platform restarted: deploying the service again');
-        this.setStatus(service.id, 'DEPLOYING');
-        void runtime.deploy();
-      }
+    }
+  }
+
+  /**
+   * Once the platform is up: deploys `services` again (set to DEPLOYING), the ones
+   * that were RUNNING or DEPLOYING when the last platform on the data dir went away.
+   * Kept apart from {@link open} so a start that fails half-way has started nothing.
+   */
+  resume(services: readonly ServiceRecord[]): void {
+    for (const service of services) {
+      const runtime = this.runtimes.get(service.id);
+      if (!runtime) continue;
+      this.deps.logs.note(service.id, 0, 'platform restarted: deploying the service again');
+      this.setStatus(service.id, 'DEPLOYING');
+      void runtime.deploy();
     }
   }
 

@@ -18,9 +18,10 @@
  */
 
 import { readdir, readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { loadPredictor, PredictInputError } from '../algorithms/predictor.js';
+import { BodyTooLargeError, readBody } from '../server/readBody.js';
 
 /** Largest request body, bytes (the gateway's own limit is usually smaller). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -50,19 +51,6 @@ function send(response: ServerResponse, status: number, body: unknown): void {
     'content-length': Buffer.byteLength(text),
   });
   response.end(text);
-}
-
-function readBody(request: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    request.once('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString()));
-    request.once('error', reject);
-  });
 }
 
 async function main(): Promise<void> {
@@ -98,15 +86,11 @@ async function main(): Promise<void> {
       send(response, 405, { errorCode: 4004, message: `${request.method} not allowed on ${path}` });
       return;
     }
-    readBody(request)
-      .then((text) => {
-        if (text === undefined) {
-          send(response, 413, { errorCode: 4000, message: `body: larger than ${MAX_BODY_BYTES} bytes` });
-          return;
-        }
+    readBody(request, MAX_BODY_BYTES)
+      .then((body) => {
         let input: unknown;
         try {
-          input = JSON.parse(text);
+          input = JSON.parse(body.toString('utf8'));
         } catch {
           send(response, 400, { errorCode: 4000, message: 'body: expected JSON' });
           return;
@@ -122,7 +106,11 @@ async function main(): Promise<void> {
           }
         }
       })
-      .catch(() => response.destroy());
+      .catch((error: unknown) => {
+        if (error instanceof BodyTooLargeError)
+          send(response, 413, { errorCode: 4000, message: error.message });
+        else response.destroy();
+      });
   });
   // Longer than the gateway keeps an idle connection, so the gateway is the side that closes it.
   server.keepAliveTimeout = 65_000;

@@ -23,9 +23,9 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
 import * as E from 'fp-ts/lib/Either.js';
 import { ModelCreate, untilAborted } from 'modelmaker';
+import type { S3AccessProvider } from 'modelmaker/storage';
 import { firstValueFrom, timer } from 'rxjs';
 import { trainingEnvironment } from '../runner/environment.js';
 import type { ServiceModelRecord } from '../store/services.js';
@@ -40,8 +40,8 @@ import type { ServiceLogWriter } from './serviceLog.js';
 /** What every service runtime works with. */
 export interface ServiceContext {
   readonly store: Store;
-  /** A client of the embedded S3. */
-  readonly s3: S3Client;
+  /** The embedded S3, as the SDK's storage reaches it (model downloads). */
+  readonly s3: S3AccessProvider;
   /** Where model files are fetched: `<dataDir>/serving`. */
   readonly root: string;
   /** Address gateways bind. */

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { TrainCreate } from 'modelmaker';
+import { type S3AccessProvider, staticS3Access } from 'modelmaker/storage';
 import type { Observable, Subscription } from 'rxjs';
 import { runTraining } from '../../src/runner/runTraining.js';
 import type { RunEvent, RunnerDeps, RunStatus } from '../../src/runner/types.js';
@@ -22,6 +23,8 @@ export interface Harness {
   readonly root: string;
   readonly s3: EmbeddedS3;
   readonly client: S3Client;
+  /** The embedded S3 as the runner reaches it. */
+  readonly access: S3AccessProvider;
   close(): Promise<void>;
 }
 
@@ -44,10 +47,17 @@ export async function startHarness(): Promise<Harness> {
       new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: await readFile(join(FIXTURES, file)) }),
     );
   }
+  const access = staticS3Access({
+    endpoint: s3.endpoint,
+    region: s3.region,
+    accessKeyId: s3.accessKeyId,
+    secretAccessKey: s3.secretAccessKey,
+  });
   return {
     root,
     s3,
     client,
+    access,
     close: async () => {
       client.destroy();
       await s3.close();
@@ -89,7 +99,13 @@ export async function prepareRun(
   const stop = new AbortController();
   const run$ = runTraining(
     { versionId: ++counter, body, workDir },
-    { s3: harness.client, stop: stop.signal, containerEngine: null, ...deps },
+    {
+      s3: harness.access,
+      stop: stop.signal,
+      containerEngine: null,
+      uploadStateDir: join(harness.root, 'uploads'),
+      ...deps,
+    },
   );
   return { run$, workDir, stop };
 }
@@ -103,15 +119,16 @@ export function unsubscribeAll(): void {
   open.clear();
 }
 
-/** Every event of a run, once it completed. */
+/** Every event of a run, once it completed (a run may complete while subscribing, e.g. when stopped before). */
 export function collect(run$: Observable<RunEvent>): Promise<RunEvent[]> {
   return new Promise((resolve, reject) => {
     const events: RunEvent[] = [];
-    const subscription = run$.subscribe({
+    let subscription: Subscription | undefined;
+    subscription = run$.subscribe({
       next: (event) => events.push(event),
       error: reject,
       complete: () => {
-        open.delete(subscription);
+        if (subscription) open.delete(subscription);
         resolve(events);
       },
     });

@@ -18,9 +18,10 @@
  * - times are ISO 8601 text; git passwords are never echoed.
  * @module
  */
-import type { S3Client } from '@aws-sdk/client-s3';
+
 import * as E from 'fp-ts/lib/Either.js';
 import { ERROR_CODES, ModelCreate, type ModelSummary, type ModelVersionDetail } from 'modelmaker';
+import type { S3AccessProvider } from 'modelmaker/storage';
 import { findPredictFramework, findPresetModel } from '../../catalog.js';
 import { inside, s3Target } from '../../serving/s3Objects.js';
 import type { ModelVersionRecord } from '../../store/models.js';
@@ -32,8 +33,8 @@ import { iso } from './training.js';
 /** What the model routes work with. */
 export interface ModelDeps {
   readonly store: Store;
-  /** A client of the embedded S3 (existence checks). */
-  readonly s3: S3Client;
+  /** The embedded S3, as the SDK's storage reaches it (existence checks). */
+  readonly s3: S3AccessProvider;
 }
 
 /** The stored body as ModelCreate. */
@@ -80,7 +81,7 @@ function safeRelative(path: string): boolean {
  *
  * @throws HttpProblem 400 / 4000 listing every problem (`field: message; …`).
  */
-async function checkModel(body: ModelCreate, s3: S3Client, signal: AbortSignal): Promise<void> {
+async function checkModel(body: ModelCreate, s3: S3AccessProvider, signal: AbortSignal): Promise<void> {
   const problems: string[] = [];
   const need = (field: keyof ModelCreate, because: string) => {
     if (body[field] === undefined) problems.push(`${field}: required ${because}`);

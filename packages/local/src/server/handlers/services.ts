@@ -22,18 +22,14 @@
  */
 import type { ServiceModelSpec } from 'modelmaker';
 import { resourceSpec } from '../../catalog.js';
-import {
-  DEFAULT_LOCAL_LOG_PAGE_SIZE,
-  DEFAULT_LOCAL_LOG_WAIT_CAP_SECONDS,
-  MAX_LOCAL_LOG_PAGE_SIZE,
-} from '../../defaults.js';
 import type { ServingManager } from '../../serving/manager.js';
 import type { ServiceModelRecord, ServiceRecord } from '../../store/services.js';
 import type { Store } from '../../store/store.js';
 import type { ChangeHub } from '../changeHub.js';
+import { type LogLimits, logAnswer, longPollLog } from '../longPoll.js';
 import { conflict, invalid, notFound } from '../problem.js';
 import type { Handlers } from '../router.js';
-import { iso, type LogLimits } from './training.js';
+import { iso } from './training.js';
 
 /** What the service routes work with. */
 export interface ServiceDeps {
@@ -95,9 +91,6 @@ export function serviceHandlers(
   | 'getServiceLog'
 > {
   const { store, serving, hub } = deps;
-  const waitCap = deps.logLimits?.waitCapSeconds ?? DEFAULT_LOCAL_LOG_WAIT_CAP_SECONDS;
-  const pageSize = deps.logLimits?.pageSize ?? DEFAULT_LOCAL_LOG_PAGE_SIZE;
-  const maxPageSize = deps.logLimits?.maxPageSize ?? MAX_LOCAL_LOG_PAGE_SIZE;
 
   const service = (id: number): ServiceRecord => {
     const found = store.services.get(id);
@@ -197,30 +190,21 @@ export function serviceHandlers(
     async getServiceLog({ params, query, signal }) {
       const id = params.id;
       service(id);
-      const limit = Math.min(Math.max(query.limit ?? pageSize, 1), maxPageSize);
-      const waitMs = Math.min(Math.max(query.wait ?? 0, 0), waitCap) * 1000;
-      const deadline = Date.now() + waitMs;
-      for (;;) {
-        const lines = store.serviceLogs.page(id, query.lastId, limit + 1);
-        const hasMore = lines.length > limit;
-        const page = hasMore ? lines.slice(0, limit) : lines;
-        const current = store.services.get(id);
-        const remaining = deadline - Date.now();
-        if (page.length > 0 || !current || QUIET_STATUSES.has(current.status) || remaining <= 0) {
-          return {
-            logs: page.map((line) => ({
-              id: line.id,
-              content: line.content,
-              time: iso(line.time),
-              instance: line.instance,
-              stream: line.stream === 'stderr' ? ('stderr' as const) : ('stdout' as const),
-            })),
-            hasMore: hasMore ? true : undefined,
-          };
-        }
-        // Registered synchronously after the read: a line stored from here on wakes us.
-        if ((await hub.waitFor(id, remaining, signal)) === 'aborted') return { logs: [] };
-      }
+      const page = await longPollLog(
+        {
+          id,
+          hub,
+          page: (fromId, count) => store.serviceLogs.page(id, fromId, count),
+          quiet: () => {
+            const current = store.services.get(id);
+            return !current || QUIET_STATUSES.has(current.status);
+          },
+        },
+        query,
+        deps.logLimits,
+        signal,
+      );
+      return logAnswer(page, (stream) => (stream === 'stderr' ? 'stderr' : 'stdout'));
     },
   };
 }

@@ -14,42 +14,31 @@
  * - times are ISO 8601 text.
  * @module
  */
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import * as E from 'fp-ts/lib/Either.js';
 import {
+  abortWith,
   ERROR_CODES,
+  formatS3Uri,
   parseS3Uri,
   TrainCreate,
   type TrainJobSummary,
   type TrainVersionDetail,
   type TrainVersionSummary,
 } from 'modelmaker';
-import {
-  DEFAULT_LOCAL_LOG_PAGE_SIZE,
-  DEFAULT_LOCAL_LOG_WAIT_CAP_SECONDS,
-  MAX_LOCAL_LOG_PAGE_SIZE,
-} from '../../defaults.js';
+import { listObjects, type S3AccessProvider, StorageError } from 'modelmaker/storage';
+import { catchError, EMPTY, lastValueFrom, map, throwError, toArray } from 'rxjs';
 import type { Scheduler } from '../../scheduler.js';
 import type { RunRecorder } from '../../store/recorder.js';
 import type { Store } from '../../store/store.js';
 import { isTerminalTrainStatus, type VersionRecord } from '../../store/training.js';
 import type { ChangeHub } from '../changeHub.js';
+import { type LogLimits, logAnswer, longPollLog } from '../longPoll.js';
 import { conflict, HttpProblem, notFound } from '../problem.js';
 import type { Handlers } from '../router.js';
 import { checkTrain, type TrainCatalog } from './trainRules.js';
 
 /** The `reason` of a version stopped while it waited for capacity. */
 export const STOPPED_WAITING_REASON = 'stopped before it started';
-
-/** Limits of the log route. */
-export interface LogLimits {
-  /** Longest `wait`, seconds. Default {@link DEFAULT_LOCAL_LOG_WAIT_CAP_SECONDS}. */
-  readonly waitCapSeconds?: number;
-  /** Lines per page without `limit`. Default {@link DEFAULT_LOCAL_LOG_PAGE_SIZE}. */
-  readonly pageSize?: number;
-  /** Largest `limit`. Default {@link MAX_LOCAL_LOG_PAGE_SIZE}. */
-  readonly maxPageSize?: number;
-}
 
 /** What the training routes work with. */
 export interface TrainingDeps {
@@ -58,8 +47,8 @@ export interface TrainingDeps {
   readonly scheduler: Scheduler;
   readonly hub: ChangeHub;
   readonly catalog: TrainCatalog;
-  /** A client of the embedded S3 (output listings). */
-  readonly s3: S3Client;
+  /** The embedded S3, as the SDK's storage reaches it (output listings). */
+  readonly s3: S3AccessProvider;
   readonly logLimits?: LogLimits;
 }
 
@@ -107,6 +96,44 @@ function versionSummary(version: VersionRecord): TrainVersionSummary {
   };
 }
 
+/** One file of a version's output, as `GET /v1/train/version/{id}/output` lists it. */
+interface OutputFile {
+  readonly key: string;
+  readonly size: number;
+  readonly lastModified: string;
+  readonly etag?: string;
+}
+
+/**
+ * The files under the output prefix (keys relative to it), listed with the SDK's
+ * storage. Empty for an address that does not parse or a missing bucket. ETags keep
+ * S3's quotes, as S3 lists them.
+ */
+async function outputFiles(s3: S3AccessProvider, output: string, signal: AbortSignal): Promise<OutputFile[]> {
+  const location = parseS3Uri(output, 'output');
+  if (E.isLeft(location)) return [];
+  const { bucket, key } = location.right;
+  const prefix = key === '' || key.endsWith('/') ? key : `${key}/`;
+  const files = await lastValueFrom(
+    listObjects(s3, formatS3Uri({ bucket, key: prefix })).pipe(
+      map(
+        (object): OutputFile => ({
+          key: object.key.slice(prefix.length),
+          size: object.size,
+          lastModified: (object.lastModified ?? new Date(0)).toISOString(),
+          etag: object.etag === undefined ? undefined : `"${object.etag}"`,
+        }),
+      ),
+      catchError((error: unknown) =>
+        error instanceof StorageError && error.reason === 'NoSuchBucket' ? EMPTY : throwError(() => error),
+      ),
+      toArray(),
+      abortWith(signal),
+    ),
+  );
+  return files;
+}
+
 /** Handlers of the training endpoints. */
 export function trainingHandlers(
   deps: TrainingDeps,
@@ -126,9 +153,6 @@ export function trainingHandlers(
   | 'deleteTrain'
 > {
   const { store, recorder, scheduler, hub, catalog } = deps;
-  const waitCap = deps.logLimits?.waitCapSeconds ?? DEFAULT_LOCAL_LOG_WAIT_CAP_SECONDS;
-  const pageSize = deps.logLimits?.pageSize ?? DEFAULT_LOCAL_LOG_PAGE_SIZE;
-  const maxPageSize = deps.logLimits?.maxPageSize ?? MAX_LOCAL_LOG_PAGE_SIZE;
 
   const version = (id: number): VersionRecord => {
     const found = store.training.getVersion(id);
@@ -139,12 +163,6 @@ export function trainingHandlers(
   const check = (body: TrainCreate) => {
     const { demand, monitors } = checkTrain(body, catalog);
     return { demand, monitors, spec: TrainCreate.encode(body) as Record<string, unknown> };
-  };
-
-  const logPage = (versionId: number, fromId: number, limit: number) => {
-    const lines = store.trainLogs.page(versionId, fromId, limit + 1);
-    const hasMore = lines.length > limit;
-    return { lines: hasMore ? lines.slice(0, limit) : lines, hasMore };
   };
 
   return {
@@ -216,28 +234,21 @@ export function trainingHandlers(
     async getTrainLog({ params, query, signal }) {
       const id = params.versionId;
       version(id);
-      const limit = Math.min(Math.max(query.limit ?? pageSize, 1), maxPageSize);
-      const waitMs = Math.min(Math.max(query.wait ?? 0, 0), waitCap) * 1000;
-      const deadline = Date.now() + waitMs;
-      for (;;) {
-        const page = logPage(id, query.lastId, limit);
-        const current = store.training.getVersion(id);
-        const remaining = deadline - Date.now();
-        if (page.lines.length > 0 || !current || isTerminalTrainStatus(current.status) || remaining <= 0) {
-          return {
-            logs: page.lines.map((line) => ({
-              id: line.id,
-              content: line.content,
-              time: iso(line.time),
-              instance: line.instance,
-              stream: line.stream,
-            })),
-            hasMore: page.hasMore ? true : undefined,
-          };
-        }
-        // Registered synchronously after the read: a line stored from here on wakes us.
-        if ((await hub.waitFor(id, remaining, signal)) === 'aborted') return { logs: [] };
-      }
+      const page = await longPollLog(
+        {
+          id,
+          hub,
+          page: (fromId, count) => store.trainLogs.page(id, fromId, count),
+          quiet: () => {
+            const current = store.training.getVersion(id);
+            return !current || isTerminalTrainStatus(current.status);
+          },
+        },
+        query,
+        deps.logLimits,
+        signal,
+      );
+      return logAnswer(page, (stream) => stream);
     },
 
     getTrainResourceMonitor({ params }) {
@@ -265,34 +276,7 @@ export function trainingHandlers(
 
     async getTrainOutput({ params, signal }) {
       const output = storedTrainCreate(version(params.versionId)).output;
-      const location = parseS3Uri(output, 'output');
-      if (E.isLeft(location)) return { output, files: [] };
-      const { bucket, key } = location.right;
-      const prefix = key === '' || key.endsWith('/') ? key : `${key}/`;
-      const files: { key: string; size: number; lastModified: string; etag?: string }[] = [];
-      let token: string | undefined;
-      try {
-        do {
-          const page = await deps.s3.send(
-            new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-            { abortSignal: signal },
-          );
-          for (const object of page.Contents ?? []) {
-            if (object.Key === undefined) continue;
-            files.push({
-              key: object.Key.slice(prefix.length),
-              size: object.Size ?? 0,
-              lastModified: (object.LastModified ?? new Date(0)).toISOString(),
-              etag: object.ETag,
-            });
-          }
-          token = page.IsTruncated ? page.NextContinuationToken : undefined;
-        } while (token);
-      } catch (error) {
-        if ((error as { name?: string }).name === 'NoSuchBucket') return { output, files: [] };
-        throw error;
-      }
-      return { output, files };
+      return { output, files: await outputFiles(deps.s3, output, signal) };
     },
 
     stopTrain({ params }) {

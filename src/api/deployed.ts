@@ -3,9 +3,9 @@
  * @module
  */
 import { filter, map, type OperatorFunction, pipe, throwIfEmpty } from 'rxjs';
-import type { Predictor } from '../api/predictor.js';
 import { ValidationError } from '../errors.js';
 import type { DeployEvent, DeployRunningEvent } from './deploy.js';
+import type { Predictor } from './predictor.js';
 
 /**
  * Keeps the `running` event of a {@link DeployEvent} feed and emits its `Predictor`:
