@@ -45,7 +45,13 @@ function serve(): void {
       const chunk = bomb ? member : line;
       written += chunk.length;
       if (!res.write(chunk))
-        await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done).off('close', done);
+            resolve();
+          };
+          res.on('drain', done).on('close', done);
+        });
     }
     process.send?.({ written });
     res.end(bomb ? undefined : '{"id":1,"content":""}]}');

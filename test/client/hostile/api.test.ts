@@ -187,7 +187,13 @@ describe('2. response bodies are limited while they stream', () => {
       for (let i = 0; i < bomb.members && !res.destroyed; i++) {
         written += bomb.member.length;
         if (!res.write(bomb.member))
-          await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              res.off('drain', done).off('close', done);
+              resolve();
+            };
+            res.on('drain', done).on('close', done);
+          });
       }
       res.end();
     });
