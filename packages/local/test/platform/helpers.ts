@@ -62,7 +62,9 @@ export class Api {
 
   async ok(method: string, path: string, body?: unknown): Promise<Answer> {
     const answer = await this.call(method, path, body);
-    if (answer.status !== 200) throw new Error(`${method} ${path}: ${answer.status} ${answer.text}`);
+    // A 200 may carry an error body (the platform answers 1002/1003/102009/101009 so).
+    if (answer.status !== 200 || answer.json?.errorCode !== undefined)
+      throw new Error(`${method} ${path}: ${answer.status} ${answer.text}`);
     return answer;
   }
 

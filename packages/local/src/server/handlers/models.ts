@@ -2,8 +2,9 @@
  * The model routes: create models and versions, list and read them, delete them.
  *
  * Decisions a client can see:
- * - a name clash on `POST /v1/model` is HTTP 409 with errorCode 101009 (as the
- *   training route does with 102009); a new version takes its model's name;
+ * - a name clash on `POST /v1/model` is errorCode 101009 with HTTP 200, as the real
+ *   platform answers it (its Python client then sends `POST /v1/model/{modelId}/version/`);
+ *   a new version takes its model's name;
  * - a create is checked against the catalog and the embedded S3, every problem
  *   named in one 400: PRESET_MODEL needs `presetModelId` (a preset model) and a
  *   `modelPath` holding `model.json`; BASIC_FRAMEWORK needs `frameworkId` (a
@@ -26,7 +27,7 @@ import { findPredictFramework, findPresetModel } from '../../catalog.js';
 import { inside, s3Target } from '../../serving/s3Objects.js';
 import type { ModelVersionRecord } from '../../store/models.js';
 import type { Store } from '../../store/store.js';
-import { conflict, HttpProblem, invalid, notFound } from '../problem.js';
+import { conflict, invalid, notFound, platformError } from '../problem.js';
 import type { Handlers } from '../router.js';
 import { iso } from './training.js';
 
@@ -180,14 +181,14 @@ export function modelHandlers(
   return {
     async createModel({ body, signal }) {
       if (store.models.findModel(body.name)) {
-        throw new HttpProblem(409, ERROR_CODES.MODEL_EXISTS, `a model named ${body.name} exists`);
+        throw platformError(ERROR_CODES.MODEL_EXISTS, `a model named ${body.name} exists`, 409);
       }
       await checkModel(body, s3, signal);
       const created = store.models.createModel(body.name, body.description, {
         version: body.version,
         spec: encode(body),
       });
-      if (!created) throw new HttpProblem(409, ERROR_CODES.MODEL_EXISTS, `a model named ${body.name} exists`);
+      if (!created) throw platformError(ERROR_CODES.MODEL_EXISTS, `a model named ${body.name} exists`, 409);
       return { id: created.modelId, versionId: created.versionId };
     },
 
