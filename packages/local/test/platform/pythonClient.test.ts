@@ -1,0 +1,234 @@
+/**
+ * The local platform as the original Python SDK meets it: its REST layer raises on any
+ * non-2xx status before it reads the body (`rest.py`), and reads `errorCode` only from
+ * 2xx bodies (`api_client.py`: 1002/1003 → log in again and retry; 102009/101009 → the
+ * caller creates a new version: `estimator.py` sends `POST /v1/train/{jobId}/version`,
+ * `model.py` `POST /v1/model/{modelId}/version/`). `PythonLikeClient` below follows those
+ * rules to the letter over raw HTTP; then the same recoveries through this SDK.
+ */
+import { Estimator, listModels, listTrain, Model, uploadData } from 'modelmaker';
+import { lastValueFrom, toArray } from 'rxjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeJob, s3Of } from './helpers.js';
+import {
+  codeDir,
+  NODE_TRAIN,
+  POLL,
+  repoPath,
+  type SdkPlatform,
+  startSdkPlatform,
+  TRAIN_SMALL,
+} from './sdkHelpers.js';
+
+const TOKEN_REFUSED = new Set([1002, 1003]);
+const NAME_TAKEN = new Set([102009, 101009]);
+
+/** What the Python SDK raises when the status is not 2xx (`rest.py`'s ApiException). */
+class ApiException extends Error {
+  constructor(readonly status: number) {
+    super(`(${status}) the Python SDK raises before reading the body`);
+  }
+}
+
+/** The Python SDK's request rules, over raw HTTP. */
+class PythonLikeClient {
+  token = '';
+  logins = 0;
+
+  constructor(
+    readonly baseUrl: string,
+    readonly username: string,
+    readonly password: string,
+  ) {}
+
+  async login(): Promise<void> {
+    this.logins += 1;
+    const data = await this.#send('POST', '/v1/auth-token', {
+      username: this.username,
+      password: this.password,
+    });
+    this.token = String(data.token);
+  }
+
+  /** `api_client.call_api`: 1002/1003 → log in again and send once more; 102009/101009 → returned to the caller. */
+  // biome-ignore lint/suspicious/noExplicitAny: the Python SDK reads arbitrary JSON fields
+  async call(method: string, path: string, body?: unknown): Promise<any> {
+    let data = await this.#send(method, path, body);
+    if (TOKEN_REFUSED.has(data.errorCode)) {
+      await this.login();
+      data = await this.#send(method, path, body);
+    }
+    if (data.errorCode !== undefined && !NAME_TAKEN.has(data.errorCode)) {
+      throw new Error(`Api call error! ${JSON.stringify(data)}`);
+    }
+    return data;
+  }
+
+  /** `rest.py`: a non-2xx status raises before the body is looked at. */
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  async #send(method: string, path: string, body?: unknown): Promise<any> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Auth-Token': this.token },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.status < 200 || response.status > 299) throw new ApiException(response.status);
+    return response.json();
+  }
+
+  /** `estimator.py`'s `_TrainingJob.start_new`. */
+  async startTraining(body: { name: string }): Promise<{ id: number; versionId: number }> {
+    const data = await this.call('POST', '/v1/train', body);
+    if (data.errorCode === 102009) {
+      const list = await this.call('GET', '/v1/train');
+      const job = list.trainTasks.find((item: { name: string }) => item.name === body.name);
+      return this.call('POST', `/v1/train/${job.id}/version`, body);
+    }
+    return data;
+  }
+
+  /** `model.py`'s `create_modelmaker_model`. */
+  async createModel(body: { name: string }): Promise<{ id?: number; versionId: number }> {
+    const data = await this.call('POST', '/v1/model', body);
+    if (data.errorCode === 101009) {
+      const list = await this.call('GET', '/v1/model');
+      const model = list.models.find((item: { name: string }) => item.name === body.name);
+      return this.call('POST', `/v1/model/${model.id}/version/`, body);
+    }
+    return data;
+  }
+}
+
+const stamp = Date.now();
+let env: SdkPlatform;
+let python: PythonLikeClient;
+
+beforeAll(async () => {
+  env = await startSdkPlatform();
+  python = new PythonLikeClient(env.platform.baseUrl, env.platform.username, env.platform.password);
+  await python.login();
+});
+
+afterAll(async () => {
+  await env?.close();
+});
+
+describe('the Python SDK over raw HTTP', () => {
+  it('two trainings with one job name: 200 + 102009, then POST /v1/train/{jobId}/version → one job, two versions', async () => {
+    const s3 = s3Of(env.platform);
+    const name = `py-clash-${stamp}`;
+    const made = await nodeJob(s3, env.platform, name, 'console.log("loss=1")');
+    s3.destroy();
+    // The body as the Python SDK builds it: absent parameters as None (null), values with their JSON type.
+    const body = {
+      ...made,
+      instance: 1,
+      volumeSize: 1,
+      resourcePoolType: 'PUBLIC_POOL',
+      customResource: null,
+      maxRuntime: null,
+      description: null,
+      codeVersion: null,
+      gitInfo: null,
+      startupType: null,
+      inputFiles: null,
+      monitors: null,
+      parameters: [{ name: 'lr', value: 0.01 }],
+    };
+    const first = await python.startTraining(body);
+    const second = await python.startTraining(body);
+    expect(second.id).toBe(first.id);
+    expect(second.versionId).toBeGreaterThan(first.versionId);
+    const job = await python.call('GET', `/v1/train/${first.id}`);
+    expect(job.versions.map((v: { id: number }) => v.id)).toEqual([first.versionId, second.versionId]);
+    const jobs = (await python.call('GET', '/v1/train')).trainTasks.filter(
+      (t: { name: string }) => t.name === name,
+    );
+    expect(jobs).toHaveLength(1);
+  });
+
+  it('two models with one name: 200 + 101009, then POST /v1/model/{modelId}/version/ → one model, two versions', async () => {
+    const name = `py-model-${stamp}`;
+    const body = { name, type: 'CUSTOM', version: '1.0.0', mirrorUrl: 'registry.example/serve:1' };
+    const first = await python.createModel(body);
+    const second = await python.createModel({ ...body, version: '1.0.1' });
+    expect(second.versionId).toBeGreaterThan(first.versionId);
+    const model = await python.call('GET', `/v1/model/${first.id}`);
+    expect(model.versions.map((v: { id: number }) => v.id)).toEqual([first.versionId, second.versionId]);
+    const models = (await python.call('GET', '/v1/model')).models.filter(
+      (m: { name: string }) => m.name === name,
+    );
+    expect(models).toHaveLength(1);
+  });
+
+  it('a refused token (200 + 1002) makes it log in again and retry, and the call succeeds', async () => {
+    python.token = 'expired-or-made-up';
+    const logins = python.logins;
+    const list = await python.call('GET', '/v1/train');
+    expect(Array.isArray(list.trainTasks)).toBe(true);
+    expect(python.logins).toBe(logins + 1);
+  });
+
+  it('other errors keep their real status, which the Python SDK raises on', async () => {
+    await expect(python.call('GET', '/v1/train/version/999999')).rejects.toMatchObject({ status: 404 });
+    await expect(python.call('POST', '/v1/train', { name: 'x' })).rejects.toMatchObject({ status: 400 });
+  });
+});
+
+describe('the same recoveries through this SDK', () => {
+  it('two fits with one job name → one job, two versions', async () => {
+    const code = codeDir([[repoPath('test/fixtures/train-node.mjs'), 'train.mjs']]);
+    try {
+      const dataUri = `s3://${env.bucket}/py-${stamp}/data/iris.csv`;
+      await lastValueFrom(uploadData(env.session, repoPath('examples/data/iris.csv'), dataUri));
+      const jobName = `sdk-clash-${stamp}`;
+      const estimator = new Estimator(env.session, {
+        frameworkType: 'BASIC_FRAMEWORK',
+        framework: NODE_TRAIN,
+        codeDir: code.path,
+        bootFile: 'train.mjs',
+        outputPath: `s3://${env.bucket}/py-${stamp}/output/`,
+        trainInstanceType: TRAIN_SMALL,
+        trainInstanceCount: 1,
+        volumeSize: 1,
+      });
+      const versions: number[] = [];
+      let jobId: number | undefined;
+      for (let run = 0; run < 2; run++) {
+        const events = await lastValueFrom(
+          estimator.fit({ inputs: dataUri, jobName, wait: false, ...POLL }).pipe(toArray()),
+        );
+        const created = events.find((e) => e.type === 'created');
+        expect(created).toBeDefined();
+        if (created?.type !== 'created') return;
+        jobId ??= created.jobId;
+        expect(created.jobId).toBe(jobId);
+        versions.push(created.versionId);
+      }
+      expect(versions[1]).toBeGreaterThan(versions[0]!);
+      const jobs = (await lastValueFrom(listTrain(env.session))).trainTasks.filter((t) => t.name === jobName);
+      expect(jobs).toEqual([expect.objectContaining({ id: jobId, latestVersionId: versions[1] })]);
+    } finally {
+      code.remove();
+    }
+  });
+
+  it('two createModel with one model name → one model, two versions', async () => {
+    const model = new Model(env.session);
+    const modelName = `sdk-model-${stamp}`;
+    const modelPath = `s3://${env.bucket}/py-${stamp}/model/`;
+    await lastValueFrom(uploadData(env.session, repoPath('examples/data/iris.csv'), `${modelPath}iris.csv`));
+    const params = {
+      modelName,
+      modelFrameworkType: 'CUSTOM',
+      modelMirrorUrl: 'registry.example/serve:1',
+      modelPath,
+    } as const;
+    const first = await lastValueFrom(model.createModel({ ...params, modelVersion: '1.0.0' }));
+    const second = await lastValueFrom(model.createModel({ ...params, modelVersion: '1.0.1' }));
+    expect(second.modelId).toBe(first.modelId);
+    expect(second.versionId).toBeGreaterThan(first.versionId);
+    const named = (await lastValueFrom(listModels(env.session))).models.filter((m) => m.name === modelName);
+    expect(named).toHaveLength(1);
+  });
+});
