@@ -83,7 +83,9 @@ export class Api {
   /** Every log line of a version (paging). */
   async allLogs(
     versionId: number,
-  ): Promise<Array<{ id: number; content: string; stream?: string; instance?: number }>> {
+  ): Promise<
+    Array<{ id: number; content: string; time: string; nanTime: number; stream?: string; instance?: number }>
+  > {
     const lines = [];
     for (let lastId = 0; ; ) {
       const page = await this.ok('GET', `/v1/train/version/${versionId}/log?lastId=${lastId}&limit=10000`);

@@ -23,6 +23,9 @@ import {
 const TOKEN_REFUSED = new Set([1002, 1003]);
 const NAME_TAKEN = new Set([102009, 101009]);
 
+/** A create body: its name, and the rest as the Python SDK builds it. */
+type Named = { readonly name: string } & Readonly<Record<string, unknown>>;
+
 /** What the Python SDK raises when the status is not 2xx (`rest.py`'s ApiException). */
 class ApiException extends Error {
   constructor(readonly status: number) {
@@ -77,7 +80,7 @@ class PythonLikeClient {
   }
 
   /** `estimator.py`'s `_TrainingJob.start_new`. */
-  async startTraining(body: { name: string }): Promise<{ id: number; versionId: number }> {
+  async startTraining(body: Named): Promise<{ id: number; versionId: number }> {
     const data = await this.call('POST', '/v1/train', body);
     if (data.errorCode === 102009) {
       const list = await this.call('GET', '/v1/train');
@@ -88,7 +91,7 @@ class PythonLikeClient {
   }
 
   /** `model.py`'s `create_modelmaker_model`. */
-  async createModel(body: { name: string }): Promise<{ id?: number; versionId: number }> {
+  async createModel(body: Named): Promise<{ id?: number; versionId: number }> {
     const data = await this.call('POST', '/v1/model', body);
     if (data.errorCode === 101009) {
       const list = await this.call('GET', '/v1/model');
@@ -120,8 +123,9 @@ describe('the Python SDK over raw HTTP', () => {
     const made = await nodeJob(s3, env.platform, name, 'console.log("loss=1")');
     s3.destroy();
     // The body as the Python SDK builds it: absent parameters as None (null), values with their JSON type.
-    const body = {
+    const body: Named = {
       ...made,
+      name,
       instance: 1,
       volumeSize: 1,
       resourcePoolType: 'PUBLIC_POOL',

@@ -26,7 +26,7 @@ import type { ServingManager } from '../../serving/manager.js';
 import type { ServiceModelRecord, ServiceRecord } from '../../store/services.js';
 import type { Store } from '../../store/store.js';
 import type { ChangeHub } from '../changeHub.js';
-import { type LogLimits, logAnswer, longPollLog } from '../longPoll.js';
+import { type LogLimits, logAnswer, logQueryOf, longPollLog, pageAt } from '../longPoll.js';
 import { conflict, invalid, notFound } from '../problem.js';
 import type { Handlers } from '../router.js';
 import { iso } from './training.js';
@@ -194,13 +194,13 @@ export function serviceHandlers(
         {
           id,
           hub,
-          page: (fromId, count) => store.serviceLogs.page(id, fromId, count),
+          page: (cursor, count) => pageAt(store.serviceLogs, id, cursor, count),
           quiet: () => {
             const current = store.services.get(id);
             return !current || QUIET_STATUSES.has(current.status);
           },
         },
-        query,
+        logQueryOf(query),
         deps.logLimits,
         signal,
       );

@@ -32,7 +32,7 @@ import type { RunRecorder } from '../../store/recorder.js';
 import type { Store } from '../../store/store.js';
 import { isTerminalTrainStatus, type VersionRecord } from '../../store/training.js';
 import type { ChangeHub } from '../changeHub.js';
-import { type LogLimits, logAnswer, longPollLog } from '../longPoll.js';
+import { type LogLimits, logAnswer, logQueryOf, longPollLog, pageAt } from '../longPoll.js';
 import { conflict, notFound, platformError } from '../problem.js';
 import type { Handlers } from '../router.js';
 import { checkTrain, type TrainCatalog } from './trainRules.js';
@@ -238,13 +238,13 @@ export function trainingHandlers(
         {
           id,
           hub,
-          page: (fromId, count) => store.trainLogs.page(id, fromId, count),
+          page: (cursor, count) => pageAt(store.trainLogs, id, cursor, count),
           quiet: () => {
             const current = store.training.getVersion(id);
             return !current || isTerminalTrainStatus(current.status);
           },
         },
-        query,
+        logQueryOf(query),
         deps.logLimits,
         signal,
       );
