@@ -143,8 +143,10 @@ export const CustomResourceView = optionalFields({
 export type CustomResourceView = t.TypeOf<typeof CustomResourceView>;
 
 /**
- * A metric read from the log: `regular` is a regular expression over log lines whose
- * capture group 1 is the value (compile it with `compileMonitors`); `sample` an example line.
+ * A metric read from the log: `regular` is a regular expression over log lines; the
+ * value is capture group 1 when it has groups, else the first number in the match
+ * (compile it with `compileMonitors`, which also reads Python spellings); `sample` a
+ * line it must read a number from.
  */
 export const Monitor = t.intersection([
   t.type({ name: t.string, regular: t.string }),
@@ -345,12 +347,12 @@ export type LogPage = t.TypeOf<typeof LogPage>;
 
 /**
  * The log query, with one of two cursors (platform): `lastId` (lines with
- * `id >= lastId`; the default, from 0), or the time cursor `lastTime` (Unix seconds) +
+ * `id >= lastId`), or the time cursor `lastTime` (Unix seconds) +
  * `lastNan` (nanoseconds within that second, default 0): lines strictly after that
  * instant (the Python SDK's `training_job_log_v2`). The page has the same shape either
  * way. Extension: `wait` (seconds to hold the request for a line: a long poll) and
- * `limit` (page cap). Encodes to strings for the URL. Giving both cursors, or `lastNan`
- * without `lastTime`, is refused by the server (see {@link logCursorOf}).
+ * `limit` (page cap). Encodes to strings for the URL. Giving neither cursor or both, or
+ * `lastNan` without `lastTime`, is refused by the server (see {@link logCursorOf}).
  */
 export const LogQuery = optionalFields({
   lastId: IntFromString,
@@ -375,8 +377,8 @@ export type LogCursor =
 
 /**
  * The cursor of a decoded log query: the time cursor when `lastTime` is given, else
- * `lastId` (0 when absent). Left with the problem (naming the field) when both cursors
- * are given or `lastNan` comes without `lastTime`.
+ * `lastId`. Left with the problem (naming the field) when neither or both cursors are
+ * given, or `lastNan` comes without `lastTime`.
  */
 export function logCursorOf(query: LogQuery): { readonly cursor: LogCursor } | { readonly problem: string } {
   if (query.lastTime !== undefined) {
@@ -384,7 +386,9 @@ export function logCursorOf(query: LogQuery): { readonly cursor: LogCursor } | {
     return { cursor: { kind: 'time', after: { seconds: query.lastTime, nanos: query.lastNan ?? 0 } } };
   }
   if (query.lastNan !== undefined) return { problem: 'lastNan: only with lastTime' };
-  return { cursor: { kind: 'id', fromId: query.lastId ?? 0 } };
+  if (query.lastId === undefined)
+    return { problem: 'lastId: required (or the time cursor lastTime + lastNan)' };
+  return { cursor: { kind: 'id', fromId: query.lastId } };
 }
 
 const MS_PER_SECOND = 1000;

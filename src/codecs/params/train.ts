@@ -109,7 +109,7 @@ export interface TrainParams {
   readonly outputPath: string;
   /** [hyperparameters] `[{ name, value }]`; values are sent as strings. */
   readonly hyperparameters?: readonly NameValue[];
-  /** [monitors] Metrics read from log lines: group 1 of `regular` is the value. */
+  /** [monitors] Metrics read from log lines: group 1 of `regular` (or the first number it matches) is the value. */
   readonly monitors?: readonly MonitorSpec[];
   /** [algorithm] PRESET_ALGORITHM (required): a preset algorithm id. */
   readonly algorithm?: number;

@@ -6,7 +6,17 @@
  * `model.py` `POST /v1/model/{modelId}/version/`). `PythonLikeClient` below follows those
  * rules to the letter over raw HTTP; then the same recoveries through this SDK.
  */
-import { Estimator, listModels, listTrain, Model, uploadData } from 'modelmaker';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  Estimator,
+  fit,
+  getTrainPerformanceMonitor,
+  listModels,
+  listTrain,
+  Model,
+  uploadData,
+} from 'modelmaker';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeJob, s3Of } from './helpers.js';
@@ -234,5 +244,51 @@ describe('the same recoveries through this SDK', () => {
     expect(second.versionId).toBeGreaterThan(first.versionId);
     const named = (await lastValueFrom(listModels(env.session))).models.filter((m) => m.name === modelName);
     expect(named).toHaveLength(1);
+  });
+});
+
+describe("the seed's monitor example", () => {
+  it('monitors=[{name: Loss, regular: loss=\\d+, sample: loss=20}] gives metric points through the platform and the SDK', async () => {
+    const script = `console.log('loss=20'); console.log('epoch 2 loss=13'); console.log('done');`;
+    const code = codeDir([]);
+    writeFileSync(join(code.path, 'train.js'), script);
+    try {
+      const dataUri = `s3://${env.bucket}/py-${stamp}/monitor-data/iris.csv`;
+      await lastValueFrom(uploadData(env.session, repoPath('examples/data/iris.csv'), dataUri));
+      const seed = { name: 'Loss', regular: String.raw`loss=\d+`, sample: 'loss=20' };
+      const events = await lastValueFrom(
+        fit(
+          env.session,
+          {
+            jobName: `seed-monitor-${stamp}`,
+            frameworkType: 'BASIC_FRAMEWORK',
+            framework: NODE_TRAIN,
+            codeDir: code.path,
+            bootFile: 'train.js',
+            inputs: dataUri,
+            outputPath: `s3://${env.bucket}/py-${stamp}/monitor-output/`,
+            trainInstanceType: TRAIN_SMALL,
+            trainInstanceCount: 1,
+            volumeSize: 1,
+            monitors: [seed],
+          },
+          POLL,
+        ).pipe(toArray()),
+      );
+      const completed = events.find((e) => e.type === 'completed');
+      if (completed?.type !== 'completed') throw new Error('the job did not complete');
+      // the platform's performance monitor, read by fit and afterwards
+      const values = events.flatMap((e) => (e.type === 'metric' ? [e.sample.value] : []));
+      expect(values).toEqual([20, 13]);
+      const monitor = await lastValueFrom(getTrainPerformanceMonitor(env.session, completed.job.versionId));
+      expect(monitor.metrics).toEqual([
+        {
+          name: 'Loss',
+          points: [expect.objectContaining({ value: 20 }), expect.objectContaining({ value: 13 })],
+        },
+      ]);
+    } finally {
+      code.remove();
+    }
   });
 });

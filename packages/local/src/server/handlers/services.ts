@@ -189,6 +189,7 @@ export function serviceHandlers(
 
     async getServiceLog({ params, query, signal }) {
       const id = params.id;
+      const wanted = logQueryOf(query);
       service(id);
       const page = await longPollLog(
         {
@@ -200,7 +201,7 @@ export function serviceHandlers(
             return !current || QUIET_STATUSES.has(current.status);
           },
         },
-        logQueryOf(query),
+        wanted,
         deps.logLimits,
         signal,
       );

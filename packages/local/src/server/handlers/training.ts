@@ -233,6 +233,7 @@ export function trainingHandlers(
 
     async getTrainLog({ params, query, signal }) {
       const id = params.versionId;
+      const wanted = logQueryOf(query);
       version(id);
       const page = await longPollLog(
         {
@@ -244,7 +245,7 @@ export function trainingHandlers(
             return !current || isTerminalTrainStatus(current.status);
           },
         },
-        logQueryOf(query),
+        wanted,
         deps.logLimits,
         signal,
       );
