@@ -353,7 +353,7 @@ describe('Estimator', () => {
       volumeSize: 1,
       output: outputPath,
       dataUrl: dataUri,
-      parameters: [{ name: 'EPOCHS', value: String(EPOCHS) }],
+      parameters: [{ name: 'EPOCHS', value: EPOCHS }],
     });
     expect(detail.codeUrl).toMatch(/^s3:\/\//); // the local codeDir was uploaded first
     // The seed's CUSTOM form, without its required user_image_url: refused before any request.

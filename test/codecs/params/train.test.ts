@@ -642,8 +642,8 @@ describe('toTrainCreate: happy paths produce the exact wire body', () => {
           dataUrl: 's3://aiteam/data/',
           output: 's3://aiteam/output/',
           parameters: [
-            { name: 'lr', value: '0.01' },
-            { name: 'epochs', value: '10' },
+            { name: 'lr', value: 0.01 },
+            { name: 'epochs', value: 10 },
             { name: 'shuffle', value: 'true' },
             { name: 'optimizer', value: 'adam' },
           ],

@@ -130,7 +130,13 @@ describe('the Python SDK over raw HTTP', () => {
   it('two trainings with one job name: 200 + 102009, then POST /v1/train/{jobId}/version → one job, two versions', async () => {
     const s3 = s3Of(env.platform);
     const name = `py-clash-${stamp}`;
-    const made = await nodeJob(s3, env.platform, name, 'console.log("loss=1")');
+    const made = await nodeJob(
+      s3,
+      env.platform,
+      name,
+      `const hp = JSON.parse(process.env.MODELMAKER_HYPERPARAMETERS);
+       console.log('lr*2=' + hp.lr * 2 + ' ' + typeof hp.lr + ' MM_HP_LR=' + process.env.MM_HP_LR);`,
+    );
     s3.destroy();
     // The body as the Python SDK builds it: absent parameters as None (null), values with their JSON type.
     const body: Named = {
@@ -159,6 +165,15 @@ describe('the Python SDK over raw HTTP', () => {
       (t: { name: string }) => t.name === name,
     );
     expect(jobs).toHaveLength(1);
+
+    // The hyperparameter kept its JSON type: the job computes with it.
+    for (let status = ''; status !== 'FINISH'; ) {
+      status = (await python.call('GET', `/v1/train/version/${first.versionId}`)).status;
+      expect(['STARTING', 'DOWNLOAD_DATA', 'TRAINING', 'FINISH']).toContain(status);
+      await new Promise((resolve) => setTimeout(resolve, POLL.floorMs));
+    }
+    const log = await python.call('GET', `/v1/train/version/${first.versionId}/log?lastId=0`);
+    expect(log.logs.map((l: { content: string }) => l.content)).toContain('lr*2=0.02 number MM_HP_LR=0.01');
   });
 
   it('two models with one name: 200 + 101009, then POST /v1/model/{modelId}/version/ → one model, two versions', async () => {
