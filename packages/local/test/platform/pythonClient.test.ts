@@ -6,15 +6,18 @@
  * `model.py` `POST /v1/model/{modelId}/version/`). `PythonLikeClient` below follows those
  * rules to the letter over raw HTTP; then the same recoveries through this SDK.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   Estimator,
   fit,
   getTrainPerformanceMonitor,
   listModels,
+  listObjects,
   listTrain,
   Model,
+  Session,
   uploadData,
 } from 'modelmaker';
 import { lastValueFrom, toArray } from 'rxjs';
@@ -304,6 +307,42 @@ describe("the seed's monitor example", () => {
       ]);
     } finally {
       code.remove();
+    }
+  });
+});
+
+describe("a config file made from the Python package's template", () => {
+  it('works: its placeholder access_Key / access_Key_Secret are ignored, S3 keys come from auth-access', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mm-template-'));
+    try {
+      const configPath = join(dir, 'config.json');
+      writeFileSync(
+        configPath,
+        JSON.stringify({
+          iam_config: {
+            username: env.platform.username,
+            password: env.platform.password,
+            host_base: env.platform.baseUrl,
+            region: 'js01',
+            verify_ssl: true,
+            s3_protocol: 'http',
+            bucket: env.bucket,
+            access_Key: 'ak',
+            access_Key_Secret: 'sk',
+          },
+        }),
+        { mode: 0o600 },
+      );
+      const session = new Session({ configPath, level: 40 });
+      const target = `s3://${env.bucket}/py-${stamp}/template/iris.csv`;
+      await lastValueFrom(uploadData(session, repoPath('examples/data/iris.csv'), target));
+      const listed = await lastValueFrom(
+        listObjects(session, `s3://${env.bucket}/py-${stamp}/template/`).pipe(toArray()),
+      );
+      expect(listed.map((o) => o.key)).toEqual([`py-${stamp}/template/iris.csv`]);
+      expect((await session.s3Access().get()).accessKeyId).toBe(env.platform.s3.accessKeyId);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
