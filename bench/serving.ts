@@ -80,7 +80,7 @@ async function serve(): Promise<void> {
     name: 'bench',
     type: 'PRESET_MODEL',
     version: '1',
-    presetModelId: 500001,
+    presetModelId: 500201, // the logistic-regression preset model
     modelPath: `s3://${platform.s3.bucket}/bench/model/`,
   });
   const deployMs: number[] = [];

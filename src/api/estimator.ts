@@ -103,7 +103,7 @@ function noVersion(): ValidationError {
  *
  * @example
  * ```ts
- * const estimator = new Estimator(session, { frameworkType: 'BASIC_FRAMEWORK', framework: 500100, bootFile: 'train.mjs',
+ * const estimator = new Estimator(session, { frameworkType: 'BASIC_FRAMEWORK', framework: 500101, bootFile: 'train.mjs',
  *   codeDir: './code', outputPath: 's3://modelmaker/out/', trainInstanceType: 500050, trainInstanceCount: 1, volumeSize: 1 });
  * const job$ = estimator.fit({ inputs: 's3://modelmaker/data/iris.csv', jobName: 'iris' }).pipe(share());
  * job$.subscribe((e) => e.type === 'log' && console.log(e.line.content));

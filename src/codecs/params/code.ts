@@ -65,10 +65,20 @@ export function gitInfo(
     const repositories = entries.map((entry, i) => oneRepository(problems, `${field}[${i}]`, entry, ''));
     return problems.length > before ? undefined : (repositories as WireGitInfo[]);
   }
-  return oneRepository(problems, field, value, options.list === true ? ' (or a list of them)' : ' (one object, not a list)');
+  return oneRepository(
+    problems,
+    field,
+    value,
+    options.list === true ? ' (or a list of them)' : ' (one object, not a list)',
+  );
 }
 
-function oneRepository(problems: Problems, field: string, value: unknown, shapeNote: string): WireGitInfo | undefined {
+function oneRepository(
+  problems: Problems,
+  field: string,
+  value: unknown,
+  shapeNote: string,
+): WireGitInfo | undefined {
   const fields = record(problems, field, value, GIT_KEYS, {
     required: true,
     shape: `{ username, password, branch, url? }${shapeNote}`,

@@ -6,10 +6,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { FRAMEWORK_IDS } from '../../src/catalog.js';
 import { type LocalPlatform, type LocalPlatformOptions, startLocalPlatform } from '../../src/platform.js';
 
 /** The node TRAIN framework and the smallest TRAIN machine of the local catalog. */
-export const NODE_FRAMEWORK = 500100;
+export const NODE_FRAMEWORK = FRAMEWORK_IDS.trainNode;
 export const SMALL_MACHINE = 500050;
 
 /** A fresh temp dir and its removal. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeJob, startTestPlatform } from './helpers.js';
+import { NODE_FRAMEWORK, nodeJob, startTestPlatform } from './helpers.js';
 
 const TRAIN_SCRIPT = `
 const fs = require('node:fs');
@@ -43,7 +43,7 @@ describe('training through plain HTTP', () => {
       type: 'BASIC_FRAMEWORK',
       exitCode: 0,
       output: body.output,
-      frameworkId: 500100,
+      frameworkId: NODE_FRAMEWORK,
       startup: 'train.js',
       parameters: [{ name: 'lr', value: '0.1' }],
       createdAt: expect.stringMatching(/^\d{4}-/),

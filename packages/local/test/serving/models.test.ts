@@ -3,9 +3,11 @@ import { put, startTestPlatform } from '../platform/helpers.js';
 import {
   deploy,
   LOGISTIC_REGRESSION,
+  LOGISTIC_REGRESSION_MODEL,
   NODE_PREDICT,
   nodeModel,
   PREDICT_MACHINE,
+  PYTHON_PREDICT,
   serviceModel,
   uploadPredictModel,
   waitForService,
@@ -32,11 +34,11 @@ describe('models', () => {
         [/presetModelId: no preset model 999/, /modelPath: required/],
       ],
       [
-        { type: 'PRESET_MODEL', presetModelId: LOGISTIC_REGRESSION, modelPath: empty },
+        { type: 'PRESET_MODEL', presetModelId: LOGISTIC_REGRESSION_MODEL, modelPath: empty },
         [/modelPath: nothing found/],
       ],
       [
-        { type: 'PRESET_MODEL', presetModelId: LOGISTIC_REGRESSION, modelPath: noModelJson },
+        { type: 'PRESET_MODEL', presetModelId: LOGISTIC_REGRESSION_MODEL, modelPath: noModelJson },
         [/modelPath: no model\.json/],
       ],
       [
@@ -60,6 +62,17 @@ describe('models', () => {
         [/gitInfo is not supported/, /startup: expected a path inside the code/],
       ],
       [{ type: 'CUSTOM', codeUrl: empty }, [/mirrorUrl: required/, /codeUrl: nothing found/]],
+      [
+        // the seed's model_framework=500150 is a Python framework: a .mjs boot file is refused at submit
+        {
+          type: 'BASIC_FRAMEWORK',
+          frameworkId: PYTHON_PREDICT,
+          modelPath: noModelJson,
+          codeUrl: noModelJson,
+          startup: 'predict.mjs',
+        },
+        [/startup \(modelBootFile\): framework 500150 \(python3\) runs \.py files, got "predict\.mjs"/],
+      ],
     ];
     for (const [body, messages] of cases) {
       const answer = await api.call('POST', '/v1/model', { name: 'checked', version: '1', ...body });

@@ -8,8 +8,9 @@
  * - a create is checked against the catalog and the embedded S3, every problem
  *   named in one 400: PRESET_MODEL needs `presetModelId` (a preset model) and a
  *   `modelPath` holding `model.json`; BASIC_FRAMEWORK needs `frameworkId` (a
- *   PREDICT framework), a `modelPath` with at least one object, `codeUrl` (git is
- *   not supported here) holding the `startup` file; CUSTOM needs `mirrorUrl`, and
+ *   PREDICT framework) that runs the `startup` file (`predict.py` on python3), a
+ *   `modelPath` with at least one object, `codeUrl` (git is not supported here)
+ *   holding the `startup` file; CUSTOM needs `mirrorUrl`, and
  *   its `modelPath` / `codeUrl`, when given, must hold something;
  * - version labels (`version`) need not be unique; versions are READY at once;
  * - deleting a model version (or a model with one) that a service uses — in any
@@ -23,7 +24,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { ERROR_CODES, ModelCreate, type ModelSummary, type ModelVersionDetail } from 'modelmaker';
 import type { S3AccessProvider } from 'modelmaker/storage';
-import { findPredictFramework, findPresetModel } from '../../catalog.js';
+import { bootFileProblem, findPredictFramework, findPresetModel } from '../../catalog.js';
 import { inside, s3Target } from '../../serving/s3Objects.js';
 import type { ModelVersionRecord } from '../../store/models.js';
 import type { Store } from '../../store/store.js';
@@ -126,9 +127,15 @@ async function checkModel(body: ModelCreate, s3: S3AccessProvider, signal: Abort
             : 'codeUrl: required with type BASIC_FRAMEWORK (gitInfo is not supported by the local platform)',
         );
       }
-      if (body.frameworkId !== undefined && !findPredictFramework(body.frameworkId)) {
+      const framework = body.frameworkId === undefined ? undefined : findPredictFramework(body.frameworkId);
+      if (body.frameworkId !== undefined && framework === undefined) {
         problems.push(`frameworkId: no PREDICT framework ${body.frameworkId}`);
       }
+      const cannot =
+        framework === undefined || body.startup === undefined
+          ? undefined
+          : bootFileProblem(framework, body.startup);
+      if (cannot !== undefined) problems.push(`startup (modelBootFile): ${cannot}`);
       await holds('modelPath');
       const codeKind = await holds('codeUrl');
       if (body.startup !== undefined) {
