@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { put, startTestPlatform } from '../platform/helpers.js';
 import {
   deploy,
-  LOGISTIC_REGRESSION,
   LOGISTIC_REGRESSION_MODEL,
   NODE_PREDICT,
   nodeModel,

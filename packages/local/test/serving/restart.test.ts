@@ -12,7 +12,6 @@ import {
   deploy,
   fixture,
   instancesOf,
-  LOGISTIC_REGRESSION,
   LOGISTIC_REGRESSION_MODEL,
   nodeModel,
   predict,
