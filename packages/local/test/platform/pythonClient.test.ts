@@ -6,10 +6,13 @@
  * `model.py` `POST /v1/model/{modelId}/version/`). `PythonLikeClient` below follows those
  * rules to the letter over raw HTTP; then the same recoveries through this SDK.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
+  DEFAULT_CONFIG_RELATIVE_PATH,
   Estimator,
   fit,
   getTrainPerformanceMonitor,
@@ -19,6 +22,7 @@ import {
   Model,
   Session,
   uploadData,
+  writeConfigFile,
 } from 'modelmaker';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +37,8 @@ import {
   TRAIN_SMALL,
 } from './sdkHelpers.js';
 
+const run = promisify(execFile);
+const PYTHON_SESSION = repoPath('packages/local/test/platform/fixtures/python_session.py');
 const TOKEN_REFUSED = new Set([1002, 1003]);
 const NAME_TAKEN = new Set([102009, 101009]);
 
@@ -343,6 +349,32 @@ describe("a config file made from the Python package's template", () => {
       expect((await session.s3Access().get()).accessKeyId).toBe(env.platform.s3.accessKeyId);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the config file the local platform writes is the one the Python SDK reads', () => {
+  it('~/.modelmaker/config.json with iam_config: read as session.py reads it, it reaches the platform', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'mm-python-home-'));
+    try {
+      // Where `modelmaker local --write-config` writes by default, and what it writes.
+      expect(DEFAULT_CONFIG_RELATIVE_PATH).toBe('.modelmaker/config.json');
+      const configPath = join(home, DEFAULT_CONFIG_RELATIVE_PATH);
+      await writeConfigFile(configPath, env.platform.configProfile());
+      const childEnv: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+      delete childEnv.MODELMAKER_CONFIG;
+      const { stdout } = await run('python3', [PYTHON_SESSION], { env: childEnv });
+      const seen = JSON.parse(stdout);
+      expect(seen).toMatchObject({
+        configFile: configPath,
+        iamServer: env.platform.baseUrl,
+        bucket: env.platform.s3.bucket,
+        s3: { url: env.platform.s3.endpoint, hasKeys: true },
+        refreshed: true,
+      });
+      expect(Array.isArray(seen.trainTasks)).toBe(true);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
     }
   });
 });
