@@ -12,6 +12,7 @@ import { configCommand } from './config.js';
 import { createContext, exitWith, PASSWORD_ENV } from './context.js';
 import { exitCodeOf, reportError } from './errors.js';
 import { EXIT } from './exitCodes.js';
+import { feedCommand } from './feed.js';
 import { jobsCommand } from './jobs.js';
 import { localCommand } from './local.js';
 import { modelsCommand } from './models.js';
@@ -19,11 +20,9 @@ import { predictCommand } from './predict.js';
 import { servicesCommand } from './services.js';
 import { trainCommand } from './train.js';
 import { downloadCommand, uploadCommand } from './transfer.js';
+import { uiCommand } from './ui.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
-
-/** The AWS SDK's switch for its "future versions will need a newer Node" warning. */
-const AWS_NODE_WARNING_ENV = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
 
 const FOOTER = `
 Settings come from the flags, then the config file (--config, $MODELMAKER_CONFIG or
@@ -69,7 +68,9 @@ export function createProgram(): Command {
     .addCommand(servicesCommand())
     .addCommand(predictCommand())
     .addCommand(uploadCommand())
-    .addCommand(downloadCommand());
+    .addCommand(downloadCommand())
+    .addCommand(feedCommand())
+    .addCommand(uiCommand());
   everyCommand(program, (command) => {
     // Usage errors are thrown (exit status 2, see exitCodeOf) instead of commander exiting with 1.
     command.exitOverride();
@@ -80,9 +81,6 @@ export function createProgram(): Command {
 
 /** Runs the command line. */
 async function main(argv: readonly string[]): Promise<void> {
-  // The AWS SDK's notice about Node versions it will drop in the future is not the user's
-  // business on every upload; setting the variable (to anything) keeps it.
-  process.env[AWS_NODE_WARNING_ENV] ??= 'true';
   // `modelmaker jobs logs -f 3 | head`: a closed pipe ends the command quietly.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
