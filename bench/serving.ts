@@ -107,7 +107,7 @@ async function serve(): Promise<void> {
     name: 'bench',
     type: 'PRESET_MODEL',
     version: '1',
-    presetModelId: 500201, // the logistic-regression preset model
+    presetModelId: 500001, // the logistic-regression preset model
     modelPath: `s3://${platform.s3.bucket}/bench/model/`,
   });
   const deployMs: number[] = [];

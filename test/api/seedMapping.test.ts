@@ -51,7 +51,7 @@ const PREDICT_SMALL = 500151;
 const NODE_TRAIN = 500101;
 const NODE_PREDICT = 500160;
 const LINEAR_REGRESSION = 500000;
-const LINEAR_REGRESSION_MODEL = 500200;
+const LINEAR_REGRESSION_MODEL = 500000;
 /** Enough epochs for resource samples (one a second) and metrics; ~2 s of training. */
 const EPOCHS = 10;
 /** A version that would train for minutes: stopped by the rows that need a live one. */

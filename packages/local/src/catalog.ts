@@ -7,8 +7,9 @@
  * Units: `cpu` in cores, `memory` in **bytes** (the same unit as the resource
  * monitor), `gpu` a count (always 0 here).
  *
- * Ids mean what the seed's examples use them for, and are distinct across kinds (no
- * number is both a machine and a framework, or an algorithm and a model):
+ * Ids mean what the seed's examples and the contract use them for. No number is both a machine
+ * and a framework; a preset model has its preset algorithm's id, as the contract's
+ * `model_framework=500000` ("its preset model") requires:
  *
  * | ids | kind |
  * |---|---|
@@ -18,7 +19,7 @@
  * | 500100 python3, 500101 node | TRAIN frameworks (the seed's `framework=500100` with `boot_file="train.py"`) |
  * | 500150 python3, 500160 node | PREDICT frameworks (the seed's `model_framework=500150` with `model_boot_file="predict.py"`) |
  * | 500151, 500152 | PREDICT machines (the seed's `resourceId=500151`) |
- * | 500200–500203 | preset models |
+ * | 500000–500003 | preset models (each with its algorithm's id and name) |
  *
  * Names are shared as the contract requires — a TRAIN framework and its PREDICT
  * framework, a preset algorithm and its preset model — so a client maps one to the
@@ -108,9 +109,6 @@ export const RESOURCE_SPECS: Readonly<Record<CatalogEnv, readonly ResourceSpecEn
   DEVELOPMENT: [spec(500060, 'dev.small', 1, 2), spec(500061, 'dev.medium', 2, 4)],
   PREDICT: [spec(500151, 'predict.small', 1, 1), spec(500152, 'predict.medium', 2, 2)],
 };
-
-/** Where the preset models' ids start: the preset model of the preset algorithm `500000 + i` is `500200 + i`. */
-const PRESET_MODEL_ID_OFFSET = 200;
 
 const NODE = process.execPath;
 const PYTHON = 'python3';
@@ -264,9 +262,9 @@ export const PRESET_ALGORITHMS: readonly PresetAlgorithmEntry[] = [
   },
 ];
 
-/** The preset models, one per preset algorithm, with the same names (ids 500200–500203, see the module's table). */
+/** The preset models, one per preset algorithm, with its id and name (the contract: `model_framework=500000` is its preset model). */
 export const PRESET_MODELS: readonly PresetModelEntry[] = PRESET_ALGORITHMS.map((a) => ({
-  id: a.id + PRESET_MODEL_ID_OFFSET,
+  id: a.id,
   name: a.name,
   algorithm: a.algorithm,
   description: `Serves the model.json written by the ${a.name} preset algorithm`,

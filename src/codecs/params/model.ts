@@ -164,7 +164,7 @@ function merge(
  * @example
  * ```ts
  * toModelCreate({ modelVersion: '1.0.0' }, { modelName: 'iris', modelFrameworkType: 'PRESET_MODEL',
- *   modelFramework: 500200, modelPath: 's3://bucket/out/V0001/' })
+ *   modelFramework: 500000, modelPath: 's3://bucket/out/V0001/' })
  * ```
  */
 export function toModelCreate(

@@ -24,7 +24,7 @@ const PRESET_MODEL: ModelParams = {
   modelName: 'preset1-model',
   modelVersion: '1.1.1.2',
   modelFrameworkType: 'PRESET_MODEL',
-  modelFramework: 500200,
+  modelFramework: 500000,
   modelPath: 's3://aiteam/image-class/',
 };
 
@@ -145,7 +145,7 @@ const rows: Row[] = [
   {
     row: 'model_framework as a string',
     base: 'PRESET_MODEL',
-    patch: { modelFramework: '500200' },
+    patch: { modelFramework: '500000' },
     field: 'modelFramework',
     message: /expected an integer >= 1, got a string/,
   },
@@ -261,7 +261,7 @@ describe('toModelCreate: happy paths produce the exact wire body', () => {
           name: 'preset1-model',
           type: 'PRESET_MODEL',
           version: '1.1.1.2',
-          presetModelId: 500200,
+          presetModelId: 500000,
           modelPath: 's3://aiteam/image-class/',
           description: 'resnet',
         },

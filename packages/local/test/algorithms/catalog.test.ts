@@ -78,16 +78,21 @@ describe('local catalog', () => {
     expect(findPresetAlgorithm(500000)).toBeDefined();
   });
 
-  it('has ids distinct across kinds: no number is a machine and a framework, or an algorithm and a model', () => {
+  it('has ids distinct across machines, frameworks and presets; a preset model has its algorithm’s id (the contract)', () => {
     const ids = [
       ...(['TRAIN', 'DEVELOPMENT', 'PREDICT'] as const).flatMap((env) =>
         resourceList(env).resources.map((r) => r.id),
       ),
       ...(['TRAIN', 'PREDICT'] as const).flatMap((env) => frameworkList(env).frameWorks.map((f) => f.id)),
       ...presetAlgorithmList().presetAlgorithms.map((a) => a.id),
-      ...presetModelList().presetModels.map((m) => m.id),
     ];
     expect(new Set(ids).size).toBe(ids.length);
+    // model_framework=500000 is "its preset model": the preset model of algorithm=500000
+    const models = presetModelList().presetModels;
+    for (const a of presetAlgorithmList().presetAlgorithms) {
+      expect(models.find((m) => m.id === a.id)?.name).toBe(a.name);
+    }
+    expect(findPresetModel(500000)?.algorithm).toBe(findPresetAlgorithm(500000)?.algorithm);
   });
 
   it('names a boot file a framework cannot run, and leaves one without an extension to the interpreter', () => {

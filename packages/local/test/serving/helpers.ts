@@ -15,7 +15,7 @@ export const PYTHON_PREDICT = FRAMEWORK_IDS.predictPython;
 export const PREDICT_MACHINE = 500151;
 /** The logistic-regression preset algorithm, and the preset model that serves what it trains. */
 export const LOGISTIC_REGRESSION = 500001;
-export const LOGISTIC_REGRESSION_MODEL = 500201;
+export const LOGISTIC_REGRESSION_MODEL = 500001;
 
 /** The text of a file under `test/fixtures/`. */
 export function fixture(name: string): string {
