@@ -1,6 +1,7 @@
 /**
  * What the TrainCreate codec cannot check alone: the fields each training type
- * needs, that the ids it names exist in the catalog, that the monitors compile,
+ * needs, that the ids it names exist in the catalog, that the monitors compile, that
+ * the platform can fetch its initial model, input files and repository (`fetchRules.ts`),
  * and how much cpu and memory the version asks for (its scheduler demand).
  * Every problem is reported, each naming its field, in one 400.
  * @module
@@ -10,6 +11,7 @@ import type { TrainCreate } from 'modelmaker';
 import { type CompiledMonitor, compileMonitors } from 'modelmaker';
 import type { Capacity } from '../../scheduler.js';
 import { invalid } from '../problem.js';
+import { gitInfoProblems, initModelProblems, inputFileProblems } from './fetchRules.js';
 
 /** The catalog lookups training validation needs. */
 export interface TrainCatalog {
@@ -99,6 +101,9 @@ export function checkTrain(body: TrainCreate, catalog: TrainCatalog): CheckedTra
       need('mirrorUrl', 'with type CUSTOM');
       break;
   }
+
+  problems.push(...initModelProblems(body.modeUrl), ...inputFileProblems(body.inputFiles));
+  if (body.codeUrl === undefined) problems.push(...gitInfoProblems(body.gitInfo));
 
   let perInstance: Capacity | undefined;
   if ((body.resourcePoolType ?? 'PUBLIC_POOL') === 'PUBLIC_POOL') {
