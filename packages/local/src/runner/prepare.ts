@@ -13,22 +13,37 @@
  *    `MODELMAKER_INIT_MODEL_DIR`.
  *
  * Then it checks that the job can run here and plans its launch. Any failure ends the
- * run STARTING_FAIL with the failure's message (which never carries a git password).
+ * run STARTING_FAIL with the failure's message, led by the field it is about
+ * (`inputFiles[1].path: nothing found at s3://…`); none carries a git password.
  * @module
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { catchError, concat, concatMap, defer, from, ignoreElements, map, type Observable, of } from 'rxjs';
+import {
+  catchError,
+  concat,
+  concatMap,
+  defer,
+  from,
+  ignoreElements,
+  map,
+  type Observable,
+  of,
+  throwError,
+} from 'rxjs';
 import { detectContainerEngine } from './containerEngine.js';
 import { cloneRepository, describeClone } from './gitClone.js';
 import { type LaunchPlan, planLaunch } from './launch.js';
 import { continueWith, endRun, type PhaseEvent } from './phase.js';
 import { describeBytes, noteEvent, type RunContext } from './runContext.js';
-import { downloadAs, downloadTo, type TransferCount } from './transfer.js';
+import { downloadAs, downloadTo, type TransferCount, TransferError } from './transfer.js';
 import { failed } from './verdict.js';
 
-/** One thing to fetch: its note once fetched. */
-type Fetch = Observable<string>;
+/** One thing to fetch: the body's field it comes from, and its note once fetched. */
+interface Fetch {
+  readonly field: string;
+  readonly fetch$: Observable<string>;
+}
 
 function fetchedNote(field: string, uri: string): (got: TransferCount) => string {
   return (got) => `${field}: ${got.files} file(s), ${describeBytes(got.bytes)} from ${uri}`;
@@ -39,38 +54,48 @@ function fetchesOf({ body, dirs, deps }: RunContext): Fetch[] {
   const fetches: Fetch[] = [];
   const s3 = deps.s3;
   if (body.dataUrl) {
-    fetches.push(
-      downloadTo(s3, body.dataUrl, dirs.data, 'dataUrl').pipe(map(fetchedNote('dataUrl', body.dataUrl))),
+    const fetch$ = downloadTo(s3, body.dataUrl, dirs.data, 'dataUrl').pipe(
+      map(fetchedNote('dataUrl', body.dataUrl)),
     );
+    fetches.push({ field: 'dataUrl', fetch$ });
   }
   (body.inputFiles ?? []).forEach((file, i) => {
     const field = `inputFiles[${i}]`;
-    fetches.push(
-      downloadAs(s3, file.path, inputFilePath(dirs.data, file.name, field), `${field}.path`).pipe(
-        map(fetchedNote(`${field} (${file.name})`, file.path)),
-      ),
-    );
+    const fetch$ = defer(() =>
+      downloadAs(s3, file.path, inputFilePath(dirs.data, file.name, field), `${field}.path`),
+    ).pipe(map(fetchedNote(`${field} (${file.name})`, file.path)));
+    fetches.push({ field: `${field}.path`, fetch$ });
   });
   if (body.codeUrl) {
-    fetches.push(
-      downloadTo(s3, body.codeUrl, dirs.code, 'codeUrl').pipe(map(fetchedNote('codeUrl', body.codeUrl))),
+    const fetch$ = downloadTo(s3, body.codeUrl, dirs.code, 'codeUrl').pipe(
+      map(fetchedNote('codeUrl', body.codeUrl)),
     );
-    if (body.gitInfo) fetches.push(of('gitInfo: not used, the code comes from codeUrl'));
+    fetches.push({ field: 'codeUrl', fetch$ });
+    if (body.gitInfo)
+      fetches.push({ field: 'gitInfo', fetch$: of('gitInfo: not used, the code comes from codeUrl') });
   } else if (body.gitInfo) {
-    fetches.push(
-      cloneRepository(body.gitInfo, dirs.code, 'gitInfo', deps.git).pipe(
-        map((cloned) => `${describeClone('gitInfo', cloned)} into the code directory`),
-      ),
+    const fetch$ = cloneRepository(body.gitInfo, dirs.code, 'gitInfo', deps.git).pipe(
+      map((cloned) => `${describeClone('gitInfo', cloned)} into the code directory`),
     );
+    fetches.push({ field: 'gitInfo', fetch$ });
   }
   if (body.modeUrl && dirs.initModel) {
-    fetches.push(
-      downloadTo(s3, body.modeUrl, dirs.initModel, 'modeUrl').pipe(
-        map((got) => `${fetchedNote('modeUrl', body.modeUrl!)(got)} (MODELMAKER_INIT_MODEL_DIR)`),
-      ),
+    const fetch$ = downloadTo(s3, body.modeUrl, dirs.initModel, 'modeUrl').pipe(
+      map((got) => `${fetchedNote('modeUrl', body.modeUrl!)(got)} (MODELMAKER_INIT_MODEL_DIR)`),
     );
+    fetches.push({ field: 'modeUrl', fetch$ });
   }
   return fetches;
+}
+
+/** `error` with its message starting with the field it is about (`inputFiles[1].path: nothing found at …`). */
+function naming(field: string): (error: unknown) => Observable<never> {
+  return (error) => {
+    const message = (error as Error).message;
+    return throwError(() =>
+      message.startsWith(field) ? error : new TransferError(`${field}: ${message}`, error),
+    );
+  };
 }
 
 /**
@@ -104,7 +129,12 @@ async function planFor(context: RunContext): Promise<LaunchPlan> {
 /** The prepare phase (see the module doc): notes as things arrive, then the launch plan. */
 export function prepareRun(context: RunContext): Observable<PhaseEvent<LaunchPlan>> {
   const fetched$ = defer(() => from(fetchesOf(context))).pipe(
-    concatMap((fetch$) => fetch$.pipe(map((note) => noteEvent(context, note)))),
+    concatMap(({ field, fetch$ }) =>
+      fetch$.pipe(
+        catchError(naming(field)),
+        map((note) => noteEvent(context, note)),
+      ),
+    ),
   );
   return concat(
     context.inFlight.step(() => makeDirectories(context)).pipe(ignoreElements()),
