@@ -10,10 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FRAMEWORKS } from '../../src/catalog.js';
 import { closedPort, type GitServer, startGitServer } from '../git/gitServer.js';
 import {
+  deploy,
   fixture,
-  PREDICT_MACHINE,
   predict,
   serviceLogs,
+  serviceModel,
   uploadPredictModel,
   waitForService,
 } from '../serving/helpers.js';
@@ -182,23 +183,12 @@ describe('gitInfo on the local platform', () => {
     expect(detail.text).not.toContain(git.password);
     expect((await api.ok('GET', `/v1/model/${created.json.id}`)).text).not.toContain(git.password);
 
-    const service = await api.ok('POST', '/v1/service', {
-      name: 'git-service',
-      type: 'ONLINE_SERVICE',
-      serviceModels: [
-        {
-          modelVersionId: created.json.versionId,
-          weight: 100,
-          resourceId: PREDICT_MACHINE,
-          instanceCount: 1,
-        },
-      ],
-    });
-    const running = await waitForService(api, service.json.id, ['RUNNING', 'FAILED'], 30_000);
+    const serviceId = await deploy(api, 'git-service', [serviceModel(created.json.versionId)]);
+    const running = await waitForService(api, serviceId, ['RUNNING', 'FAILED'], 30_000);
     expect(running.status, JSON.stringify(running)).toBe('RUNNING');
     const answer = await predict(running.accessAddress, { instances: [[1, 2, 3]] });
     expect(answer.json).toMatchObject({ predictions: [6], tag: 'git-tag', framework: 'python3' });
-    const logs = (await serviceLogs(api, service.json.id)).map((l) => l.content);
+    const logs = (await serviceLogs(api, serviceId)).map((l) => l.content);
     expect(logs.some((l) => l.includes('gitInfo: cloned branch serve of'))).toBe(true);
     expect(logs.join('\n')).not.toContain(git.password);
   });
@@ -215,22 +205,11 @@ describe('gitInfo on the local platform', () => {
       startup: 'predict.py',
       gitInfo: [credentials({ branch: 'serve', url: git.url('predictor'), password: wrong })],
     });
-    const service = await api.ok('POST', '/v1/service', {
-      name: 'git-service-bad',
-      type: 'ONLINE_SERVICE',
-      serviceModels: [
-        {
-          modelVersionId: created.json.versionId,
-          weight: 100,
-          resourceId: PREDICT_MACHINE,
-          instanceCount: 1,
-        },
-      ],
-    });
-    const failed = await waitForService(api, service.json.id, ['FAILED', 'RUNNING'], 30_000);
+    const serviceId = await deploy(api, 'git-service-bad', [serviceModel(created.json.versionId)]);
+    const failed = await waitForService(api, serviceId, ['FAILED', 'RUNNING'], 30_000);
     expect(failed.status).toBe('FAILED');
     expect(failed.reason).toContain('the repository refused the credentials');
     expect(JSON.stringify(failed)).not.toContain(wrong);
-    expect((await serviceLogs(api, service.json.id)).map((l) => l.content).join('\n')).not.toContain(wrong);
+    expect((await serviceLogs(api, serviceId)).map((l) => l.content).join('\n')).not.toContain(wrong);
   });
 });
