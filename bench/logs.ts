@@ -10,19 +10,28 @@
  *
  * Reported: delivery latency (p50/p99 from a line's `time` to its emission by
  * logs$) with long poll and with plain polling, and lines/s through logs$ with
- * pages of 1,000 lines over HTTP (real Session) and from an in-process source,
- * with the client's CPU time and peak RSS.
+ * pages of 1,000 lines, with the client's CPU time (user + system) and peak RSS,
+ * in four modes run one after the other, `BENCH_ROUNDS` times:
+ *
+ * - before: real Session + logs$, the page decoded by the io-ts reference codec;
+ * - now: the same with the fast-path `LogPage` codec (what the SDK uses);
+ * - floor: plain `fetch` + `JSON.parse` of the same pages (the transport alone);
+ * - in-process: logs$ on pages from memory (no HTTP, no decode);
+ *
+ * then the ratios now / before and now / floor (best run of each).
  *
  * Options (env): BENCH_RATE lines/s appended (200), BENCH_SECONDS per latency
- * run (5), BENCH_LINES for the volume runs (1000000).
+ * run (5, 0 skips them), BENCH_LINES for the volume runs (1000000), BENCH_ROUNDS (3).
  */
 import { fork } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { cpus } from 'node:os';
-import { defer, lastValueFrom, type Observable, of, takeUntil, tap, timer } from 'rxjs';
+import { defer, lastValueFrom, Observable, of, takeUntil, tap, timer } from 'rxjs';
+import type { AnyEndpoint, Caller } from '../src/client/endpointCall.js';
 import { silentLogger } from '../src/client/logger.js';
 import { Session } from '../src/client/session.js';
-import type { LogLine, LogPage } from '../src/codecs/training.js';
+import { endpoints } from '../src/codecs/endpoints.js';
+import { type LogLine, type LogPage, LogPageReference } from '../src/codecs/training.js';
 import { lines } from '../src/streams/lines.js';
 import { type LogsOptions, logs$ } from '../src/streams/logs.js';
 import { sourceFromSession } from '../src/streams/sessionSource.js';
@@ -32,6 +41,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const VOLUME = Number(process.env.BENCH_LINES ?? 1_000_000);
 const PAGE = 1000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const content = (id: number) => `epoch ${id >> 10} step ${id} loss=${(1 / (id + 1)).toFixed(8)}`;
 
 // ── the platform (child process) ────────────────────────────────────────────
@@ -139,6 +149,8 @@ interface Run {
   readonly lines: number;
   readonly seconds: number;
   readonly cpuSeconds: number;
+  readonly userSeconds: number;
+  readonly systemSeconds: number;
   readonly peakRssMb: number;
   readonly latencies: number[];
 }
@@ -167,6 +179,8 @@ async function measure(stream: Observable<LogLine>, stopAfterMs?: number): Promi
     lines: count,
     seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    userSeconds: cpu.user / 1e6,
+    systemSeconds: cpu.system / 1e6,
     peakRssMb: peakRss / 2 ** 20,
     latencies,
   };
@@ -176,6 +190,32 @@ function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/**
+ * The transport floor: the finished job's pages over HTTP with plain `fetch` and
+ * `JSON.parse`, one request at a time like logs$ — no Session, no decode, no logs$.
+ */
+function rawPages(port: number): Observable<LogLine> {
+  return new Observable<LogLine>((subscriber) => {
+    let stopped = false;
+    (async () => {
+      let lastId = 0;
+      for (;;) {
+        const response = await fetch(
+          `http://127.0.0.1:${port}/mmr/v1/train/version/3/log?lastId=${lastId}&limit=${PAGE}`,
+        );
+        const page = JSON.parse(await response.text()) as { logs: LogLine[]; hasMore?: number };
+        for (const line of page.logs) subscriber.next(line);
+        if (stopped || page.logs.length === 0) break;
+        lastId = page.logs.at(-1)!.id + 1;
+      }
+      subscriber.complete();
+    })().catch((error: unknown) => subscriber.error(error));
+    return () => {
+      stopped = true;
+    };
+  });
 }
 
 /** A finished job of `total` lines from memory: the cost of logs$ alone, no HTTP or decoding. */
@@ -222,7 +262,7 @@ async function main(): Promise<void> {
     ['plain polling, floor 1000 ms (default)', 2, {}],
     ['plain polling, floor 100 ms', 2, { floorMs: 100 }],
   ];
-  for (const [label, version, options] of latencyRuns) {
+  for (const [label, version, options] of SECONDS > 0 ? latencyRuns : []) {
     // start at the current end of the log: only lines appended while we watch count
     const first = await lastValueFrom(source.logPage(version, { lastId: 0, limit: 1_000_000 }));
     const from = first.logs.at(-1) === undefined ? 0 : first.logs.at(-1)!.id + 1;
@@ -232,17 +272,63 @@ async function main(): Promise<void> {
     );
   }
 
-  console.log(`throughput: ${VOLUME.toLocaleString('en')} lines, pages of ${PAGE}`);
-  const volumeRuns: Array<[string, Observable<LogLine>]> = [
-    ['HTTP (node:http child, real Session)', logs$(source, 3, { limit: PAGE }).pipe(lines())],
-    ['in-process source (logs$ alone)', logs$(generatedSource(VOLUME), 3, { limit: PAGE }).pipe(lines())],
+  console.log(
+    `throughput: ${VOLUME.toLocaleString('en')} lines, pages of ${PAGE}, ${ROUNDS} round(s), modes interleaved`,
+  );
+  // `before`: the same Session and logs$, the page decoded by the io-ts reference codec (the code before the fast path).
+  const referenceCaller: Caller = {
+    call: (endpoint, args, options) =>
+      session.call(
+        ((endpoint as AnyEndpoint) === endpoints.getTrainLog
+          ? { ...(endpoint as AnyEndpoint), response: LogPageReference }
+          : endpoint) as typeof endpoint,
+        args,
+        options,
+      ),
+  };
+  const volumeModes: Array<[string, () => Promise<Run>]> = [
+    [
+      'before: HTTP, real Session, logs$, io-ts LogPage decode',
+      () => measure(logs$(sourceFromSession(referenceCaller), 3, { limit: PAGE }).pipe(lines())),
+    ],
+    [
+      'now: HTTP, real Session, logs$, fast-path LogPage decode',
+      () => measure(logs$(source, 3, { limit: PAGE }).pipe(lines())),
+    ],
+    ['floor: HTTP, plain fetch + JSON.parse, no Session, no decode, no logs$', () => measure(rawPages(port))],
+    [
+      'in-process source (logs$ alone, no HTTP)',
+      () => measure(logs$(generatedSource(VOLUME), 3, { limit: PAGE }).pipe(lines())),
+    ],
   ];
-  for (const [label, stream] of volumeRuns) {
-    const run = await measure(stream);
-    console.log(
-      `  ${label}: ${run.lines.toLocaleString('en')} lines in ${run.seconds.toFixed(2)} s = ${Math.round(run.lines / run.seconds).toLocaleString('en')} lines/s; client CPU ${run.cpuSeconds.toFixed(2)} s (${Math.round((100 * run.cpuSeconds) / run.seconds)}% of one core); peak RSS ${run.peakRssMb.toFixed(0)} MB`,
-    );
+  const runs = new Map<string, Run[]>(volumeModes.map(([label]) => [label, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [label, run] of volumeModes) {
+      const result = await run();
+      runs.get(label)!.push(result);
+      console.log(
+        `  ${label}: ${result.lines.toLocaleString('en')} lines in ${result.seconds.toFixed(2)} s = ${Math.round(result.lines / result.seconds).toLocaleString('en')} lines/s; client CPU ${result.cpuSeconds.toFixed(2)} s (user ${result.userSeconds.toFixed(2)} + system ${result.systemSeconds.toFixed(2)}); peak RSS ${result.peakRssMb.toFixed(0)} MB`,
+      );
+    }
   }
+  const best = (label: string) => {
+    const list = runs.get(label)!;
+    return {
+      rate: Math.max(...list.map((r) => r.lines / r.seconds)),
+      cpu: Math.min(...list.map((r) => r.cpuSeconds)),
+    };
+  };
+  const [before, now, floor] = volumeModes.map(([label]) => best(label)) as [
+    ReturnType<typeof best>,
+    ReturnType<typeof best>,
+    ReturnType<typeof best>,
+  ];
+  console.log(
+    `  now / before: lines/s ×${(now.rate / before.rate).toFixed(2)}, client CPU ×${(now.cpu / before.cpu).toFixed(2)} (best of ${ROUNDS}: ${Math.round(now.rate).toLocaleString('en')} vs ${Math.round(before.rate).toLocaleString('en')} lines/s, ${now.cpu.toFixed(2)} vs ${before.cpu.toFixed(2)} s)`,
+  );
+  console.log(
+    `  now / floor: lines/s ×${(now.rate / floor.rate).toFixed(2)}, client CPU ×${(now.cpu / floor.cpu).toFixed(2)} (floor ${Math.round(floor.rate).toLocaleString('en')} lines/s, ${floor.cpu.toFixed(2)} s)`,
+  );
   console.log(
     `client peak RSS over the whole bench: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
   );

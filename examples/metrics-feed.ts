@@ -7,14 +7,17 @@
  *
  * stdout carries only the feed; progress goes to stderr. The records:
  *
- *   {"seq":1,"type":"created","time":"…","jobId":1,"versionId":1}
- *   {"seq":2,"type":"status","time":"…","status":"DOWNLOAD_DATA"}
- *   {"seq":5,"type":"metric","time":"…","name":"accuracy","value":0.8,"at":"…"}
- *   {"seq":30,"type":"end","time":"…","status":"FINISH"}
+ *   {"seq":0,"type":"created","time":"…","jobId":1,"versionId":1}
+ *   {"seq":1,"type":"status","time":"…","status":"DOWNLOAD_DATA"}
+ *   {"seq":4,"type":"metric","time":"…","name":"accuracy","value":0.8,"at":"…"}
+ *   {"seq":29,"type":"end","time":"…","status":"FINISH"}
  *
- * The SSE stream sends each record as an event named by its `type`, with `id` its `seq`:
- * a client that connects late gets every record from the start, and one that reconnects
- * with `Last-Event-ID` gets what came after it. The job (`examples/custom/train.mjs`, run
+ * Both outputs are the SDK's feed bridges: stdout is `toNdjson()` read with `for await`
+ * (`toAsyncIterable`), and the SSE stream is `toServerSentEvents` (each record an event
+ * named by its `type`, with `id` its `seq`) sent as a `toReadableStream`. A client that
+ * connects late gets every record from the start, and one that reconnects with
+ * `Last-Event-ID` gets what came after it (`resumeCursor`); an id the feed never sent is
+ * answered with 400. The job (`examples/custom/train.mjs`, run
  * as a BASIC_FRAMEWORK `node` job) logs `epoch=… loss=… accuracy=…`; the platform's
  * performance monitor turns those lines into the metrics (`at` is when the line was
  * logged), read through `trainingWatch`, whose pollers any other watcher of this version
@@ -28,17 +31,27 @@
  *   npx tsx examples/metrics-feed.ts [--epochs 12]
  *   npx tsx examples/metrics-feed.ts --sse 8080     # then: curl -N http://127.0.0.1:8080/events
  */
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openSession } from '@modelmaker/local';
 import {
   Estimator,
+  type FeedCursor,
   type FitCreatedEvent,
   type Logger,
   listFrameworks,
+  resumeCursor,
+  SSE_CONTENT_TYPE,
   sourceFromSession,
+  toAsyncIterable,
+  toNdjson,
+  toReadableStream,
+  toServerSentEvents,
   trainingWatch,
   uploadData,
 } from 'modelmaker';
@@ -83,7 +96,7 @@ const logger: Logger = {
   error: (message) => say(`sdk error: ${message}`),
 };
 
-/** One line of the feed. */
+/** One record of the feed; `seq` is its position (0, 1, 2 …), which is also its SSE id. */
 type FeedRecord = { readonly seq: number; readonly type: string; readonly time: string } & Record<
   string,
   unknown
@@ -93,39 +106,57 @@ type FeedRecord = { readonly seq: number; readonly type: string; readonly time: 
 const feed = new ReplaySubject<FeedRecord>();
 let seq = 0;
 const record = (type: string, fields: Record<string, unknown>): FeedRecord => ({
-  seq: ++seq,
+  seq: seq++,
   type,
   time: new Date().toISOString(),
   ...fields,
 });
 
-// NDJSON: one write per record, as it comes (stdout is synchronous for files, and pipes on Linux).
-const written = lastValueFrom(feed.pipe(tap((entry) => process.stdout.write(`${JSON.stringify(entry)}\n`))), {
-  defaultValue: undefined,
-});
+// NDJSON on stdout, one write per record as it comes: `for await` over the feed's NDJSON lines.
+const written = (async () => {
+  for await (const line of toAsyncIterable(feed.pipe(toNdjson()))) process.stdout.write(line);
+})();
 
-/** Serves the feed as Server-Sent Events on 127.0.0.1 until `close`. */
+/**
+ * The feed from `cursor` on, as Server-Sent Events frames: event = record type, id = seq (the
+ * replayed feed's sequence; `resume` leaves out what the client saw).
+ */
+const eventsFrom = (cursor: FeedCursor): Observable<string> =>
+  feed.pipe(toServerSentEvents({ id: 'sequence', resume: cursor }));
+
+/** How long `close` lets the open SSE responses finish sending the ended feed, in ms. */
+const SSE_CLOSE_GRACE_MS = 2000;
+
+/** Serves the feed as Server-Sent Events on 127.0.0.1 until `close` (after the feed has ended). */
 async function serveEvents(port: number): Promise<{ url: string; close: () => Promise<void> }> {
-  const send = (res: ServerResponse, entry: FeedRecord) =>
-    res.write(`id: ${entry.seq}\nevent: ${entry.type}\ndata: ${JSON.stringify(entry)}\n\n`);
+  const sending = new Set<Promise<void>>();
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url !== '/events' && req.url !== '/')) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('the feed is at GET /events\n');
       return;
     }
-    const after = Number(req.headers['last-event-id'] ?? 0) || 0;
+    let cursor: FeedCursor;
+    try {
+      cursor = resumeCursor(req.headers['last-event-id'] as string | undefined);
+    } catch (error) {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end(`${(error as Error).message}\n`);
+      return;
+    }
     res.writeHead(200, {
-      'content-type': 'text/event-stream',
+      'content-type': SSE_CONTENT_TYPE,
       'cache-control': 'no-cache',
       connection: 'keep-alive',
       'access-control-allow-origin': '*',
     });
     res.write(': modelmaker metrics feed\n\n');
-    const subscription = feed.pipe(filter((entry) => entry.seq > after)).subscribe({
-      next: (entry) => send(res, entry),
-      complete: () => res.end(),
-    });
-    res.on('close', () => subscription.unsubscribe()); // the client left, or the feed ended
+    // Pull-based: a slow client is sent what it can take; one that leaves cancels its stream.
+    const body = Readable.fromWeb(
+      toReadableStream(eventsFrom(cursor), (frame) => frame) as NodeReadableStream<Uint8Array>,
+    );
+    // a client that leaves early ends its pipeline with an error: nothing to report
+    const sent = pipeline(body, res).catch(() => {});
+    sending.add(sent);
+    void sent.then(() => sending.delete(sent));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -134,11 +165,20 @@ async function serveEvents(port: number): Promise<{ url: string; close: () => Pr
   const { port: bound } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${bound}/events`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // the feed has ended: let each response send its last records, then cut whatever remains
+      let grace: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.all(sending),
+        new Promise((resolve) => {
+          grace = setTimeout(resolve, SSE_CLOSE_GRACE_MS);
+        }),
+      ]);
+      clearTimeout(grace);
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }
 

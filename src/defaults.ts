@@ -67,6 +67,15 @@ export const LONG_POLL_HELD_FRACTION = 0.5;
 /** Last log lines a `TrainingFailed` error carries (a ring buffer kept while `fit` follows the log). */
 export const DEFAULT_FIT_FAILURE_LOG_LINES = 20;
 
+// ── feeds (src/feeds) ───────────────────────────────────────────────────────
+/** Values a feed bridge (`toAsyncIterable`, `toReadableStream`) holds for a slow consumer before its overflow policy applies. */
+export const DEFAULT_FEED_BUFFER = 4096;
+/**
+ * With a `Demand`, a bridge pauses its source when its buffer holds this fraction of `buffer`,
+ * leaving the rest for the answer already on its way (a log page: `DEFAULT_LOG_PAGE_LIMIT` lines).
+ */
+export const DEFAULT_FEED_HIGH_WATER_FRACTION = 0.5;
+
 // ── storage (src/client/storage) ────────────────────────────────────────────
 /** Files transferred at the same time by `upload` / `download`. */
 export const DEFAULT_STORAGE_CONCURRENCY = 8;

@@ -59,5 +59,6 @@ export {
 } from './codecs/params/index.js';
 export * from './defaults.js';
 export * from './errors.js';
+export * from './feeds/index.js';
 export { createModel } from './streams/createModel.js';
 export * from './streams/index.js';

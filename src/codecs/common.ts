@@ -381,6 +381,32 @@ export const NameValue = t.type({ name: t.string, value: StringOrNumber });
 /** `{ name, value }`. */
 export type NameValue = t.TypeOf<typeof NameValue>;
 
+/** Characters an environment variable's name cannot hold: `=` ends the name, NUL ends the entry. */
+const ENV_NAME_FORBIDDEN = /[=\0]/;
+
+/**
+ * An environment variable's name: not empty, without `=` or NUL. A name with `=`
+ * (`NODE_OPTIONS=--require x` or `PATH=/tmp`) would reach the process as another
+ * variable's assignment and override what the platform sets.
+ */
+export const EnvName = new t.Type<string>(
+  'EnvName',
+  (u): u is string => typeof u === 'string' && u.length > 0 && !ENV_NAME_FORBIDDEN.test(u),
+  (u, c) => {
+    if (typeof u !== 'string') return t.failure(u, c, `expected string, got ${showValue(u)}`);
+    if (u.length === 0) return t.failure(u, c, 'expected an environment variable name, got ""');
+    return ENV_NAME_FORBIDDEN.test(u)
+      ? t.failure(u, c, `expected an environment variable name without "=" or NUL, got ${showValue(u)}`)
+      : t.success(u);
+  },
+  t.identity,
+);
+
+/** `{ name, value }` of an environment variable a request sets (`envs`): the name checked, see {@link EnvName}. */
+export const EnvVar = t.type({ name: EnvName, value: StringOrNumber });
+/** `{ name, value }` of an environment variable. */
+export type EnvVar = t.TypeOf<typeof EnvVar>;
+
 /**
  * An acknowledgement body (stop, start, delete, update). Servers answer with `{}`,
  * a message or anything else: any JSON is accepted and ignored.

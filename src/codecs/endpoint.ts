@@ -72,7 +72,8 @@ export function buildPath(template: string, encodedParams: Readonly<Record<strin
 
 /**
  * Matches a request path against a template. Placeholders match one non-empty
- * segment; returns the raw (still encoded-side) parameters or `undefined`.
+ * segment; returns the raw (still encoded-side) parameters or `undefined` — also
+ * when a parameter's percent-escapes do not decode (`%zz`): no such path.
  */
 export function matchPath(template: string, pathname: string): Record<string, string> | undefined {
   const names: string[] = [];
@@ -89,8 +90,12 @@ export function matchPath(template: string, pathname: string): Record<string, st
   const match = new RegExp(`^${source}$`).exec(pathname);
   if (!match) return undefined;
   const params: Record<string, string> = {};
-  names.forEach((name, i) => {
-    params[name] = decodeURIComponent(match[i + 1]!);
-  });
+  for (const [i, name] of names.entries()) {
+    try {
+      params[name] = decodeURIComponent(match[i + 1]!);
+    } catch {
+      return undefined;
+    }
+  }
   return params;
 }

@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   NOT_FOUND: 4004,
   /** Extension: the resource is in a state that forbids the call (e.g. deleting a running service). */
   CONFLICT: 4009,
+  /** Extension: too many failed logins lately (HTTP 429); try again later. */
+  TOO_MANY_ATTEMPTS: 4029,
   /** Extension: the server failed. */
   INTERNAL: 5000,
 } as const;

@@ -11,6 +11,7 @@ export * from './decode.js';
 export * from './endpoint.js';
 export * from './endpoints.js';
 export * from './errorBody.js';
+export * from './fastPath.js';
 export * from './models.js';
 export * from './monitors.js';
 export * from './s3uri.js';

@@ -7,6 +7,7 @@ import * as t from 'io-ts';
 import { ResourcePoolType } from './catalog.js';
 import {
   Count,
+  EnvVar,
   Id,
   IdFromString,
   Integer,
@@ -49,7 +50,7 @@ export type ServiceType = t.TypeOf<typeof ServiceType>;
  */
 export const ServiceModelSpec = t.intersection([
   t.type({ modelVersionId: Id, weight: NonNegativeInt, resourceId: Id, instanceCount: Count }),
-  optionalFields({ resourcePoolType: ResourcePoolType, envs: t.array(NameValue) }),
+  optionalFields({ resourcePoolType: ResourcePoolType, envs: t.array(EnvVar) }),
 ]);
 /** One model of a service request. */
 export type ServiceModelSpec = t.TypeOf<typeof ServiceModelSpec>;

@@ -50,9 +50,16 @@ export function importsOf(fileName: string, text: string): string[] {
   return found;
 }
 
-/** The SDK's layers, lowest first: a file may import its own layer and those below it. */
-const LAYERS = ['base', 'codecs', 'client', 'streams', 'api', 'index'] as const;
+/**
+ * The SDK's layers, lowest first: a file may import its own layer and those below it.
+ * `feeds` (bridges out of the streams: async iterables, web streams, SSE, OpenTelemetry)
+ * sits on `streams`, beside `api`: neither imports the other.
+ */
+const LAYERS = ['base', 'codecs', 'client', 'streams', 'feeds', 'api', 'index'] as const;
 type Layer = (typeof LAYERS)[number];
+
+/** Layers side by side: the first may not import the second although it is listed above it. */
+const SIBLINGS: ReadonlySet<string> = new Set(['api→feeds']);
 
 /** The layer of a path under `src/` (`src/index` is the root barrel; other top-level files are the shared base). */
 function layerOf(path: string): Layer | undefined {
@@ -82,8 +89,10 @@ function check(from: string, specifier: string, target: string | undefined): str
       return 'the SDK (src/) must not import the workspace packages (packages/*, @modelmaker/*)';
     if (isSdkName(specifier)) return 'the SDK (src/) must not import itself by its package name';
     const toLayer = target === undefined ? undefined : layerOf(target);
+    if (toLayer !== undefined && SIBLINGS.has(`${fromLayer}→${toLayer}`))
+      return `${fromLayer} must not import ${toLayer} (siblings on streams)`;
     if (toLayer !== undefined && LAYERS.indexOf(toLayer) > LAYERS.indexOf(fromLayer))
-      return `${fromLayer} must not import ${toLayer} (layers one way: api → streams → client → codecs)`;
+      return `${fromLayer} must not import ${toLayer} (layers one way: api, feeds → streams → client → codecs)`;
     return undefined;
   }
   const pkg = packageOf(from);

@@ -71,7 +71,9 @@ describe('the import checker', () => {
       { path: 'src/client/bad.ts', imports: ['../streams/poll.js', '../api'] },
       { path: 'src/streams/deploy.ts', imports: ['../api/predictor.js'] },
       { path: 'src/errors.ts', imports: ['./codecs/common.js'] },
-      { path: 'src/api/bad.ts', imports: ['../index.js'] },
+      { path: 'src/api/bad.ts', imports: ['../index.js', '../feeds/sse.js'] },
+      { path: 'src/streams/bad.ts', imports: ['../feeds/sse.js'] },
+      { path: 'src/feeds/bad.ts', imports: ['../api/model.js', '../streams/logs.js'] },
       {
         path: 'src/client/local.ts',
         imports: ['../../packages/local/src/index.js', '@modelmaker/local', 'modelmaker'],
@@ -83,14 +85,17 @@ describe('the import checker', () => {
       },
     ];
     expect(violations(graph).map((v) => `${v.from} ${v.specifier}: ${v.rule}`)).toEqual([
-      'src/codecs/bad.ts ../client/session.js: codecs must not import client (layers one way: api → streams → client → codecs)',
-      'src/codecs/bad.ts ../streams/fit.js: codecs must not import streams (layers one way: api → streams → client → codecs)',
-      'src/codecs/bad.ts ../api/model.js: codecs must not import api (layers one way: api → streams → client → codecs)',
-      'src/client/bad.ts ../streams/poll.js: client must not import streams (layers one way: api → streams → client → codecs)',
-      'src/client/bad.ts ../api: client must not import api (layers one way: api → streams → client → codecs)',
-      'src/streams/deploy.ts ../api/predictor.js: streams must not import api (layers one way: api → streams → client → codecs)',
-      'src/errors.ts ./codecs/common.js: base must not import codecs (layers one way: api → streams → client → codecs)',
-      'src/api/bad.ts ../index.js: api must not import index (layers one way: api → streams → client → codecs)',
+      'src/codecs/bad.ts ../client/session.js: codecs must not import client (layers one way: api, feeds → streams → client → codecs)',
+      'src/codecs/bad.ts ../streams/fit.js: codecs must not import streams (layers one way: api, feeds → streams → client → codecs)',
+      'src/codecs/bad.ts ../api/model.js: codecs must not import api (layers one way: api, feeds → streams → client → codecs)',
+      'src/client/bad.ts ../streams/poll.js: client must not import streams (layers one way: api, feeds → streams → client → codecs)',
+      'src/client/bad.ts ../api: client must not import api (layers one way: api, feeds → streams → client → codecs)',
+      'src/streams/deploy.ts ../api/predictor.js: streams must not import api (layers one way: api, feeds → streams → client → codecs)',
+      'src/errors.ts ./codecs/common.js: base must not import codecs (layers one way: api, feeds → streams → client → codecs)',
+      'src/api/bad.ts ../index.js: api must not import index (layers one way: api, feeds → streams → client → codecs)',
+      'src/api/bad.ts ../feeds/sse.js: api must not import feeds (siblings on streams)',
+      'src/streams/bad.ts ../feeds/sse.js: streams must not import feeds (layers one way: api, feeds → streams → client → codecs)',
+      'src/feeds/bad.ts ../api/model.js: feeds must not import api (layers one way: api, feeds → streams → client → codecs)',
       'src/client/local.ts ../../packages/local/src/index.js: the SDK (src/) must not import the workspace packages (packages/*, @modelmaker/*)',
       'src/client/local.ts @modelmaker/local: the SDK (src/) must not import the workspace packages (packages/*, @modelmaker/*)',
       'src/client/local.ts modelmaker: the SDK (src/) must not import itself by its package name',
@@ -110,6 +115,7 @@ describe('the repository', () => {
     for (const prefix of [
       'src/api/',
       'src/streams/',
+      'src/feeds/',
       'src/client/',
       'src/codecs/',
       'packages/local/src/',
@@ -122,6 +128,7 @@ describe('the repository', () => {
     const importsInto = (prefix: string, layer: string) =>
       under(prefix).some((file) => file.imports.some((specifier) => specifier.startsWith(`../${layer}/`)));
     expect(importsInto('src/api/', 'streams')).toBe(true);
+    expect(importsInto('src/feeds/', 'streams')).toBe(true);
     expect(importsInto('src/streams/', 'client')).toBe(true);
     expect(importsInto('src/client/', 'codecs')).toBe(true);
   });

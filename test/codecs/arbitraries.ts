@@ -35,6 +35,7 @@ const LEAVES = new Map<t.Any, fc.Arbitrary<unknown>>([
   [C.IntFromString, nonNegativeInt],
   [C.NumberFromString, finiteNumber],
   [C.NonEmptyString, fc.string({ minLength: 1 })],
+  [C.EnvName, fc.string({ minLength: 1 }).filter((name) => !/[=\0]/.test(name))],
   [C.S3Uri, fc.tuple(bucket, s3Key).map(([b, k]) => `s3://${b}/${k}`)],
   [C.Flag, fc.boolean()],
   [C.VerifySsl, fc.boolean()],
@@ -87,6 +88,7 @@ export function arbitraryOf(codec: t.Any, options: ArbitraryOptions = {}): fc.Ar
     case 'ExactType':
     case 'StrictType':
     case 'DefaultType':
+    case 'FastPathType':
       return arbitraryOf((codec as unknown as { type: t.Any }).type, options);
     case 'OptionalType':
       // `null` decodes to `undefined`, so a generated `null` could not come back as itself.

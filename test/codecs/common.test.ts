@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   Count,
   decode,
+  EnvName,
   Flag,
   Id,
   IdFromString,
@@ -212,6 +213,17 @@ describe('NameValue', () => {
       problems: ['value: expected (string | number), got true'],
     });
     expect(run(NameValue, { name: 'x' })).toHaveProperty('problems');
+  });
+});
+
+describe('EnvName', () => {
+  it('rejects a name with "=" or NUL, or an empty one, naming what is expected', () => {
+    expect(run(EnvName, 'PATH=/tmp')).toEqual({
+      problems: ['(root): expected an environment variable name without "=" or NUL, got "PATH=/tmp"'],
+    });
+    expect(run(EnvName, 'A\0B')).toHaveProperty('problems');
+    expect(run(EnvName, '')).toEqual({ problems: ['(root): expected an environment variable name, got ""'] });
+    expect(run(EnvName, 'learning-rate.1')).toEqual({ ok: 'learning-rate.1' });
   });
 });
 

@@ -14,6 +14,7 @@ describe('ErrorBody', () => {
       VALIDATION: 4000,
       NOT_FOUND: 4004,
       CONFLICT: 4009,
+      TOO_MANY_ATTEMPTS: 4029,
       INTERNAL: 5000,
     });
   });

@@ -2,7 +2,8 @@
  * examples/metrics-feed.ts, run as a user would (see `support.ts`): the status and
  * metrics of its training job as NDJSON on stdout, written as they happen, and with
  * `--sse` the same records as Server-Sent Events that a client reads over HTTP —
- * from the start, or after `Last-Event-ID`. The feed ends with the job.
+ * from the start, or after `Last-Event-ID` (400 for an id the feed never sent). The
+ * feed ends with the job.
  */
 import { describe, expect, it } from 'vitest';
 import { type RunResult, startExample } from './support.js';
@@ -60,7 +61,7 @@ async function readEvents(response: Response): Promise<ServerSentEvent[]> {
 
 /** The checks every complete feed passes: created first, end last with FINISH, 12 epochs of both metrics. */
 function expectCompleteFeed(records: readonly FeedRecord[]): void {
-  expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => i + 1));
+  expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => i));
   expect(records[0]).toMatchObject({
     type: 'created',
     jobId: expect.any(Number),
@@ -103,13 +104,14 @@ describe('examples/metrics-feed.ts', () => {
     const announced = await run.waitForLine(/Server-Sent Events at http:\/\/127\.0\.0\.1:\d+\/events$/);
     const url = announced.slice(announced.lastIndexOf(' ') + 1);
 
-    const [all, resumed] = await Promise.all([
+    const [all, resumed, refused] = await Promise.all([
       fetch(url).then(async (response) => {
         expect(response.status).toBe(200);
         expect(response.headers.get('content-type')).toBe('text/event-stream');
         return readEvents(response);
       }),
       fetch(url, { headers: { 'last-event-id': '3' } }).then(readEvents),
+      fetch(url, { headers: { 'last-event-id': 'three' } }),
     ]);
     const result = await run.done;
 
@@ -117,7 +119,10 @@ describe('examples/metrics-feed.ts', () => {
     const records = all.map((event) => JSON.parse(event.data) as FeedRecord);
     expectCompleteFeed(records);
     expect(all.map((event) => [event.id, event.event])).toEqual(records.map((r) => [String(r.seq), r.type]));
-    expect(resumed.map((event) => event.data)).toEqual(all.slice(3).map((event) => event.data));
+    // after id 3 (the fourth record): from the fifth on, nothing twice
+    expect(resumed.map((event) => event.data)).toEqual(all.slice(4).map((event) => event.data));
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('Last-Event-ID');
     // The events carry exactly what stdout carried.
     expect(records).toEqual(ndjson(result));
     expect(result.leftovers).toEqual([]);

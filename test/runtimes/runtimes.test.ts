@@ -5,25 +5,48 @@
  * `src/` (`tsc -p tsconfig.build.json`, without type checking, into a private directory
  * below `.tmp/`, so the shared `dist/` is left alone). Only loopback traffic.
  *
+ * Then the feed bridges under each runtime: `feedsSmoke.ts` reads the log of one finished
+ * version with `for await` over `logs$`, breaks out of a second loop after 10 lines, and
+ * reads SSE frames from a `ReadableStream`.
+ *
  * A missing runtime fails its test (the `deno` and `bun` devDependencies install them:
  * run `npm install`): CI must not pass by skipping.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type LocalPlatform, startLocalPlatform } from '@modelmaker/local';
-import { lastValueFrom, toArray } from 'rxjs';
+import { count, filter, firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listModels, listObjects, listServices, listTrain, Session } from '../../src/index.js';
+import {
+  deleteTrain,
+  type FitCompletedEvent,
+  fit,
+  listModels,
+  listObjects,
+  listServices,
+  listTrain,
+  logs$,
+  Session,
+  sourceFromSession,
+  uploadData,
+} from '../../src/index.js';
+import type { FeedsSmokeSummary } from './feedsSmoke.js';
 import type { SmokeSummary } from './smoke.js';
 
 const run = promisify(execFile);
 
 const ROOT = join(import.meta.dirname, '../..');
 const SMOKE = join(import.meta.dirname, 'smoke.ts');
+const FEEDS_SMOKE = join(import.meta.dirname, 'feedsSmoke.ts');
+/** Lines the feeds job prints (beside its two epoch lines and a stderr line). */
+const FEEDS_JOB_LINES = 3000;
+/** The local platform catalog's node training framework and a training machine. */
+const NODE_TRAIN_FRAMEWORK = 500100;
+const TRAIN_MACHINE = 500050;
 const BIN = join(ROOT, 'node_modules/.bin');
 /** A smoke run takes ~5 s; this bounds a hung one. */
 const SMOKE_TIMEOUT_MS = 90_000;
@@ -128,10 +151,12 @@ afterAll(async () => {
   ]);
 });
 
-/** Runs the smoke script under `runtime`; its exit code, stderr and last stdout line parsed. */
-async function smoke(
+/** Runs a smoke script under `runtime`; its exit code, stderr and last stdout line parsed. */
+async function smoke<S = SmokeSummary>(
   runtime: Runtime,
-): Promise<{ code: number; summary: SmokeSummary | undefined; log: string }> {
+  script = SMOKE,
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number; summary: S | undefined; log: string }> {
   const [file, args] = runtime.command();
   const env = {
     PATH: process.env.PATH,
@@ -145,8 +170,9 @@ async function smoke(
     SMOKE_PASSWORD: platform.password,
     SMOKE_BUCKET: platform.s3.bucket,
     SMOKE_SDK: join(buildDir, 'index.js'),
+    ...extraEnv,
   };
-  const outcome = await run(file, [...args, SMOKE], {
+  const outcome = await run(file, [...args, script], {
     cwd: ROOT,
     env,
     timeout: SMOKE_TIMEOUT_MS,
@@ -160,9 +186,9 @@ async function smoke(
     }),
   );
   const last = outcome.stdout.trim().split('\n').at(-1) ?? '';
-  let summary: SmokeSummary | undefined;
+  let summary: S | undefined;
   try {
-    summary = JSON.parse(last) as SmokeSummary;
+    summary = JSON.parse(last) as S;
   } catch {
     summary = undefined;
   }
@@ -212,6 +238,72 @@ describe('the SDK core under Node, Deno and Bun against a local platform', () =>
         expect(await leftovers()).toEqual({ jobs: [], models: [], services: [], objects: [] });
       },
       SMOKE_TIMEOUT_MS + 30_000,
+    );
+  }
+});
+
+describe('the feed bridges under Node, Deno and Bun', () => {
+  let jobId: number | undefined;
+  let versionId: number;
+  let lines: number;
+
+  beforeAll(async () => {
+    // one finished job, printing FEEDS_JOB_LINES numbered lines, read by every runtime
+    const code = join(dataDir, 'feeds-code');
+    await mkdir(code, { recursive: true });
+    await copyFile(join(ROOT, 'test/fixtures/train-node.mjs'), join(code, 'train.mjs'));
+    const data = join(dataDir, 'feeds.csv');
+    await writeFile(data, 'x,y\n1,2\n');
+    const inputs = `s3://${platform.s3.bucket}/feeds-smoke/data/`;
+    await lastValueFrom(uploadData(session, data, inputs));
+    const completed = await firstValueFrom(
+      fit(
+        session,
+        {
+          jobName: 'feeds-smoke',
+          frameworkType: 'BASIC_FRAMEWORK',
+          framework: NODE_TRAIN_FRAMEWORK,
+          codeDir: code,
+          bootFile: 'train.mjs',
+          inputs,
+          outputPath: `s3://${platform.s3.bucket}/feeds-smoke/output/`,
+          trainInstanceType: TRAIN_MACHINE,
+          trainInstanceCount: 1,
+          volumeSize: 1,
+          hyperparameters: [{ name: 'LINES', value: String(FEEDS_JOB_LINES) }],
+        },
+        { logs: false, floorMs: 100 },
+      ).pipe(filter((event): event is FitCompletedEvent => event.type === 'completed')),
+    );
+    jobId = completed.job.jobId;
+    versionId = completed.job.versionId;
+    lines = await lastValueFrom(logs$(sourceFromSession(session), versionId).pipe(count()));
+  }, 60_000);
+
+  afterAll(async () => {
+    if (jobId !== undefined) await lastValueFrom(deleteTrain(session, jobId));
+  });
+
+  for (const runtime of RUNTIMES) {
+    it(
+      `${runtime.name}: for await over logs$, break after 10 lines, SSE frames from a ReadableStream`,
+      async () => {
+        await checkRuntime(runtime);
+        expect(lines).toBeGreaterThan(FEEDS_JOB_LINES);
+        const { code, summary, log } = await smoke<FeedsSmokeSummary>(runtime, FEEDS_SMOKE, {
+          SMOKE_VERSION_ID: String(versionId),
+        });
+        expect(summary, log).toBeDefined();
+        expect(summary!.error, log).toBeUndefined();
+        expect(summary!.runtime.startsWith(runtime.name), log).toBe(true);
+        expect(summary!.lines, log).toBe(lines);
+        expect(summary!.inOrder, log).toBe(true);
+        expect(summary!.brokeAfter, log).toBe(10);
+        expect(summary!.frames, log).toBe(lines);
+        expect(summary!.lastFrameId, log).toBe(String(lines - 1));
+        expect(code, log).toBe(0);
+      },
+      SMOKE_TIMEOUT_MS,
     );
   }
 });

@@ -44,3 +44,14 @@ export const WATCH_MAX_METRIC_POINTS = 2000;
 
 /** Without a terminal, a progress line is printed at most this often, in ms (and at the end). */
 export const PLAIN_PROGRESS_EVERY_MS = 2000;
+
+// ── feed prometheus ─────────────────────────────────────────────────────────
+
+/** Port `modelmaker feed prometheus` listens on without `--port` (the one OpenTelemetry's Prometheus exporter uses). */
+export const PROMETHEUS_DEFAULT_PORT = 9464;
+/** Address it listens on without `--host`: this machine only. */
+export const PROMETHEUS_DEFAULT_HOST = '127.0.0.1';
+/** How often the list of training jobs is read to find running ones, in s. */
+export const PROMETHEUS_DISCOVERY_SECONDS = 10;
+/** Longest wait between two polls of a running job's streams, in ms (a scrape should see recent values). */
+export const PROMETHEUS_POLL_CEILING_MS = 5000;

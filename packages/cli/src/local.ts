@@ -1,21 +1,24 @@
 /**
  * `modelmaker local`: runs the embedded ModelMaker platform in the foreground,
  * prints where it listens and how to log in, optionally writes a matching
- * config profile, and shuts down cleanly (every training process stopped) on
- * SIGINT or SIGTERM.
+ * config profile, says when the platform becomes degraded (a full disk…) and why,
+ * and when it is healthy again, and shuts down cleanly (every training process
+ * stopped) on SIGINT or SIGTERM.
  * @module
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { LocalPlatform } from '@modelmaker/local';
+import type { HealthReport, LocalPlatform } from '@modelmaker/local';
 import {
   DEFAULT_LOCAL_CLI_PORT,
   DEFAULT_LOCAL_CLI_S3_PORT,
   DEFAULT_LOCAL_DATA_SUBDIR,
   DEFAULT_LOCAL_HOST,
 } from '@modelmaker/local';
+import { DEFAULT_UI_PORT } from '@modelmaker/ui';
 import { Command, InvalidArgumentError } from 'commander';
 import { isModelMakerError, locateConfigFile, writeConfigFile } from 'modelmaker';
+import { startLocalDashboard, uiPort } from './ui.js';
 
 /** Options of `modelmaker local`, as parsed. */
 export interface LocalCommandOptions {
@@ -28,6 +31,10 @@ export interface LocalCommandOptions {
   readonly force?: boolean | undefined;
   /** Print the addresses as one JSON object (no password: use `writeConfig` to hand it over). */
   readonly json?: boolean | undefined;
+  /** Also serve the dashboard for the platform (`--ui`). */
+  readonly ui?: boolean | undefined;
+  /** The dashboard's port (`--ui-port`). */
+  readonly uiPort?: number | undefined;
 }
 
 /** Where the command writes. */
@@ -114,6 +121,7 @@ export async function startFromCli(
     }
   }
 
+  reportHealth(platform, io, options.json === true);
   if (options.json) {
     io.out(
       `${JSON.stringify({
@@ -144,8 +152,25 @@ export async function startFromCli(
   return platform;
 }
 
+/**
+ * Prints each change of the platform's health: on stderr `modelmaker local: degraded:
+ * <reason>; <reason>` and `modelmaker local: healthy again`, or with `--json` one line
+ * `{"type":"health", status, faults}` on stdout. `GET /v1/health` answers the same.
+ */
+function reportHealth(platform: LocalPlatform, io: CommandIo, json: boolean): void {
+  platform.onHealthChange((report: HealthReport) => {
+    if (json) {
+      io.out(`${JSON.stringify({ type: 'health', status: report.status, faults: report.faults })}\n`);
+    } else if (report.status === 'degraded') {
+      io.err(`modelmaker local: degraded: ${report.faults.map((fault) => fault.reason).join('; ')}\n`);
+    } else {
+      io.err('modelmaker local: healthy again\n');
+    }
+  });
+}
+
 /** Closes the platform on the first SIGINT/SIGTERM, then exits; later signals only say it is still stopping. */
-function closeOnSignals(platform: LocalPlatform, io: CommandIo, json: boolean): void {
+function closeOnSignals(platform: Pick<LocalPlatform, 'close'>, io: CommandIo, json: boolean): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -183,12 +208,16 @@ export function localCommand(): Command {
     .option('--data-dir <dir>', `where state lives (default ${join(homedir(), DEFAULT_LOCAL_DATA_SUBDIR)})`)
     .option('--write-config [path]', 'write a matching config profile (default ~/.modelmaker/config.json)')
     .option('--force', 'let --write-config replace an existing file')
+    .option('--ui', 'also serve the web dashboard for this platform (see modelmaker ui)')
+    .option('--ui-port <port>', "the dashboard's port (0 picks a free one)", uiPort, DEFAULT_UI_PORT)
     .addHelpText(
       'after',
       `
 With --json, one line {"type":"ready", baseUrl, username, s3, dataDir, config?} is printed (no
 password: pass --write-config to hand the credentials over in a 0600 file), then
-{"type":"stopping"} and {"type":"stopped"} on Ctrl-C.
+{"type":"health", status, faults} whenever the platform becomes degraded (a full disk) or
+healthy again, and {"type":"stopping"} and {"type":"stopped"} on Ctrl-C. Without --json,
+those health changes are one line on stderr. GET /v1/health answers the same at any time.
 
 Example:
   modelmaker local --write-config &   # then, in another shell: modelmaker jobs ls`,
@@ -200,6 +229,26 @@ Example:
         process.exitCode = 1;
         return;
       }
-      closeOnSignals(platform, processIo, json);
+      if (!options.ui) {
+        closeOnSignals(platform, processIo, json);
+        return;
+      }
+      const dashboard = await startLocalDashboard(
+        platform,
+        options.uiPort ?? DEFAULT_UI_PORT,
+        processIo.err,
+      ).catch(async (error: unknown) => {
+        processIo.err(`modelmaker local: cannot start the dashboard: ${(error as Error).message}\n`);
+        await platform.close();
+        return undefined;
+      });
+      if (!dashboard) {
+        process.exitCode = 1;
+        return;
+      }
+      processIo.out(
+        json ? `${JSON.stringify({ type: 'ui', url: dashboard.url })}\n` : `Dashboard at ${dashboard.url}\n`,
+      );
+      closeOnSignals({ close: () => dashboard.close().then(() => platform.close()) }, processIo, json);
     });
 }

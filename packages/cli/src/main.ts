@@ -12,6 +12,7 @@ import { configCommand } from './config.js';
 import { createContext, exitWith, PASSWORD_ENV } from './context.js';
 import { exitCodeOf, reportError } from './errors.js';
 import { EXIT } from './exitCodes.js';
+import { feedCommand } from './feed.js';
 import { jobsCommand } from './jobs.js';
 import { localCommand } from './local.js';
 import { modelsCommand } from './models.js';
@@ -19,6 +20,7 @@ import { predictCommand } from './predict.js';
 import { servicesCommand } from './services.js';
 import { trainCommand } from './train.js';
 import { downloadCommand, uploadCommand } from './transfer.js';
+import { uiCommand } from './ui.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -69,7 +71,9 @@ export function createProgram(): Command {
     .addCommand(servicesCommand())
     .addCommand(predictCommand())
     .addCommand(uploadCommand())
-    .addCommand(downloadCommand());
+    .addCommand(downloadCommand())
+    .addCommand(feedCommand())
+    .addCommand(uiCommand());
   everyCommand(program, (command) => {
     // Usage errors are thrown (exit status 2, see exitCodeOf) instead of commander exiting with 1.
     command.exitOverride();

@@ -3,11 +3,17 @@ import { once } from 'node:events';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { Api, isRunning, nodeJob, s3Of, tempDir, waitUntil } from '../../local/test/platform/helpers.js';
+import { smallDisk } from '../../local/test/platform/smallDisk.js';
 import { startFromCli } from '../src/local.js';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+/** Fakes a full disk inside the CLI's process where no tmpfs can be mounted (a no-op otherwise). */
+const DISK_FAULTS = fileURLToPath(
+  new URL('../../local/test/platform/fixtures/diskFaults.ts', import.meta.url),
+);
 
 interface Run {
   readonly child: ChildProcess;
@@ -16,13 +22,13 @@ interface Run {
   readonly exited: Promise<number | null>;
 }
 
-function runCli(args: string[], dir: string): Run {
+function runCli(args: string[], dir: string, env: Record<string, string> = {}): Run {
   const child = spawn(
     process.execPath,
-    ['--conditions=modelmaker-source', '--import', 'tsx', MAIN, ...args],
+    ['--conditions=modelmaker-source', '--import', 'tsx', '--import', DISK_FAULTS, MAIN, ...args],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, HOME: dir, MODELMAKER_CONFIG: '' },
+      env: { ...process.env, HOME: dir, MODELMAKER_CONFIG: '', ...env },
     },
   );
   const run: Run = {
@@ -154,6 +160,60 @@ describe('modelmaker local', () => {
       expect(JSON.parse(readFileSync(config, 'utf8')).iam_config.base_url).toBe(field(io.out, 'base URL'));
       expect(statSync(config).mode & 0o777).toBe(0o600);
     } finally {
+      dir.remove();
+    }
+  });
+
+  it('says on stderr when the platform becomes degraded, and why, and when it is healthy again', async () => {
+    const disk = smallDisk(64 * 1024 * 1024);
+    const dir = tempDir('mm-cli-');
+    const config = join(dir.path, 'config.json');
+    const run = runCli(
+      [
+        'local',
+        '--port',
+        '0',
+        '--s3-port',
+        '0',
+        '--data-dir',
+        join(disk.path, 'data'),
+        '--write-config',
+        config,
+      ],
+      dir.path,
+      disk.env,
+    );
+    try {
+      await waitUntil(() => run.stdout.includes('Press Ctrl+C'), 20_000);
+      const profile = JSON.parse(readFileSync(config, 'utf8')).iam_config;
+      const s3 = s3Of({
+        s3: {
+          endpoint: field(run.stdout, 'S3'),
+          region: profile.region,
+          bucket: 'modelmaker',
+          accessKeyId: profile.access_Key,
+          secretAccessKey: profile.access_Key_Secret,
+        },
+      });
+      const put = (key: string) =>
+        s3.send(
+          new PutObjectCommand({ Bucket: 'modelmaker', Key: key, Body: Buffer.alloc(4 * 1024 * 1024, 1) }),
+        );
+      disk.fill(1024 * 1024);
+      await expect(put('too/big.bin')).rejects.toMatchObject({ $metadata: { httpStatusCode: 507 } });
+      await waitUntil(() => run.stderr.includes('modelmaker local: degraded:'));
+      expect(run.stderr).toContain(
+        'modelmaker local: degraded: disk full while receiving modelmaker/too/big.bin (ENOSPC)\n',
+      );
+      disk.free();
+      await put('fits/now.bin');
+      await waitUntil(() => run.stderr.includes('modelmaker local: healthy again\n'));
+      s3.destroy();
+      run.child.kill('SIGINT');
+      expect(await run.exited).toBe(0);
+    } finally {
+      if (run.child.exitCode === null) run.child.kill('SIGKILL');
+      disk.release();
       dir.remove();
     }
   });

@@ -22,6 +22,28 @@ export const DEFAULT_LOCAL_BUCKET = 'modelmaker';
 export const DEFAULT_LOCAL_TOKEN_TTL_SECONDS = 3600;
 /** How long an expired token is remembered (answered 1003, not 1002), in seconds. */
 export const DEFAULT_LOCAL_EXPIRED_TOKEN_MEMORY_SECONDS = 86_400;
+/** Failed logins per username before each further attempt must wait (see `loginThrottle.ts`). */
+export const DEFAULT_LOCAL_LOGIN_FREE_ATTEMPTS_PER_USER = 5;
+/** Failed logins per client address before each further attempt must wait. */
+export const DEFAULT_LOCAL_LOGIN_FREE_ATTEMPTS_PER_ADDRESS = 20;
+/** First wait after the free failed logins, in ms; doubled per further failure. */
+export const DEFAULT_LOCAL_LOGIN_BASE_DELAY_MS = 1000;
+/** Longest wait between two login attempts of a throttled username or address, in ms. */
+export const DEFAULT_LOCAL_LOGIN_MAX_DELAY_MS = 60_000;
+/** A failed-login count is forgotten this long after its last failure, in ms. */
+export const DEFAULT_LOCAL_LOGIN_FORGET_MS = 15 * 60 * 1000;
+/** Most failed-login counts kept in memory (the oldest are dropped first). */
+export const DEFAULT_LOCAL_LOGIN_MAX_ENTRIES = 10_000;
+/** Most connections one listener (API, embedded S3) keeps open at once; further ones are closed on arrival. */
+export const DEFAULT_LOCAL_MAX_CONNECTIONS = 500;
+/** A connection without a byte either way for this long (and no request being answered) is closed, in ms. */
+export const DEFAULT_LOCAL_IDLE_CONNECTION_MS = 20_000;
+/** Longest wait for a request's headers, in ms (then 408). */
+export const DEFAULT_LOCAL_HEADERS_TIMEOUT_MS = 10_000;
+/** Longest wait for a whole API request (headers and JSON body), in ms (then 408). Never limits the answer (long polls). */
+export const DEFAULT_LOCAL_REQUEST_TIMEOUT_MS = 30_000;
+/** How often connections are checked against the limits above, in ms. */
+export const DEFAULT_LOCAL_CONNECTION_SWEEP_MS = 1000;
 /** Largest request body the local platform reads, in bytes; larger ones get 413. */
 export const DEFAULT_LOCAL_MAX_BODY_BYTES = 1024 * 1024;
 /** Longest `wait` a log long-poll may ask for, in seconds; longer asks are capped. */
@@ -32,6 +54,13 @@ export const DEFAULT_LOCAL_LOG_PAGE_SIZE = 1000;
 export const MAX_LOCAL_LOG_PAGE_SIZE = 10_000;
 /** Buffered log lines that force a write before the end of the event-loop turn. */
 export const DEFAULT_LOCAL_LOG_BATCH_LINES = 5000;
+/**
+ * Longest a version's monitors may hold the event loop on one batch of log lines, in ms;
+ * a pattern that takes longer on a single line (twice) is disabled for the run.
+ */
+export const DEFAULT_LOCAL_MONITOR_BUDGET_MS = 100;
+/** Time between tries to record a version's failure when the database refused it (a full disk), in ms. */
+export const DEFAULT_LOCAL_RECORD_RETRY_MS = 1000;
 /** Time runs get to stop (and record STOPPED) when the platform closes, in ms, before they are killed: the runner's SIGTERM→SIGKILL grace plus a margin. */
 export const DEFAULT_LOCAL_CLOSE_GRACE_MS = 7000;
 /** How long a SQLite statement waits for a lock held by another connection, in ms. */
@@ -63,6 +92,8 @@ export const DEFAULT_SERVING_MAX_ATTEMPTS = 3;
 export const DEFAULT_EMBEDDED_S3_REGION = 'us-east-1';
 /** How far a signed request's `x-amz-date` may be from the embedded S3's clock, in ms (S3's own limit). */
 export const S3_MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+/** Longest validity of a presigned URL, in seconds: a week, S3's own cap. */
+export const S3_MAX_PRESIGNED_EXPIRY_SECONDS = 7 * 24 * 60 * 60;
 /** How often the runner samples CPU and memory of each training process tree, in ms. */
 export const DEFAULT_RESOURCE_SAMPLE_MS = 1000;
 /** Time a stopped (or timed-out) training process group gets between SIGTERM and SIGKILL, in ms. */

@@ -5,6 +5,9 @@
  * S3's key pair, so a written config profile stays valid), and tokens are
  * random strings with an expiry, kept in memory. A restart therefore invalidates
  * every token: clients get 1002 and fetch a new one, as they do on any server.
+ * Logins are throttled (see `loginThrottle.ts`). `auth-access` hands out temporary
+ * S3 keys, one pair per token, expiring with it: the embedded S3 accepts them
+ * until then (`ExpiredToken` after), and clients fetch new ones with a new token.
  * @module
  */
 import { randomBytes } from 'node:crypto';
@@ -16,6 +19,8 @@ import {
   DEFAULT_LOCAL_TOKEN_TTL_SECONDS,
   DEFAULT_LOCAL_USERNAME,
 } from './defaults.js';
+import { type LoginAttempt, LoginThrottle, type LoginThrottleOptions } from './loginThrottle.js';
+import type { KnownKey } from './s3/sigv4.js';
 import type { UserStore } from './store/users.js';
 
 /** A username and its password. */
@@ -106,6 +111,25 @@ export interface TokenIssuerOptions {
   readonly ttlSeconds?: number;
   /** The clock (ms). */
   readonly now?: () => number;
+  /** How failed logins are throttled. */
+  readonly throttle?: LoginThrottleOptions;
+}
+
+/** A temporary S3 key pair handed out with a token. */
+export interface TemporaryS3Key {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  /** When it stops working: the token's expiry (ms since the epoch). */
+  readonly expiresAt: number;
+}
+
+/** Prefix of temporary access key ids (AWS's own temporary keys start `ASIA`). */
+const TEMPORARY_KEY_PREFIX = 'MMT';
+
+interface TokenEntry {
+  readonly username: string;
+  readonly expiresAt: number;
+  s3?: TemporaryS3Key;
 }
 
 /** The result of checking an `Auth-Token` header. */
@@ -115,9 +139,12 @@ export type TokenCheck =
 
 /** Issues and checks tokens. */
 export class TokenIssuer {
-  private readonly tokens = new Map<string, { username: string; expiresAt: number }>();
+  private readonly tokens = new Map<string, TokenEntry>();
+  /** Temporary S3 keys by access key id, with the token entry they belong to. */
+  private readonly s3Keys = new Map<string, TokenEntry>();
   private readonly ttlMs: number;
   private readonly now: () => number;
+  private readonly throttle: LoginThrottle;
 
   constructor(
     private readonly users: UserStore,
@@ -125,15 +152,56 @@ export class TokenIssuer {
   ) {
     this.ttlMs = (options.ttlSeconds ?? DEFAULT_LOCAL_TOKEN_TTL_SECONDS) * 1000;
     this.now = options.now ?? Date.now;
+    this.throttle = new LoginThrottle({ now: this.now, ...options.throttle });
   }
 
-  /** A new token for valid credentials (`expiresIn` in seconds), or `undefined`. */
-  async issue(username: string, password: string): Promise<{ token: string; expiresIn: number } | undefined> {
-    if (!(await this.users.verify(username, password))) return undefined;
+  /**
+   * A new token for valid credentials (`expiresIn` in seconds), or `undefined`.
+   * `address` is the client's, for the throttle.
+   *
+   * @throws LoginThrottledError when too many logins failed for this user or address lately.
+   */
+  async issue(
+    username: string,
+    password: string,
+    address?: string,
+  ): Promise<{ token: string; expiresIn: number } | undefined> {
+    const attempt: LoginAttempt = { username, address };
+    this.throttle.check(attempt);
+    if (!(await this.users.verify(username, password))) {
+      this.throttle.failed(attempt);
+      return undefined;
+    }
+    this.throttle.succeeded(attempt);
     this.prune();
     const token = randomBytes(TOKEN_BYTES).toString('base64url');
     this.tokens.set(token, { username, expiresAt: this.now() + this.ttlMs });
     return { token, expiresIn: this.ttlMs / 1000 };
+  }
+
+  /**
+   * The temporary S3 key pair of a valid token (made on first ask, the same after),
+   * expiring with the token; `undefined` for a token that is not valid.
+   */
+  s3Access(token: string | undefined): TemporaryS3Key | undefined {
+    if (token === undefined) return undefined;
+    const entry = this.tokens.get(token);
+    if (!entry || entry.expiresAt <= this.now()) return undefined;
+    if (!entry.s3) {
+      entry.s3 = {
+        accessKeyId: `${TEMPORARY_KEY_PREFIX}${randomBytes(S3_KEY_ID_BYTES).toString('hex').toUpperCase()}`,
+        secretAccessKey: randomBytes(S3_SECRET_BYTES).toString('base64url'),
+        expiresAt: entry.expiresAt,
+      };
+      this.s3Keys.set(entry.s3.accessKeyId, entry);
+    }
+    return entry.s3;
+  }
+
+  /** The secret and expiry of a temporary S3 key this issuer handed out (for the embedded S3's guard). */
+  s3Key(accessKeyId: string): KnownKey | undefined {
+    const key = this.s3Keys.get(accessKeyId)?.s3;
+    return key && { secretAccessKey: key.secretAccessKey, expiresAt: key.expiresAt };
   }
 
   /** Checks an `Auth-Token` header value: 1004 missing, 1002 unknown, 1003 expired. */
@@ -152,6 +220,10 @@ export class TokenIssuer {
   /** Forgets tokens long expired (an expired one is remembered a while to answer 1003). */
   private prune(): void {
     const forgetBefore = this.now() - DEFAULT_LOCAL_EXPIRED_TOKEN_MEMORY_SECONDS * 1000;
-    for (const [token, entry] of this.tokens) if (entry.expiresAt < forgetBefore) this.tokens.delete(token);
+    for (const [token, entry] of this.tokens) {
+      if (entry.expiresAt >= forgetBefore) continue;
+      this.tokens.delete(token);
+      if (entry.s3) this.s3Keys.delete(entry.s3.accessKeyId);
+    }
   }
 }

@@ -15,6 +15,7 @@
 
 export { type OpenedSession, type OpenSessionOptions, openSession } from './connect.js';
 export * from './defaults.js';
+export type { HealthComponent, HealthFault, HealthReport } from './health.js';
 export type { Credentials } from './iam.js';
 export {
   defaultDataDir,
@@ -36,7 +37,9 @@ export type {
   TrainingRun,
 } from './runner/types.js';
 export { type Capacity, machineCapacity } from './scheduler.js';
+export type { ConnectionLimits } from './server/connectionLimits.js';
 export { STOPPED_WAITING_REASON } from './server/handlers/training.js';
+export { HEALTH_PATH } from './server/healthRoute.js';
 export type { LogLimits } from './server/longPoll.js';
 export type { ServingOptions } from './serving/manager.js';
 export { HOST_COMMAND_VARIABLE } from './serving/plan.js';

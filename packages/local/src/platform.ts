@@ -28,16 +28,23 @@
  * scheduler), serving (gateways) and the API server. Work starts — services deployed
  * again — only once all are open; a start that fails half-way closes what it opened,
  * leaving no port, process or lock behind.
+ *
+ * One fault never takes the platform down: a full disk fails the upload or the job
+ * it hits, with a reason naming it, and `GET /v1/health` (and {@link
+ * LocalPlatform.health}) reports the platform degraded until the same kind of write
+ * succeeds again. See `docs/guarantees.md`.
  * @module
  */
 
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_LOCAL_DATA_SUBDIR, DEFAULT_LOCAL_HOST } from './defaults.js';
-import type { Credentials } from './iam.js';
+import { type HealthReport, PlatformHealth } from './health.js';
+import { type Credentials, TokenIssuer } from './iam.js';
 import type { GitCloneOptions } from './runner/gitClone.js';
 import { runTraining } from './runner/index.js';
 import type { Capacity } from './scheduler.js';
+import type { ConnectionLimits } from './server/connectionLimits.js';
 import type { LogLimits } from './server/longPoll.js';
 import type { ServingOptions } from './serving/manager.js';
 import { advertisedHost } from './subsystems/addresses.js';
@@ -90,6 +97,8 @@ export interface LocalPlatformOptions {
   readonly git?: GitCloneOptions;
   /** Tunables of online services (readiness timeout, restart backoff, gateway limits, container engine). */
   readonly serving?: ServingOptions;
+  /** Limits on client connections of the API and the embedded S3 (defaults in `defaults.ts`). */
+  readonly connections?: ConnectionLimits;
 }
 
 /** The `~/.modelmaker/config.json` profile that points the SDK (or the Python SDK) at a local platform. */
@@ -126,6 +135,10 @@ export interface LocalPlatform {
   readonly dataDir: string;
   /** Stops runs and service instances (gracefully, then by force), gateways, the HTTP server, S3 and the database (idempotent). */
   close(): Promise<void>;
+  /** Whether the platform is degraded right now, and why (what `GET /v1/health` answers with a token). */
+  health(): HealthReport;
+  /** Calls `listener` whenever the health report changes; returns the unsubscribe function. */
+  onHealthChange(listener: (report: HealthReport) => void): () => void;
   /** A config file profile matching this platform (write it as JSON, mode 0600). */
   configProfile(): LocalConfigProfile;
 }
@@ -155,13 +168,24 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
   const advertised = advertisedHost(host, options.advertiseHost);
   const onError = options.onError ?? ((error: unknown) => console.error('[modelmaker local]', error));
   const stack = new SubsystemStack(onError);
+  const health = new PlatformHealth();
 
   const opened = await openInOrder(stack, async () => {
     stack.add(openDataDir(dataDir));
     const state = stack.add(await openState(dataDir, options.users));
     const { store, secrets } = state;
+    const tokens = new TokenIssuer(store.users, { ttlSeconds: options.tokenTtlSeconds });
     const s3 = stack.add(
-      await openS3({ dataDir, host, advertisedHost: advertised, port: options.s3Port ?? 0, secrets }),
+      await openS3({
+        dataDir,
+        host,
+        advertisedHost: advertised,
+        port: options.s3Port ?? 0,
+        secrets,
+        temporaryKeys: (accessKeyId) => tokens.s3Key(accessKeyId),
+        health,
+        connections: options.connections,
+      }),
     );
     const training = stack.add(
       openTraining({
@@ -173,6 +197,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
         capacity: options.capacity,
         closeGraceMs: options.closeGraceMs,
         onError,
+        health,
       }),
     );
     const serving = stack.add(
@@ -196,7 +221,9 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
         s3: s3.access,
         training,
         serving,
-        tokenTtlSeconds: options.tokenTtlSeconds,
+        tokens,
+        health,
+        connections: options.connections,
         maxBodyBytes: options.maxBodyBytes,
         logLimits: options.logLimits,
         onError,
@@ -207,7 +234,14 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
 
   // Everything is open: work may start.
   opened.serving.resume(opened.state.resumeServices);
-  return localPlatform(dataDir, opened.state.secrets, opened.s3.advertised, opened.server.baseUrl, stack);
+  return localPlatform(
+    dataDir,
+    opened.state.secrets,
+    opened.s3.advertised,
+    opened.server.baseUrl,
+    stack,
+    health,
+  );
 }
 
 /** The handle of a started platform. */
@@ -217,6 +251,7 @@ function localPlatform(
   s3: LocalPlatform['s3'],
   baseUrl: string,
   stack: SubsystemStack,
+  health: PlatformHealth,
 ): LocalPlatform {
   return {
     baseUrl,
@@ -231,6 +266,8 @@ function localPlatform(
     },
     dataDir,
     close: () => stack.close(),
+    health: () => health.report(),
+    onHealthChange: (listener) => health.onChange(listener),
     configProfile() {
       return {
         iam_config: {

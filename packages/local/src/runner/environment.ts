@@ -54,7 +54,17 @@ export function platformVariables(
   return vars;
 }
 
-/** The whole environment of one instance: host, then `envs`, then the platform's variables. */
+/** True for a name an environment entry can carry: not empty, no `=` (it would end the name), no NUL. */
+export function isEnvironmentName(name: string): boolean {
+  return name !== '' && !/[=\0]/.test(name);
+}
+
+/**
+ * The whole environment of one instance: host, then `envs`, then the platform's
+ * variables. An `envs` name with `=` or NUL is left out: submits refuse them (the
+ * `EnvVar` codec), so only a version stored before that check can carry one, and it
+ * would reach the process as another variable's assignment, ahead of the platform's.
+ */
 export function trainingEnvironment(
   host: NodeJS.ProcessEnv,
   envs: readonly NameValuePair[],
@@ -63,6 +73,6 @@ export function trainingEnvironment(
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(host)) if (value !== undefined) env[name] = value;
   env.PYTHONUNBUFFERED ??= '1';
-  for (const e of envs) env[e.name] = String(e.value);
+  for (const e of envs) if (isEnvironmentName(e.name)) env[e.name] = String(e.value);
   return Object.assign(env, platform);
 }

@@ -10,7 +10,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { type Checksum, checksumFor } from './checksum.js';
+import { type Checksum, checksumFor, isChecksumHeader } from './checksum.js';
 import { S3RequestError } from './s3Error.js';
 import { chunkSignature, signaturesMatch, trailerSignature, type VerifiedSignature } from './sigv4.js';
 
@@ -57,6 +57,7 @@ export function awsChunkedDecoder(options: AwsChunkedOptions = {}): Transform {
   let chunkHash: Hash | undefined;
   let total = 0;
   const trailerName = options.trailer?.trim().toLowerCase() || undefined;
+  // An announced trailer the store cannot check is refused here, before any byte is stored.
   const checksum: Checksum | undefined = trailerName ? checksumFor(trailerName) : undefined;
   const trailers = new Map<string, string>();
   const trailerLines: string[] = [];
@@ -90,7 +91,6 @@ export function awsChunkedDecoder(options: AwsChunkedOptions = {}): Transform {
 
   const onTrailerLine = (text: string) => {
     if (text === '') {
-      finishTrailer();
       state = 'done';
       return;
     }
@@ -107,15 +107,24 @@ export function awsChunkedDecoder(options: AwsChunkedOptions = {}): Transform {
       }
       return;
     }
+    if (isChecksumHeader(name) && name !== trailerName) {
+      // A checksum the request did not announce in x-amz-trailer is not silently ignored.
+      throw new S3RequestError(
+        400,
+        'InvalidRequest',
+        `the trailer carries ${name}, not announced in x-amz-trailer`,
+      );
+    }
     trailers.set(name, value);
     trailerLines.push(`${name}:${value}\n`);
   };
 
-  const finishTrailer = () => {
+  /** Checks the announced trailer checksum against the decoded bytes (at the end of the body). */
+  const finishTrailer = async () => {
     if (trailerName && checksum) {
       const sent = trailers.get(trailerName);
       if (sent === undefined) throw bad(`the trailer announced ${trailerName} but did not carry it`);
-      const actual = checksum.digest();
+      const actual = await checksum.digest();
       if (sent !== actual) {
         throw new S3RequestError(
           400,
@@ -188,22 +197,18 @@ export function awsChunkedDecoder(options: AwsChunkedOptions = {}): Transform {
       }
     },
     flush(callback: TransformCallback) {
-      try {
+      const finish = async () => {
         // Some clients end the body right after the trailer lines, without the empty line.
-        if (state === 'trailer' && line.length === 0) {
-          finishTrailer();
-          state = 'done';
-        }
+        if (state === 'trailer' && line.length === 0) state = 'done';
         if (state !== 'done') throw bad('the aws-chunked body ended before its final chunk');
+        await finishTrailer();
         if (options.decodedLength !== undefined && options.decodedLength !== total) {
           throw bad(
             `x-amz-decoded-content-length says ${options.decodedLength} bytes, the body had ${total}`,
           );
         }
-        callback();
-      } catch (error) {
-        callback(error as Error);
-      }
+      };
+      finish().then(() => callback(), callback);
     },
   });
 }

@@ -1,21 +1,26 @@
 /**
- * The embedded S3 of the local platform: s3rver 3.7.1 storing under a directory,
- * behind a guard (see `guard.ts`) that is the only thing listening on a TCP port.
- * s3rver itself listens on a Unix socket (a named pipe on Windows) in a private
- * temporary directory, so nothing reaches it without passing the guard.
+ * The embedded S3 of the local platform: s3rver 3.7.1 with a crash-atomic store
+ * (see `durableStore.ts`) under a directory, behind a guard (see `guard.ts`) that is
+ * the only thing listening on a TCP port. s3rver itself listens on a Unix socket (a
+ * named pipe on Windows) in a private temporary directory, so nothing reaches it
+ * without passing the guard. Why keep s3rver at all: it still does what it does right
+ * — the S3 REST surface, XML answers, multipart bookkeeping, bucket configuration —
+ * and only its writes were unsafe; those are replaced, not patched around.
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import S3rver from 's3rver';
 import { DEFAULT_EMBEDDED_S3_REGION, DEFAULT_LOCAL_HOST } from '../defaults.js';
+import { type ConnectionLimits, createLimitedServer } from '../server/connectionLimits.js';
+import { DurableStore, PRIVATE_DIRECTORY_MODE } from './durableStore.js';
 import { createS3Guard } from './guard.js';
 import { checkBucket } from './safeKeys.js';
-import type { Credentials } from './sigv4.js';
+import type { Credentials, KeyLookup } from './sigv4.js';
 
 /** Options of {@link startEmbeddedS3}. */
 export interface EmbeddedS3Options {
@@ -33,6 +38,17 @@ export interface EmbeddedS3Options {
   readonly region?: string;
   /** Buckets that exist once started (created when missing). */
   readonly buckets?: readonly string[];
+  /**
+   * Further keys clients may sign with, e.g. the temporary keys `auth-access` hands out
+   * (each with its expiry). The key pair above is always accepted.
+   */
+  readonly temporaryKeys?: KeyLookup;
+  /** Told when a request fails on a storage fault (a full disk), with a reason naming it. */
+  readonly onFault?: (reason: string) => void;
+  /** Told when an object write succeeds (the storage works again). */
+  readonly onWrite?: () => void;
+  /** Limits on client connections (see `connectionLimits.ts`); a whole upload has no time limit, a stalled one does. */
+  readonly connections?: ConnectionLimits;
   /**
    * Where the private socket and the upload spool live (never inside `directory`: s3rver
    * would list it as a bucket). Default: a fresh directory in the system's temporary
@@ -72,6 +88,19 @@ function listen(server: http.Server, port: number, host: string): Promise<Addres
   });
 }
 
+/**
+ * Makes the store's directory and its bucket directories readable by their owner only
+ * (a data dir made by an older build has them 0755): with the parents closed, the
+ * objects inside are out of other users' reach whatever their own modes.
+ */
+async function makePrivate(directory: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  await chmod(directory, PRIVATE_DIRECTORY_MODE);
+  for (const entry of await readdir(directory, { withFileTypes: true })) {
+    if (entry.isDirectory()) await chmod(join(directory, entry.name), PRIVATE_DIRECTORY_MODE);
+  }
+}
+
 function closeServer(server: http.Server): Promise<void> {
   return new Promise((resolveClose) => {
     server.close(() => resolveClose());
@@ -99,7 +128,8 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
   const buckets = options.buckets ?? [];
   for (const bucket of buckets) checkBucket(bucket);
 
-  await mkdir(directory, { recursive: true });
+  await mkdir(directory, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+  await makePrivate(directory);
   const given = options.runDirectory === undefined ? undefined : resolve(options.runDirectory);
   const ownRunDirectory = given === undefined || join(given, SOCKET_NAME).length > MAX_SOCKET_PATH;
   const runDirectory = ownRunDirectory ? await mkdtemp(join(tmpdir(), 'mm-s3-')) : given!;
@@ -111,7 +141,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
   // Leftovers of a previous run that did not close (a crash) are cleared first.
   await rm(socket, { force: true });
   await rm(spoolDirectory, { recursive: true, force: true });
-  await mkdir(spoolDirectory, { recursive: true });
+  await mkdir(spoolDirectory, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
 
   const agent = new http.Agent({ keepAlive: true });
   let upstream: http.Server | undefined;
@@ -131,12 +161,26 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
       vhostBuckets: false,
       configureBuckets: buckets.map((name) => ({ name })),
     });
+    const store = new DurableStore(directory, {
+      spoolDirectory,
+      onFault: options.onFault,
+      onWrite: options.onWrite,
+    });
+    // Writes that a killed process left half done are finished or discarded before anything is served.
+    await store.recover();
+    s3rver.store = store;
+    s3rver.context.store = store;
     await s3rver.configureBuckets();
     upstream = await s3rver.listen(socket);
 
-    guard = http.createServer(
+    const permanent: Credentials = { accessKeyId, secretAccessKey };
+    guard = createLimitedServer(
       createS3Guard({
-        credentials: { accessKeyId, secretAccessKey },
+        keys: (id) =>
+          id === permanent.accessKeyId
+            ? { secretAccessKey: permanent.secretAccessKey }
+            : options.temporaryKeys?.(id),
+        onFault: options.onFault,
         upstreamCredentials: S3RVER_CREDENTIALS,
         region,
         upstreamSocket: socket,
@@ -144,6 +188,8 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
         storeDirectory: directory,
         spoolDirectory,
       }),
+      // A whole upload has no time limit (it may be large); a stalled one is closed.
+      { ...options.connections, requestTimeoutMs: 0 },
     );
     const address = await listen(guard, options.port ?? 0, host);
     const hostText = address.family === 'IPv6' ? `[${address.address}]` : address.address;

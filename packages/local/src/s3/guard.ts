@@ -1,17 +1,25 @@
 /**
  * The request handler in front of s3rver. For each request it:
  *
- * 1. verifies the SigV4 signature against the platform's key pair (s3rver 3.7.1
- *    checks only that the access key exists, and lets anonymous requests through);
+ * 1. verifies the SigV4 signature against the keys the store knows — the platform's
+ *    key pair and the temporary keys `auth-access` hands out (s3rver 3.7.1 checks only
+ *    that the access key exists, and lets anonymous requests through);
  * 2. refuses bucket names and keys that would leave the storage root (400);
- * 3. spools a request body to a temporary file, decoding `aws-chunked` framing and
- *    checking chunk signatures, the trailer checksum, the decoded length and a
- *    declared `x-amz-content-sha256` on the way — so s3rver stores the object's real
- *    bytes, and never a half-received or corrupt upload (s3rver writes in place);
+ * 3. spools a request body to a temporary file (flushed to disk), decoding
+ *    `aws-chunked` framing and checking chunk signatures, the trailer checksum, the
+ *    decoded length, `Content-MD5`, any `x-amz-checksum-*` header and a declared
+ *    `x-amz-content-sha256` on the way — so the store gets the object's real bytes,
+ *    and never a half-received or corrupt upload;
  * 4. forwards the request over a private socket to s3rver, re-signed with s3rver's
  *    own key pair, and pipes the answer back — except object listings (ListObjects and
  *    ListObjectsV2), which it answers itself from the store (see `listObjects.ts`:
- *    s3rver's truncated V2 pages fail, and its pages are not in key order).
+ *    s3rver's truncated V2 pages fail, and its pages are not in key order). An object
+ *    or part body is not sent again: the spooled file is handed to the store by name
+ *    (see `durableStore.ts`), which renames it into place.
+ *
+ * A storage fault (a full disk while spooling or storing) fails that request with an
+ * error naming it — 507 `InsufficientStorage` for a full disk — and is reported
+ * through `onFault`; everything else keeps being served.
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -19,11 +27,13 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import type http from 'node:http';
 import { request as httpRequest } from 'node:http';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { describeFault, ioFault } from '../faults.js';
 import { awsChunkedDecoder, isStreamingPayload, STREAMING_PAYLOADS } from './awsChunked.js';
-import { checksumFor } from './checksum.js';
+import { type Checksum, checksumFor, contentMd5, isChecksumHeader } from './checksum.js';
+import { PRIVATE_FILE_MODE, SPOOL_HEADERS } from './durableStore.js';
 import { isListObjects, listObjects } from './listObjects.js';
 import { S3RequestError, s3ErrorXml } from './s3Error.js';
 import { canonicalDeleteBody, checkCopySource, checkMultipartQuery, checkPath } from './safeKeys.js';
@@ -31,6 +41,7 @@ import {
   type Credentials,
   headerMap,
   isQueryAuthParam,
+  type KeyLookup,
   signForward,
   splitTarget,
   type VerifiedSignature,
@@ -39,8 +50,8 @@ import {
 
 /** What the guard needs to know. */
 export interface GuardOptions {
-  /** The key pair clients must sign with. */
-  readonly credentials: Credentials;
+  /** The keys clients may sign with. */
+  readonly keys: KeyLookup;
   /** The key pair s3rver knows (forwarded requests are signed with it). */
   readonly upstreamCredentials: Credentials;
   /** The region forwarded requests are signed for. */
@@ -55,7 +66,14 @@ export interface GuardOptions {
   readonly spoolDirectory: string;
   /** The clock, for signature times. */
   readonly now?: () => number;
+  /** Told when a request fails on a storage fault (a full disk), with the reason. */
+  readonly onFault?: (reason: string) => void;
 }
+
+/** Query parameters of a PutObject or UploadPart whose spooled body is handed to the store by name. */
+const HAND_OVER_QUERY = new Set(['x-id', 'uploadId', 'partNumber']);
+/** Request headers only the guard may set (the store trusts them). */
+const INTERNAL_HEADER_PREFIX = 'x-modelmaker-';
 
 /** Request headers that describe the client's framing or signature, not the object: never forwarded. */
 const DROPPED_REQUEST_HEADERS = new Set([
@@ -78,6 +96,8 @@ const DROPPED_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-
 interface Spooled {
   readonly file: string;
   readonly length: number;
+  /** Hex MD5 of the decoded bytes. */
+  readonly md5: string;
 }
 
 function requestId(): string {
@@ -114,11 +134,29 @@ function tap(onChunk: (chunk: Buffer) => void): Transform {
   });
 }
 
+/** The body checks a request declares in its headers: every flexible checksum header, and Content-MD5. */
+function declaredChecks(
+  headers: ReadonlyMap<string, string>,
+  checkFlexible: boolean,
+): Array<{ name: string; expected: string; checksum: Checksum; code: string }> {
+  const checks: Array<{ name: string; expected: string; checksum: Checksum; code: string }> = [];
+  if (checkFlexible) {
+    for (const [name, value] of headers) {
+      if (isChecksumHeader(name))
+        checks.push({ name, expected: value, checksum: checksumFor(name), code: 'BadDigest' });
+    }
+  }
+  const md5 = headers.get('content-md5');
+  if (md5 !== undefined) checks.push({ name: 'Content-MD5', code: 'BadDigest', ...contentMd5(md5) });
+  return checks;
+}
+
 async function spool(
   req: http.IncomingMessage,
   headers: ReadonlyMap<string, string>,
   signature: VerifiedSignature,
   file: string,
+  checkFlexible: boolean,
 ): Promise<Spooled> {
   const payloadHash = signature.payloadHash;
   const contentEncoding = headers.get('content-encoding') ?? '';
@@ -143,21 +181,21 @@ async function spool(
       }),
     );
   }
-  // Checks over the decoded bytes: the declared SHA-256, and a checksum sent as a header.
+  // Checks over the decoded bytes: the declared SHA-256, checksum headers, Content-MD5.
   const hashHex = !chunked && /^[0-9a-f]{64}$/i.test(payloadHash) ? payloadHash.toLowerCase() : undefined;
   const hasher = hashHex ? createHash('sha256') : undefined;
-  const checksumHeader = chunked
-    ? undefined
-    : [...headers.keys()].find((name) => checksumFor(name) !== undefined);
-  const checksum = checksumHeader ? checksumFor(checksumHeader) : undefined;
+  const checks = declaredChecks(headers, checkFlexible);
+  const md5 = createHash('md5');
   let length = 0;
   stages.push(
     tap((chunk) => {
       length += chunk.length;
+      md5.update(chunk);
       hasher?.update(chunk);
-      checksum?.update(chunk);
+      for (const check of checks) check.checksum.update(chunk);
     }),
-    createWriteStream(file),
+    // Flushed when closed: the store may take this very file over as the object.
+    createWriteStream(file, { flush: true, mode: PRIVATE_FILE_MODE }),
   );
   await (pipeline as (...streams: unknown[]) => Promise<void>)(...stages);
   if (hasher && hasher.digest('hex') !== hashHex) {
@@ -167,14 +205,16 @@ async function spool(
       'the provided x-amz-content-sha256 does not match what was computed',
     );
   }
-  if (checksum && checksumHeader && headers.get(checksumHeader) !== checksum.digest()) {
-    throw new S3RequestError(
-      400,
-      'BadDigest',
-      `the ${checksumHeader} you specified did not match the calculated checksum`,
-    );
+  for (const check of checks) {
+    if ((await check.checksum.digest()) !== check.expected) {
+      throw new S3RequestError(
+        400,
+        check.code,
+        `the ${check.name} you specified did not match the calculated checksum`,
+      );
+    }
   }
-  return { file, length };
+  return { file, length, md5: md5.digest('hex') };
 }
 
 /** The request target s3rver gets: the same path, the query without presigned-URL parameters. */
@@ -201,7 +241,8 @@ function forwardHeaders(
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || DROPPED_REQUEST_HEADERS.has(name)) continue;
+    if (value === undefined || DROPPED_REQUEST_HEADERS.has(name) || name.startsWith(INTERNAL_HEADER_PREFIX))
+      continue;
     if (name === 'content-encoding') {
       // S3 removes aws-chunked from the stored Content-Encoding; keep any real encoding.
       const rest = String(value)
@@ -241,11 +282,7 @@ export function createS3Guard(
 
     const run = async () => {
       const headers = headerMap(req.rawHeaders);
-      const signature = verifySignature(
-        { method, url, rawHeaders: req.rawHeaders },
-        options.credentials,
-        now(),
-      );
+      const signature = verifySignature({ method, url, rawHeaders: req.rawHeaders }, options.keys, now());
       const { bucket, key } = checkPath(path);
       checkMultipartQuery(query);
       const copySource = headers.get('x-amz-copy-source');
@@ -277,17 +314,38 @@ export function createS3Guard(
         method === 'POST' ||
         headers.has('transfer-encoding') ||
         Number(headers.get('content-length') ?? 0) > 0;
+      // CompleteMultipartUpload's checksum headers describe the whole object, not its XML body.
+      const completesUpload = method === 'POST' && query.some(([n]) => n === 'uploadId');
+      let handOver = false;
       if (hasBody) {
         spoolFile = join(options.spoolDirectory, id);
-        spooled = await spool(req, headers, signature, spoolFile);
+        try {
+          spooled = await spool(req, headers, signature, spoolFile, !completesUpload);
+        } catch (error) {
+          const fault = ioFault(error);
+          if (!fault) throw error;
+          const reason = describeFault(error, `receiving ${key === '' ? bucket : `${bucket}/${key}`}`);
+          options.onFault?.(reason);
+          throw new S3RequestError(
+            fault.code === 'ENOSPC' ? 507 : 500,
+            fault.code === 'ENOSPC' ? 'InsufficientStorage' : 'InternalError',
+            reason,
+            error,
+          );
+        }
         body = spooled;
         if (isDelete) body = Buffer.from(canonicalDeleteBody(await readFile(spooled.file, 'utf8')), 'utf8');
+        handOver =
+          method === 'PUT' &&
+          key !== '' &&
+          copySource === undefined &&
+          query.every(([n]) => HAND_OVER_QUERY.has(n) || isQueryAuthParam(n));
       } else {
         req.resume();
       }
 
       const target = forwardTarget(url);
-      const length = body?.length;
+      const length = handOver ? 0 : body?.length;
       const upstreamHeaders: Record<string, string | string[]> = {
         ...forwardHeaders(req, length),
         host: 'localhost',
@@ -295,6 +353,11 @@ export function createS3Guard(
       };
       // The rebuilt DeleteObjects body no longer matches the client's Content-MD5.
       if (isDelete) delete upstreamHeaders['content-md5'];
+      if (handOver && spooled) {
+        upstreamHeaders[SPOOL_HEADERS.file] = basename(spooled.file);
+        upstreamHeaders[SPOOL_HEADERS.md5] = spooled.md5;
+        body = undefined;
+      }
 
       await new Promise<void>((resolve, reject) => {
         const upstream = httpRequest({

@@ -18,6 +18,10 @@ declare module 's3rver' {
   /** A Koa app serving the S3 API from a directory. */
   export default class S3rver {
     constructor(options?: S3rverOptions);
+    /** The store its routes use (replaceable, with `context.store`, before listening). */
+    store: unknown;
+    /** Koa's prototype of every request context. */
+    readonly context: { store: unknown };
     /** Creates the buckets of `configureBuckets`. */
     configureBuckets(): Promise<unknown>;
     /** Starts an HTTP server with these `server.listen` arguments. */

@@ -7,7 +7,7 @@
  * @module
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { S3_MAX_CLOCK_SKEW_MS } from '../defaults.js';
+import { S3_MAX_CLOCK_SKEW_MS, S3_MAX_PRESIGNED_EXPIRY_SECONDS } from '../defaults.js';
 import { S3RequestError } from './s3Error.js';
 
 /** The one algorithm S3 signs with. */
@@ -21,6 +21,22 @@ export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 export interface Credentials {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
+}
+
+/** A secret the store knows for an access key id, and when it stops being accepted (ms since the epoch). */
+export interface KnownKey {
+  readonly secretAccessKey: string;
+  /** Absent: never expires (the platform's own key pair). */
+  readonly expiresAt?: number | undefined;
+}
+
+/** Finds the secret of an access key id; `undefined` for a key the store does not know. */
+export type KeyLookup = (accessKeyId: string) => KnownKey | undefined;
+
+/** A {@link KeyLookup} knowing one permanent key pair. */
+export function singleKey(credentials: Credentials): KeyLookup {
+  return (accessKeyId) =>
+    accessKeyId === credentials.accessKeyId ? { secretAccessKey: credentials.secretAccessKey } : undefined;
 }
 
 /** What a request looks like to the signer: `url` is the raw request target (`/bucket/key?query`). */
@@ -258,6 +274,13 @@ function claimFromQuery(query: Array<[string, string]>, headers: ReadonlyMap<str
       'a presigned URL needs X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and X-Amz-Signature',
     );
   }
+  if (expires > S3_MAX_PRESIGNED_EXPIRY_SECONDS) {
+    throw new S3RequestError(
+      400,
+      'AuthorizationQueryParametersError',
+      `X-Amz-Expires must be less than a week (in seconds) that is ${S3_MAX_PRESIGNED_EXPIRY_SECONDS}`,
+    );
+  }
   return {
     ...parseCredential(credential),
     signedHeaders: signedHeaders.split(';'),
@@ -284,18 +307,38 @@ function parseCredential(
 }
 
 /**
- * Verifies a request's SigV4 signature (the `Authorization` header or a presigned
- * URL) against the one key pair the store knows. The payload hash is taken as
- * declared; the guard checks it against the body it spools.
- *
- * @throws S3RequestError `AccessDenied` (anonymous, expired), `InvalidAccessKeyId`,
- *   `SignatureDoesNotMatch`, `RequestTimeTooSkewed`, `AuthorizationHeaderMalformed`.
+ * Refuses a signature that leaves part of the request open to change: `host` must be
+ * signed (else the request replays against another host name), and so must every
+ * `x-amz-*` header sent (else one can be added to a captured request, e.g.
+ * `x-amz-meta-*` or a copy source).
  */
-export function verifySignature(
-  request: SignableRequest,
-  credentials: Credentials,
-  now: number,
-): VerifiedSignature {
+function checkSignedHeaders(headers: ReadonlyMap<string, string>, signedHeaders: readonly string[]): void {
+  const signed = new Set(signedHeaders);
+  if (!signed.has('host')) {
+    throw new S3RequestError(403, 'AccessDenied', 'the host header must be signed');
+  }
+  const unsigned = [...headers.keys()].filter((name) => name.startsWith('x-amz-') && !signed.has(name));
+  if (unsigned.length > 0) {
+    throw new S3RequestError(
+      403,
+      'AccessDenied',
+      `there were headers present in the request which were not signed: ${unsigned.join(', ')}`,
+    );
+  }
+}
+
+/**
+ * Verifies a request's SigV4 signature (the `Authorization` header or a presigned
+ * URL) against the keys the store knows. The payload hash is taken as declared; the
+ * guard checks it against the body it spools.
+ *
+ * @throws S3RequestError `AccessDenied` (anonymous, expired URL, unsigned `host` or
+ *   `x-amz-*` header, a presigned URL not valid yet), `InvalidAccessKeyId`,
+ *   `ExpiredToken` (a temporary key past its expiry), `SignatureDoesNotMatch`,
+ *   `RequestTimeTooSkewed`, `AuthorizationHeaderMalformed`,
+ *   `AuthorizationQueryParametersError` (a presigned URL valid longer than a week).
+ */
+export function verifySignature(request: SignableRequest, keys: KeyLookup, now: number): VerifiedSignature {
   const headers = headerMap(request.rawHeaders);
   const { path, query } = splitTarget(request.url);
   const authorization = headers.get('authorization');
@@ -315,12 +358,18 @@ export function verifySignature(
       ? claimFromHeader(authorization, headers, query)
       : claimFromQuery(query, headers);
 
-  if (claim.accessKeyId !== credentials.accessKeyId) {
+  const known = keys(claim.accessKeyId);
+  if (known === undefined) {
     throw new S3RequestError(
       403,
       'InvalidAccessKeyId',
       'the access key id you provided does not exist in our records',
     );
+  }
+  if (known.expiresAt !== undefined && now >= known.expiresAt) {
+    // 403 (S3 itself says 400): a HEAD answer has no body to carry the code, and clients
+    // tell refused credentials by the status alone there.
+    throw new S3RequestError(403, 'ExpiredToken', 'the provided token has expired');
   }
   const time = parseAmzDate(claim.amzDate);
   if (Number.isNaN(time) || claim.amzDate.slice(0, 8) !== claim.date) {
@@ -331,6 +380,8 @@ export function verifySignature(
     );
   }
   if (claim.expiresMs !== undefined) {
+    if (time - now > S3_MAX_CLOCK_SKEW_MS)
+      throw new S3RequestError(403, 'AccessDenied', 'request is not yet valid');
     if (now > time + claim.expiresMs) throw new S3RequestError(403, 'AccessDenied', 'request has expired');
   } else if (Math.abs(now - time) > S3_MAX_CLOCK_SKEW_MS) {
     throw new S3RequestError(
@@ -339,8 +390,9 @@ export function verifySignature(
       'the difference between the request time and the current time is too large',
     );
   }
+  checkSignedHeaders(headers, claim.signedHeaders);
 
-  const key = signingKey(credentials.secretAccessKey, claim.date, claim.region, claim.service);
+  const key = signingKey(known.secretAccessKey, claim.date, claim.region, claim.service);
   for (const normalizePath of [false, true]) {
     const canonical = canonicalRequest(
       request.method,

@@ -1,29 +1,26 @@
 /**
- * s3rver 3.7.1's on-disk layout, read (never written) for the guard's listings.
+ * The store's on-disk layout (s3rver 3.7.1's), read for the guard's listings.
  *
- * s3rver keeps object `a/b/c` of bucket `bkt` as the file `bkt/a/b/c._S3rver_object`,
- * its hex MD5 in `c._S3rver_object.md5` and its metadata in `c._S3rver_metadata.json`:
- * each `/` of a key is a directory level. s3rver's own listing walks that tree in
+ * Object `a/b/c` of bucket `bkt` is the file `bkt/a/b/c._S3rver_object`, its metadata
+ * (and checksum, see `objectRecord.ts`) in `c._S3rver_metadata.json`: each `/` of a key
+ * is a directory level. s3rver's own listing walks that tree in
  * directory-entry order, which is not key order (`k1/x`, `k1-a`, `k1` instead of
  * `k1`, `k1-a`, `k1/x`), and truncates in that order — so paging over it loses and
  * repeats keys. {@link walkKeys} walks the same tree in S3's key order, opening only
  * the directories a listing can reach.
  * @module
  */
-import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { createReadStream } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { compareKeys } from './keyOrder.js';
+import { OBJECT_SUFFIX, readObjectState } from './objectRecord.js';
 
-/** Suffix of the file holding an object's bytes. */
-const OBJECT_SUFFIX = '._S3rver_object';
-/** Suffix s3rver adds to the object file's name for the file holding its hex MD5. */
-const MD5_SUFFIX = '.md5';
-/** Where s3rver keeps a bucket's pending multipart uploads: a directory at the bucket's root, not keys. */
-const UPLOADS_DIRECTORY = '._S3rver_uploads';
+/**
+ * Where s3rver keeps a bucket's pending multipart uploads (and the store its staged
+ * writes): a directory at the bucket's root, not keys.
+ */
+export const UPLOADS_DIRECTORY = '._S3rver_uploads';
 /** How s3rver (on Windows only) escapes a file-name character: `&` and two hex digits. */
 const WINDOWS_ESCAPE = /&../g;
 
@@ -133,27 +130,12 @@ export function walkKeys(bucketDirectory: string, range: WalkRange): AsyncGenera
   return walkDirectory(bucketDirectory, '', range, true);
 }
 
-async function md5Of(file: string): Promise<string> {
-  const hash = createHash('md5');
-  await pipeline(createReadStream(file), hash);
-  return hash.digest('hex');
-}
-
 /**
- * Size, modification time and ETag of a stored object, read the way s3rver's
- * `getMetadata` does (its MD5 file, or the bytes hashed when that file is missing —
- * without writing it). `undefined` when the object was deleted meanwhile.
+ * Size, modification time and ETag of a stored object: the checksum that belongs to
+ * its bytes (see `objectRecord.ts`), never a stale one. `undefined` when the object
+ * was deleted meanwhile.
  */
 export async function readObjectInfo(file: string): Promise<ObjectInfo | undefined> {
-  try {
-    const stats = await stat(file);
-    const md5 = await readFile(`${file}${MD5_SUFFIX}`, 'utf8').catch((error: unknown) => {
-      if (isMissing(error)) return md5Of(file);
-      throw error;
-    });
-    return { size: stats.size, lastModified: stats.mtime, etag: JSON.stringify(md5) };
-  } catch (error) {
-    if (isMissing(error)) return undefined;
-    throw error;
-  }
+  const state = await readObjectState(file);
+  return state && { size: state.size, lastModified: state.lastModified, etag: JSON.stringify(state.md5) };
 }

@@ -2,12 +2,17 @@
  * The HTTP listener: `node:http`, because the endpoint table already gives the
  * routing and validation a framework would, long polls need direct control of
  * the response's lifetime, and no dependency is the cheapest one to keep
- * maintained. Closing stops accepting, ends idle keep-alive connections and
+ * maintained. Connections are capped and slow or idle ones closed (see
+ * `connectionLimits.ts`); a whole request must arrive within
+ * {@link DEFAULT_LOCAL_REQUEST_TIMEOUT_MS}, which never limits the answer (long
+ * polls). Closing stops accepting, ends idle keep-alive connections and
  * destroys the rest, so no socket outlives the platform.
  * @module
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { DEFAULT_LOCAL_REQUEST_TIMEOUT_MS } from '../defaults.js';
+import { type ConnectionLimits, createLimitedServer } from './connectionLimits.js';
 import type { RequestListener } from './router.js';
 
 /** A listening server. */
@@ -26,14 +31,20 @@ function hostForUrl(host: string): string {
 }
 
 /**
- * Listens on `host:port` (`port` 0 picks a free one).
+ * Listens on `host:port` (`port` 0 picks a free one), with `limits` on connections.
  *
  * @throws the listen error (e.g. EADDRINUSE) as the rejection.
  */
-export function listen(listener: RequestListener, host: string, port: number): Promise<HttpListener> {
-  const server = createServer(listener);
-  // Long polls hold a request up to the wait cap; keep-alive sockets idle briefly.
-  server.requestTimeout = 0;
+export function listen(
+  listener: RequestListener,
+  host: string,
+  port: number,
+  limits: ConnectionLimits = {},
+): Promise<HttpListener> {
+  const server = createLimitedServer(listener, {
+    requestTimeoutMs: DEFAULT_LOCAL_REQUEST_TIMEOUT_MS,
+    ...limits,
+  });
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);

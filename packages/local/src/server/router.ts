@@ -53,6 +53,10 @@ export interface HandlerInput<E> {
   readonly body: BodyOf<E>;
   /** The token's user; `undefined` on `auth: false` endpoints. */
   readonly username: string | undefined;
+  /** The checked `Auth-Token` value; `undefined` on `auth: false` endpoints. */
+  readonly token: string | undefined;
+  /** The client's address (for throttling), when the socket still knows it. */
+  readonly remoteAddress: string | undefined;
   /** Aborted when the client goes away before the answer is sent. */
   readonly signal: AbortSignal;
 }
@@ -106,6 +110,23 @@ function sendProblem(response: ServerResponse, problem: HttpProblem): void {
 
 type Match = { readonly endpoint: Endpoint; readonly params: E.Either<string, unknown> };
 
+/** True for the error a request stream ends with when its client disconnects mid-body. */
+function isAbort(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return (
+    code === 'ECONNRESET' || code === 'ECONNABORTED' || (error as Error | undefined)?.message === 'aborted'
+  );
+}
+
+/** Refuses a path whose percent-escapes do not decode (`%zz`, a cut UTF-8 sequence): 400, not a crash. */
+function checkEscapes(pathname: string): void {
+  try {
+    decodeURIComponent(pathname);
+  } catch {
+    throw invalid(`path: malformed percent-encoding in ${JSON.stringify(pathname)}`);
+  }
+}
+
 function firstProblem(message: string): string {
   return message.replace(/^cannot decode: /, '');
 }
@@ -153,6 +174,7 @@ export function createRouter(options: RouterOptions): RequestListener {
       throw invalid('url: cannot parse');
     }
     const method = (request.method ?? 'GET').toUpperCase();
+    checkEscapes(url.pathname);
     const { match, pathKnown } = findRoute(table, method, url.pathname);
     if (!match) {
       if (pathKnown)
@@ -161,9 +183,11 @@ export function createRouter(options: RouterOptions): RequestListener {
     }
     const { endpoint } = match;
     let username: string | undefined;
+    let token: string | undefined;
     if (endpoint.auth) {
       const header = request.headers['auth-token'];
-      const check = options.checkToken(Array.isArray(header) ? header[0] : header);
+      token = Array.isArray(header) ? header[0] : header;
+      const check = options.checkToken(token);
       if (!check.ok) throw new HttpProblem(401, check.errorCode, check.message);
       username = check.username;
     }
@@ -194,7 +218,15 @@ export function createRouter(options: RouterOptions): RequestListener {
         `${endpoint.name} is not implemented by the local platform`,
       );
     }
-    const result = await handler({ params: match.params.right, query, body, username, signal });
+    const result = await handler({
+      params: match.params.right,
+      query,
+      body,
+      username,
+      token,
+      remoteAddress: request.socket.remoteAddress,
+      signal,
+    });
     if (signal.aborted) return;
     sendJson(response, 200, endpoint.response.encode(result));
   }
@@ -209,6 +241,8 @@ export function createRouter(options: RouterOptions): RequestListener {
         sendProblem(response, error);
         return;
       }
+      // The client went away (or was timed out) mid-request: nobody to answer, nothing went wrong here.
+      if (controller.signal.aborted || isAbort(error)) return;
       options.onError?.(error, request.url);
       sendProblem(response, new HttpProblem(500, ERROR_CODES.INTERNAL, 'internal error'));
     });

@@ -3,8 +3,14 @@
  * per service, kept for the service's lifetime, so the address survives stop and
  * start). Every request — `POST /ModelMaker/predict` and any other path — is read
  * whole (at most `maxBodyBytes`: larger is 413), then forwarded to an instance the
- * routing table picks (see `balancer.ts`) over a keep-alive agent, and the
- * instance's status, headers and body are passed back as they come.
+ * routing table picks (see `balancer.ts`), and the instance's status, headers and
+ * body are passed back as they come (streamed, with the instance's
+ * `content-length` when it sent one, so a small answer leaves in one write).
+ *
+ * The upstream side is undici's `Agent` (a keep-alive connection pool per
+ * instance, dropped once all its connections are gone) driven through its
+ * `dispatch` handler API: no stream objects or promises per request, which is
+ * most of what a `node:http` client costs. Profile and numbers: BENCHMARKS.md.
  *
  * Failures, each a JSON body `{ errorCode, message }`:
  * - 503 (errorCode 5000, `retry-after: 1`) while no instance is ready: the message
@@ -22,8 +28,9 @@
  * loopback by default); an `Auth-Token` header is passed on like any other.
  * @module
  */
-import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { ERROR_CODES } from 'modelmaker';
+import { Agent, type Dispatcher } from 'undici';
 import { type HttpListener, listen } from '../server/http.js';
 import { sendJson } from '../server/router.js';
 import type { Balancer, RouteTarget } from './balancer.js';
@@ -36,6 +43,11 @@ export interface GatewayTarget extends RouteTarget {
   /** Requests forwarded to it and not finished; the gateway counts them, draining reads them. */
   inFlight: number;
 }
+
+/** How long an idle connection to an instance is kept, ms (instances keep theirs longer, so the gateway closes first). */
+const KEEP_ALIVE_MS = 60_000;
+/** The body of a request that sent none. */
+const EMPTY_BODY = Buffer.alloc(0);
 
 /** Options of {@link openGateway}. */
 export interface GatewayOptions {
@@ -65,6 +77,7 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/** Headers that belong to one connection, not to the request or answer (RFC 9110 §7.6.1), plus `host`. */
 const HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
@@ -76,7 +89,8 @@ const HOP_BY_HOP = new Set([
   'transfer-encoding',
   'upgrade',
   'host',
-  'content-length',
+  // answered by the gateway's own server (100 Continue); undici refuses to send it
+  'expect',
 ]);
 
 /** Connection failures after which the instance certainly sent nothing back. */
@@ -87,21 +101,42 @@ const UNANSWERED = new Set([
   'ECONNABORTED',
   'EHOSTUNREACH',
   'ENETUNREACH',
+  // undici: the socket closed (before any response byte, when `answered` is still false)
+  'UND_ERR_SOCKET',
 ]);
 
-function endToEnd(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+/** undici's timeouts: the instance did not accept the connection or did not answer in time. */
+const TIMED_OUT = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/**
+ * The end-to-end headers of `headers`: an answer's with its `content-length`; a
+ * request's without it (`request`: undici sends the length of the body it is given).
+ */
+function endToEnd(headers: IncomingHttpHeaders, request = false): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || (request && name === 'content-length')) continue;
+    out[name] = value;
   }
   return out;
 }
 
+/** How one forwarding ended: answered (or failed in a way that ends the request), or unanswered (try another). */
 type Outcome = { readonly kind: 'done' } | { readonly kind: 'unanswered'; readonly why: string };
+
+const DONE: Outcome = { kind: 'done' };
 
 function problem(response: ServerResponse, status: number, errorCode: number, message: string): void {
   if (status === 503 && !response.headersSent) response.setHeader('retry-after', '1');
   sendJson(response, status, { errorCode, message }, status === 413);
+}
+
+/** A short name for a connection failure, for the 502 message. */
+function failureName(error: NodeJS.ErrnoException): string {
+  return error.code === 'UND_ERR_SOCKET'
+    ? 'connection closed before an answer'
+    : (error.code ?? error.message);
 }
 
 /**
@@ -110,140 +145,179 @@ function problem(response: ServerResponse, status: number, errorCode: number, me
  * @throws the listen error (e.g. EADDRINUSE) as the rejection.
  */
 export async function openGateway(options: GatewayOptions): Promise<Gateway> {
-  const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 256 });
+  const timeoutMs = options.upstreamTimeoutMs;
+  const agent = new Agent({
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    connectTimeout: timeoutMs,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  const upstreamHost = options.upstreamHost.includes(':')
+    ? `[${options.upstreamHost}]`
+    : options.upstreamHost;
   let table: Balancer<GatewayTarget> | undefined;
 
-  const readBody = (request: IncomingMessage): Promise<Buffer | undefined> => {
+  /** Reads the body whole; `undefined` when it is larger than the limit (the rest is drained). */
+  const readBody = (request: IncomingMessage, done: (body: Buffer | undefined) => void): void => {
     const limit = options.maxBodyBytes;
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
       request.resume();
-      return Promise.resolve(undefined);
+      done(undefined);
+      return;
     }
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const onData = (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > limit) {
-          request.off('data', onData);
-          request.resume();
-          resolve(undefined);
-          return;
-        }
-        chunks.push(chunk);
-      };
-      request.on('data', onData);
-      request.once('end', () => resolve(Buffer.concat(chunks)));
-      request.once('error', reject);
-    });
+    let first: Buffer | undefined;
+    let more: Buffer[] | undefined;
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        request.off('data', onData);
+        request.off('end', onEnd);
+        request.resume();
+        done(undefined);
+        return;
+      }
+      if (first === undefined) first = chunk;
+      else if (more === undefined) more = [first, chunk];
+      else more.push(chunk);
+    };
+    const onEnd = () => done(more ? Buffer.concat(more, size) : (first ?? EMPTY_BODY));
+    request.on('data', onData);
+    request.once('end', onEnd);
   };
 
+  /** Sends the request to one instance; `settle` is called once, with how it ended. */
   const forward = (
     target: GatewayTarget,
     port: number,
     request: IncomingMessage,
+    headers: Record<string, string | string[]>,
     body: Buffer,
     response: ServerResponse,
-  ): Promise<Outcome> =>
-    new Promise((resolve) => {
-      target.inFlight++;
-      let counted = true;
-      const release = () => {
-        if (counted) target.inFlight--;
-        counted = false;
-      };
-      let answered = false;
-      let timedOut = false;
-      const upstream = http.request({
-        host: options.upstreamHost,
-        port,
-        method: request.method,
-        path: request.url,
-        headers: { ...endToEnd(request.headers), 'content-length': String(body.length) },
-        agent,
-        timeout: options.upstreamTimeoutMs,
-      });
-      const onClientGone = () => {
-        if (!response.writableFinished) upstream.destroy();
-      };
-      response.once('close', onClientGone);
-      upstream.once('response', (answer) => {
+    settle: (outcome: Outcome) => void,
+  ): void => {
+    target.inFlight++;
+    let settled = false;
+    let answered = false;
+    let controller: Dispatcher.DispatchController | undefined;
+    const finish = (outcome: Outcome) => {
+      if (settled) return;
+      settled = true;
+      target.inFlight--;
+      response.off('close', onClientGone);
+      response.off('drain', onDrain);
+      settle(outcome);
+    };
+    const onClientGone = () => {
+      if (!response.writableFinished) controller?.abort(new Error('the client went away'));
+    };
+    const onDrain = () => controller?.resume();
+    response.once('close', onClientGone);
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart: (c) => {
+        controller = c;
+        if (response.destroyed) c.abort(new Error('the client went away'));
+      },
+      onResponseStart: (c, statusCode, answerHeaders) => {
+        if (statusCode < 200) return; // 1xx: informational, the answer follows
         answered = true;
-        response.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
-        answer.pipe(response);
-        answer.once('end', () => {
-          release();
-          resolve({ kind: 'done' });
-        });
-        answer.once('error', () => {
-          release();
+        controller = c;
+        response.writeHead(statusCode, endToEnd(answerHeaders));
+      },
+      onResponseData: (c, chunk) => {
+        if (!response.write(chunk)) {
+          c.pause();
+          response.once('drain', onDrain);
+        }
+      },
+      onResponseEnd: () => {
+        response.end();
+        finish(DONE);
+      },
+      onResponseError: (_c, error: NodeJS.ErrnoException) => {
+        const code = error.code ?? '';
+        if (answered || response.destroyed) {
           response.destroy();
-          resolve({ kind: 'done' });
-        });
-      });
-      upstream.once('timeout', () => {
-        timedOut = true;
-        upstream.destroy(new Error('timed out'));
-      });
-      upstream.on('error', (error: NodeJS.ErrnoException) => {
-        release();
-        response.off('close', onClientGone);
-        if (answered) {
-          response.destroy();
-          resolve({ kind: 'done' });
-        } else if (timedOut) {
+          finish(DONE);
+        } else if (TIMED_OUT.has(code)) {
           problem(
             response,
             504,
             ERROR_CODES.INTERNAL,
-            `instance ${target.index} did not answer within ${options.upstreamTimeoutMs} ms`,
+            `instance ${target.index} did not answer within ${timeoutMs} ms`,
           );
-          resolve({ kind: 'done' });
-        } else if (response.destroyed) {
-          resolve({ kind: 'done' });
-        } else if (UNANSWERED.has(error.code ?? '')) {
-          resolve({ kind: 'unanswered', why: `instance ${target.index}: ${error.code}` });
+          finish(DONE);
+        } else if (UNANSWERED.has(code)) {
+          finish({ kind: 'unanswered', why: `instance ${target.index}: ${failureName(error)}` });
         } else {
           problem(response, 502, ERROR_CODES.INTERNAL, `instance ${target.index} failed: ${error.message}`);
-          resolve({ kind: 'done' });
+          finish(DONE);
         }
-      });
-      upstream.end(body);
-    });
+      },
+    };
+    try {
+      agent.dispatch(
+        {
+          origin: `http://${upstreamHost}:${port}`,
+          method: (request.method ?? 'GET') as Dispatcher.HttpMethod,
+          path: request.url ?? '/',
+          headers,
+          body,
+        },
+        handler,
+      );
+    } catch (error) {
+      // a request undici refuses to send (e.g. a header value it rejects)
+      handler.onResponseError?.(undefined as unknown as Dispatcher.DispatchController, error as Error);
+    }
+  };
 
-  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const body = await readBody(request);
+  const handle = (request: IncomingMessage, response: ServerResponse, body: Buffer | undefined): void => {
     if (body === undefined) {
       problem(response, 413, ERROR_CODES.VALIDATION, `body: larger than ${options.maxBodyBytes} bytes`);
       return;
     }
+    const headers = endToEnd(request.headers, true);
     const tried = new Set<GatewayTarget>();
     const failures: string[] = [];
-    while (tried.size < options.maxAttempts) {
-      const target = table?.pick(tried);
-      if (!target) break;
-      tried.add(target);
-      if (target.port === undefined) continue;
-      const outcome = await forward(target, target.port, request, body, response);
-      if (outcome.kind === 'done') return;
-      failures.push(outcome.why);
-    }
-    if (failures.length === 0) problem(response, 503, ERROR_CODES.INTERNAL, options.unavailable());
-    else problem(response, 502, ERROR_CODES.INTERNAL, `no instance answered (${failures.join('; ')})`);
+    const next = (): void => {
+      while (tried.size < options.maxAttempts) {
+        const target = table?.pick(tried);
+        if (!target) break;
+        tried.add(target);
+        if (target.port === undefined) continue;
+        forward(target, target.port, request, headers, body, response, (outcome) => {
+          if (outcome.kind === 'done') return;
+          failures.push(outcome.why);
+          next();
+        });
+        return;
+      }
+      if (failures.length === 0) problem(response, 503, ERROR_CODES.INTERNAL, options.unavailable());
+      else problem(response, 502, ERROR_CODES.INTERNAL, `no instance answered (${failures.join('; ')})`);
+    };
+    next();
   };
 
   let listener: HttpListener;
   try {
     listener = await listen(
       (request, response) => {
-        handle(request, response).catch(() => response.destroy());
+        request.once('error', () => response.destroy());
+        readBody(request, (body) => {
+          try {
+            handle(request, response, body);
+          } catch {
+            response.destroy();
+          }
+        });
       },
       options.host,
       options.port,
     );
   } catch (error) {
-    agent.destroy();
+    await agent.destroy();
     throw error;
   }
   let closing: Promise<void> | undefined;

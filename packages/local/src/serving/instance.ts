@@ -145,6 +145,7 @@ export class ServingInstance implements RouteTarget {
     this.readyAt = undefined;
     const command = this.plan.instance(this.index, port, { ...this.env, PORT: String(port) });
     const terminate$ = new Subject<void>();
+    const printed$ = new Subject<void>();
     const gone = new AbortController();
     let settle: (description: string) => void = () => {};
     const exited = new Promise<string>((resolve) => {
@@ -169,6 +170,7 @@ export class ServingInstance implements RouteTarget {
             return;
           case 'line':
             this.hooks.line(event.stream, event.content, event.time);
+            printed$.next();
             return;
           case 'spawn-error':
             settle(`could not start ${command.command}: ${event.error.message}`);
@@ -196,7 +198,10 @@ export class ServingInstance implements RouteTarget {
       timeoutMs: this.settings.readyTimeoutMs,
       intervalMs: this.settings.probeIntervalMs,
       stop: gone.signal,
+      // a server says it listens, usually: look at once (the built-in predictor prints its line then)
+      nudge: printed$,
     });
+    printed$.complete();
     if (outcome === 'ready' && this.running === running && !this.stopping) {
       this.status = 'READY';
       this.readyAt = Date.now();

@@ -105,7 +105,7 @@ export async function planServing(
       const preset = model.presetModelId === undefined ? undefined : findPresetModel(model.presetModelId);
       if (!preset)
         throw new ServingPlanError(`presetModelId ${model.presetModelId} is not a preset model here`);
-      const { command, args } = predictorServerCommand();
+      const { command, args } = await predictorServerCommand();
       return {
         notes: [`serving preset model ${preset.name} with the built-in predictor`],
         probe: 'tcp',

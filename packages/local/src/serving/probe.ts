@@ -7,25 +7,34 @@
  *   engine's port forwarder does).
  *
  * The probe repeats every `intervalMs` (one attempt at a time) until it succeeds,
- * `timeoutMs` passes, or `stop` aborts (the instance exited).
+ * `timeoutMs` passes, or `stop` aborts (the instance exited). Each time `nudge`
+ * emits — the instance printed a line, as servers do once they listen — an
+ * attempt is made at once (replacing one a previous nudge started), so readiness
+ * is seen as it happens, not up to an interval later.
  * @module
  */
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import {
   defaultIfEmpty,
+  EMPTY,
   exhaustMap,
   filter,
   firstValueFrom,
   fromEvent,
   map,
+  merge,
   Observable,
   of,
+  switchMap,
   take,
   takeUntil,
   timeout,
   timer,
 } from 'rxjs';
+
+/** The least time one attempt may take before it counts as failed, ms. */
+const ATTEMPT_LIMIT_MS = 1000;
 
 /** How readiness is checked. */
 export type ProbeKind = 'tcp' | 'http';
@@ -42,6 +51,8 @@ export interface ProbeOptions {
   readonly intervalMs: number;
   /** Aborting ends the probe with `aborted`. */
   readonly stop: AbortSignal;
+  /** Each emission makes an attempt at once (e.g. the instance's output lines). */
+  readonly nudge?: Observable<unknown> | undefined;
 }
 
 /** One attempt: emits true when the port answered, false otherwise; teardown closes the socket. */
@@ -73,9 +84,10 @@ function attempt(host: string, port: number, kind: ProbeKind, limitMs: number): 
 export function probeReady(options: ProbeOptions): Promise<ProbeOutcome> {
   const { host, port, kind, timeoutMs, intervalMs, stop } = options;
   if (stop.aborted) return Promise.resolve('aborted');
+  const limitMs = Math.max(intervalMs, ATTEMPT_LIMIT_MS);
+  const try$ = () => attempt(host, port, kind, limitMs);
   return firstValueFrom(
-    timer(0, intervalMs).pipe(
-      exhaustMap(() => attempt(host, port, kind, Math.max(intervalMs, 1000))),
+    merge(timer(0, intervalMs).pipe(exhaustMap(try$)), (options.nudge ?? EMPTY).pipe(switchMap(try$))).pipe(
       filter((ok) => ok),
       take(1),
       map(() => 'ready' as const),

@@ -1,6 +1,8 @@
 /**
  * Platform users: a username and a salted scrypt hash of the password. Verifying
- * runs scrypt on the thread pool, so a login never blocks the event loop.
+ * runs scrypt on the thread pool, so a login never blocks the event loop, and runs it
+ * for an unknown username too (against a throwaway hash), so the answer takes as long
+ * whether the user exists or not and its timing does not tell.
  * @module
  */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
@@ -8,6 +10,9 @@ import type { Db } from './database.js';
 
 const SALT_BYTES = 16;
 const KEY_BYTES = 32;
+
+/** Derives a password's hash: scrypt with the given salt. */
+export type Derive = (password: string, salt: Buffer) => Promise<Buffer>;
 
 function derive(password: string, salt: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -20,8 +25,13 @@ export class UserStore {
   private readonly selectOne;
   private readonly upsert;
   private readonly countAll;
+  /** What an unknown user's password is checked against: a hash of nothing anyone knows. */
+  private readonly decoy = { salt: randomBytes(SALT_BYTES), hash: randomBytes(KEY_BYTES) };
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly deriveKey: Derive = derive,
+  ) {
     this.selectOne = db.prepare<[string], { salt: string; hash: string }>(
       'SELECT salt, hash FROM users WHERE username = ?',
     );
@@ -35,17 +45,22 @@ export class UserStore {
   /** Creates the user, or sets a new password for an existing one. */
   async setPassword(username: string, password: string, now = Date.now()): Promise<void> {
     const salt = randomBytes(SALT_BYTES);
-    const hash = await derive(password, salt);
+    const hash = await this.deriveKey(password, salt);
     this.upsert.run(username, salt.toString('base64'), hash.toString('base64'), now);
   }
 
-  /** True when `username` exists and `password` is its password (constant-time comparison). */
+  /**
+   * True when `username` exists and `password` is its password. The same work is done
+   * either way — one scrypt, one constant-time comparison — so an unknown user answers
+   * no faster than a wrong password.
+   */
   async verify(username: string, password: string): Promise<boolean> {
     const row = this.selectOne.get(username);
-    if (!row) return false;
-    const expected = Buffer.from(row.hash, 'base64');
-    const actual = await derive(password, Buffer.from(row.salt, 'base64'));
-    return actual.length === expected.length && timingSafeEqual(actual, expected);
+    const salt = row ? Buffer.from(row.salt, 'base64') : this.decoy.salt;
+    const expected = row ? Buffer.from(row.hash, 'base64') : this.decoy.hash;
+    const actual = await this.deriveKey(password, salt);
+    const same = actual.length === expected.length && timingSafeEqual(actual, expected);
+    return row !== undefined && same;
   }
 
   /** True when the user exists. */

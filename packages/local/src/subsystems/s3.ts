@@ -8,8 +8,11 @@
 import { join } from 'node:path';
 import { type S3Access, type S3AccessProvider, staticS3Access } from 'modelmaker/storage';
 import { DEFAULT_LOCAL_BUCKET } from '../defaults.js';
+import type { PlatformHealth } from '../health.js';
 import type { DataDirSecrets } from '../iam.js';
 import { startEmbeddedS3 } from '../s3/embeddedS3.js';
+import type { KeyLookup } from '../s3/sigv4.js';
+import type { ConnectionLimits } from '../server/connectionLimits.js';
 import { loopbackUrl, withHost } from './addresses.js';
 import type { Closable } from './stack.js';
 
@@ -21,6 +24,11 @@ export interface S3Settings {
   /** 0 picks a free port. */
   readonly port: number;
   readonly secrets: DataDirSecrets;
+  /** The temporary keys `auth-access` hands out (accepted until they expire). */
+  readonly temporaryKeys: KeyLookup;
+  /** Where storage faults (a full disk) are reported, and cleared by the next write that succeeds. */
+  readonly health: PlatformHealth;
+  readonly connections?: ConnectionLimits | undefined;
 }
 
 /** A running embedded S3. */
@@ -46,6 +54,10 @@ export async function openS3(settings: S3Settings): Promise<OpenedS3> {
     buckets: [DEFAULT_LOCAL_BUCKET],
     // Inside the data dir, so a killed platform leaves nothing in the system's temporary directory.
     runDirectory: join(settings.dataDir, 'run', 's3'),
+    temporaryKeys: settings.temporaryKeys,
+    onFault: (reason) => settings.health.fault('storage', reason),
+    onWrite: () => settings.health.recover('storage'),
+    connections: settings.connections,
   });
   const keys = { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, region: s3.region };
   return {

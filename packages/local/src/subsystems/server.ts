@@ -1,21 +1,25 @@
 /**
- * Subsystem 6, the API server: tokens for the users in the store, the handlers of
- * every endpoint (auth, catalog, training, models, services), the router built
- * from the contract's endpoint table, and the HTTP listener. Closing stops
+ * Subsystem 6, the API server: the handlers of every endpoint (auth, catalog,
+ * training, models, services), the router built from the contract's endpoint table,
+ * `GET /v1/health` beside it, and the HTTP listener (connections capped, slow ones
+ * closed). Closing stops
  * listening and closes every connection, so no new work arrives while the rest closes.
  * @module
  */
 import type { S3Access, S3AccessProvider } from 'modelmaker/storage';
 import { findPresetAlgorithm, findTrainFramework, resourceSpec } from '../catalog.js';
-import { TokenIssuer } from '../iam.js';
+import type { PlatformHealth } from '../health.js';
+import type { TokenIssuer } from '../iam.js';
 import type { Scheduler } from '../scheduler.js';
 import type { ChangeHub } from '../server/changeHub.js';
+import type { ConnectionLimits } from '../server/connectionLimits.js';
 import { authHandlers } from '../server/handlers/auth.js';
 import { catalogHandlers } from '../server/handlers/catalog.js';
 import { modelHandlers } from '../server/handlers/models.js';
 import { serviceHandlers } from '../server/handlers/services.js';
 import { trainingHandlers } from '../server/handlers/training.js';
 import type { TrainCatalog } from '../server/handlers/trainRules.js';
+import { withHealthRoute } from '../server/healthRoute.js';
 import { listen } from '../server/http.js';
 import type { LogLimits } from '../server/longPoll.js';
 import { createRouter, type Handlers } from '../server/router.js';
@@ -42,7 +46,11 @@ export interface ServerSettings {
     readonly hub: ChangeHub;
   };
   readonly serving: { readonly serving: ServingManager; readonly hub: ChangeHub };
-  readonly tokenTtlSeconds?: number | undefined;
+  /** Issues and checks tokens (shared with the embedded S3, which accepts their temporary keys). */
+  readonly tokens: TokenIssuer;
+  /** What `GET /v1/health` reports. */
+  readonly health: PlatformHealth;
+  readonly connections?: ConnectionLimits | undefined;
   readonly maxBodyBytes?: number | undefined;
   readonly logLimits?: LogLimits | undefined;
   readonly onError: (error: unknown) => void;
@@ -82,13 +90,18 @@ function platformHandlers(settings: ServerSettings, tokens: TokenIssuer): Handle
  * @throws the listen error (e.g. EADDRINUSE) when the port is taken.
  */
 export async function openServer(settings: ServerSettings): Promise<OpenedServer> {
-  const tokens = new TokenIssuer(settings.store.users, { ttlSeconds: settings.tokenTtlSeconds });
+  const { tokens } = settings;
   const router = createRouter({
     handlers: platformHandlers(settings, tokens),
     checkToken: (token) => tokens.check(token),
     maxBodyBytes: settings.maxBodyBytes,
     onError: (error) => settings.onError(error),
   });
-  const http = await listen(router, settings.host, settings.port);
+  const http = await listen(
+    withHealthRoute(router, settings.health, (token) => tokens.check(token)),
+    settings.host,
+    settings.port,
+    settings.connections,
+  );
   return { baseUrl: withHost(http.url, settings.advertisedHost), close: () => http.close() };
 }

@@ -11,6 +11,7 @@
 import { rm } from 'node:fs/promises';
 import type { S3AccessProvider } from 'modelmaker/storage';
 import { DEFAULT_LOCAL_CLOSE_GRACE_MS } from '../defaults.js';
+import type { PlatformHealth } from '../health.js';
 import type { GitCloneOptions } from '../runner/gitClone.js';
 import { type Capacity, Scheduler } from '../scheduler.js';
 import { ChangeHub } from '../server/changeHub.js';
@@ -40,6 +41,8 @@ export interface TrainingSettings {
   /** Time runs get to stop on close, in ms. Default {@link DEFAULT_LOCAL_CLOSE_GRACE_MS}. */
   readonly closeGraceMs?: number | undefined;
   readonly onError: (error: unknown) => void;
+  /** Where a version that cannot be recorded (a full disk) is reported, and cleared by the next write that succeeds. */
+  readonly health: PlatformHealth;
 }
 
 /** The training subsystem. */
@@ -54,7 +57,15 @@ export interface OpenedTraining extends Closable {
 export function openTraining(settings: TrainingSettings): OpenedTraining {
   const { store, dataDir, onError } = settings;
   const hub = new ChangeHub();
-  const recorder = new RunRecorder(store, { onStored: (ids) => hub.notify(ids) });
+  const recorder = new RunRecorder(store, {
+    onStored: (ids) => hub.notify(ids),
+    // The version could not be recorded (a full disk): it has failed, its run stops, the platform goes on.
+    onFault: (versionId, reason) => {
+      settings.health.fault('database', reason);
+      scheduler.stop(versionId);
+    },
+    onRecovered: () => settings.health.recover('database'),
+  });
   let closing = false;
   const removals = new Set<Promise<void>>();
 

@@ -1,4 +1,4 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { Api, put, startTestPlatform } from './helpers.js';
 
@@ -72,6 +72,56 @@ describe('IAM of the local platform', () => {
     );
     expect(await object.Body!.transformToString()).toBe('hello');
     client.destroy();
+    // Temporary keys, not the platform's own pair (that one stays in the data dir's credentials).
+    expect(access.json.s3.ak).not.toBe(platform.s3.accessKeyId);
+    expect(access.json.s3.sk).not.toBe(platform.s3.secretAccessKey);
+  });
+
+  it('lets the S3 keys of auth-access expire with their token; a new token brings new keys (TTL 1 s)', async () => {
+    const shortLived = await startTestPlatform({ tokenTtlSeconds: 1 });
+    onTestFinished(() => shortLived.close());
+    const { api, platform, s3 } = shortLived;
+    const uri = await put(s3, platform, 'auth/expiring.txt', 'expiring');
+    const key = uri.split('/').slice(3).join('/');
+    const clientOf = (s3Access: { ak: string; sk: string; url: string; region: string }) =>
+      new S3Client({
+        endpoint: s3Access.url,
+        region: s3Access.region,
+        forcePathStyle: true,
+        credentials: { accessKeyId: s3Access.ak, secretAccessKey: s3Access.sk },
+      });
+    const first = (await api.ok('GET', '/v1/account/auth-access')).json.s3;
+    const before = clientOf(first);
+    onTestFinished(() => before.destroy());
+    await before.send(new HeadObjectCommand({ Bucket: 'modelmaker', Key: key }));
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await expect(before.send(new GetObjectCommand({ Bucket: 'modelmaker', Key: key }))).rejects.toMatchObject(
+      {
+        name: 'ExpiredToken',
+        $metadata: { httpStatusCode: 403 },
+      },
+    );
+    await api.login();
+    const second = (await api.ok('GET', '/v1/account/auth-access')).json.s3;
+    expect(second.ak).not.toBe(first.ak);
+    const after = clientOf(second);
+    onTestFinished(() => after.destroy());
+    const object = await after.send(new GetObjectCommand({ Bucket: 'modelmaker', Key: key }));
+    expect(await object.Body!.transformToString()).toBe('expiring');
+  });
+
+  it('answers 429 / 4029 once a username failed too often, the right password included, and 401 again never reveals which users exist', async () => {
+    const attempt = (username: string, password: string) =>
+      env.api.call('POST', '/v1/auth-token', { username, password });
+    for (const username of ['nobody-here', 'bob']) {
+      for (let i = 0; i < 5; i++) expect((await attempt(username, 'guess')).status).toBe(401);
+      const throttled = await attempt(username, username === 'bob' ? 'bobs-password' : 'guess');
+      expect(throttled.status).toBe(429);
+      expect(throttled.json).toEqual({
+        errorCode: 4029,
+        message: expect.stringMatching(/^too many failed logins; try again in \d+ s$/),
+      });
+    }
   });
 });
 

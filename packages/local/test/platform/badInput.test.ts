@@ -5,9 +5,10 @@ import { NODE_FRAMEWORK, SMALL_MACHINE, startTestPlatform } from './helpers.js';
 
 let env: Awaited<ReturnType<typeof startTestPlatform>>;
 let db: Database.Database;
+const unexpected: unknown[] = [];
 
 beforeAll(async () => {
-  env = await startTestPlatform();
+  env = await startTestPlatform({ onError: (error) => unexpected.push(error) });
   db = new Database(join(env.platform.dataDir, 'modelmaker.db'), { readonly: true });
 });
 
@@ -104,6 +105,24 @@ const cases: Case[] = [
     4000,
     /monitors\[0\]\.regular: /,
   ],
+  [
+    'an envs name with "=" (it would override a platform variable)',
+    'POST',
+    '/v1/train',
+    { ...valid, envs: [{ name: 'MODELMAKER_OUTPUT_DIR=/tmp/elsewhere', value: 'x' }] },
+    400,
+    4000,
+    /envs\[0\]\.name: expected an environment variable name without "=" or NUL/,
+  ],
+  [
+    'an empty envs name',
+    'POST',
+    '/v1/train',
+    { ...valid, envs: [{ name: '', value: 'x' }] },
+    400,
+    4000,
+    /envs\[0\]\.name: /,
+  ],
   ['a body that is not JSON', 'POST', '/v1/train', '{"name":', 400, 4000, /body: /],
   ['a huge body', 'POST', '/v1/train', { ...valid, description: 'x'.repeat(2 * 1024 * 1024) }, 413, 4000],
   ['a version of an unknown job', 'POST', '/v1/train/999/version', valid, 404, 4004],
@@ -143,6 +162,16 @@ const cases: Case[] = [
   ],
   ['an id that is not a number', 'GET', '/v1/train/version/abc', undefined, 400, 4000, /versionId: /],
   ['an unknown route', 'GET', '/v1/nowhere', undefined, 404, 4004],
+  [
+    'a malformed percent-escape in the path',
+    'GET',
+    '/v1/train/version/%E0%A4%A',
+    undefined,
+    400,
+    4000,
+    /path: malformed percent-encoding/,
+  ],
+  ['a stray % in the path', 'GET', '/v1/train/%zz', undefined, 400, 4000, /path: malformed percent-encoding/],
   ['a token request without username', 'POST', '/v1/auth-token', { password: 'x' }, 400, 4000, /username: /],
 ];
 
@@ -157,6 +186,10 @@ describe('bad input', () => {
       if (message) expect(answer.json.message).toMatch(message);
     },
   );
+
+  it('reports none of them as an unexpected error (no 500, no stack trace in the log)', () => {
+    expect(unexpected).toEqual([]);
+  });
 
   it('creates no rows for any of them', () => {
     for (const table of ['train_jobs', 'train_versions', 'train_logs', 'train_status_history']) {

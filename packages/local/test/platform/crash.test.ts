@@ -1,50 +1,26 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { RESTARTED_REASON } from '../../src/store/recovery.js';
-import { Api, isRunning, nodeJob, s3Of, startTestPlatform, tempDir, waitUntil } from './helpers.js';
-
-const CHILD = fileURLToPath(new URL('./fixtures/platform-child.ts', import.meta.url));
-
-interface ChildInfo {
-  baseUrl: string;
-  username: string;
-  password: string;
-  s3: { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string; region: string };
-}
-
-/** Starts a platform in a child process and resolves with what it printed once ready. */
-async function startChild(dataDir: string): Promise<{ child: ChildProcess; info: ChildInfo }> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=modelmaker-source', '--import', 'tsx', CHILD, dataDir],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      // The killed child cannot clean its temp files: keep them inside the test's dir.
-      env: {
-        ...process.env,
-        TMPDIR: mkdirSync(join(dataDir, 'tmp'), { recursive: true }) ?? join(dataDir, 'tmp'),
-      },
-    },
-  );
-  const lines = createInterface({ input: child.stdout! });
-  const [line] = (await Promise.race([
-    once(lines, 'line'),
-    once(child, 'exit').then(([code]) => {
-      throw new Error(`platform child exited with ${code}`);
-    }),
-  ])) as [string];
-  return { child, info: JSON.parse(line) as ChildInfo };
-}
+import { startChild } from './childPlatform.js';
+import {
+  Api,
+  isRunning,
+  nodeJob,
+  s3Of,
+  startTestPlatform,
+  tempDir,
+  uploadParts,
+  waitUntil,
+} from './helpers.js';
 
 describe('crash recovery', () => {
   it('after a SIGKILL mid-job: state intact, the version failed with a reason, its logs readable, no training process left', async () => {
     const dir = tempDir();
-    const { child, info } = await startChild(dir.path);
+    const platform = await startChild(dir.path);
+    const { info } = platform;
     let trainingPid: number | undefined;
     try {
       const api = new Api(info.baseUrl, info.username, info.password);
@@ -62,8 +38,7 @@ describe('crash recovery', () => {
       trainingPid = Number(logs.find((l) => l.content.startsWith('pid='))!.content.slice(4));
       expect(isRunning(trainingPid)).toBe(true);
 
-      child.kill('SIGKILL');
-      await once(child, 'exit');
+      await platform.kill();
       // Still alive: what ends it below is the restart's recovery, not the crash.
       expect(isRunning(trainingPid)).toBe(true);
 
@@ -83,9 +58,72 @@ describe('crash recovery', () => {
         await restarted.close();
       }
     } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await platform.kill();
       if (trainingPid !== undefined && isRunning(trainingPid)) process.kill(trainingPid, 'SIGKILL');
       dir.remove();
     }
   });
+
+  it('after a SIGKILL while the store writes an object over an old one: the old object whole, with its own ETag, and no trace of the new one', async () => {
+    const dir = tempDir();
+    const platform = await startChild(dir.path);
+    const bucket = platform.info.s3.bucket;
+    const key = 'big/object.bin';
+    const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
+    const old = Buffer.alloc(1024 * 1024, 7);
+    const bucketDir = join(dir.path, 's3', bucket);
+    const staging = join(bucketDir, '._S3rver_uploads', '.staging');
+    const objectFile = join(bucketDir, 'big', 'object.bin._S3rver_object');
+    try {
+      const s3 = s3Of(platform.info);
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: old }));
+      // A multipart upload: the store writes the whole object when it completes — that write is killed.
+      const complete = await uploadParts(s3, bucket, key, 4, 24 * 1024 * 1024);
+      const completing = s3.send(complete).catch(() => 'killed');
+      // The write is under way: a staged file growing (or, with s3rver's own store, the object file rewritten in place).
+      const size = (file: string) => {
+        try {
+          return statSync(file).size;
+        } catch {
+          return 0;
+        }
+      };
+      await waitUntil(() => {
+        const staged = (() => {
+          try {
+            return readdirSync(staging).filter((name) => name.endsWith('.object'));
+          } catch {
+            return [];
+          }
+        })();
+        return (
+          staged.some((name) => size(join(staging, name)) > 4 * 1024 * 1024) ||
+          size(objectFile) !== old.length
+        );
+      }, 20_000);
+      await platform.kill();
+      expect(await completing).toBe('killed');
+      s3.destroy();
+
+      const restarted = await startTestPlatform({ dataDir: dir.path });
+      try {
+        const answer = await restarted.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        const bytes = Buffer.from(await answer.Body!.transformToByteArray());
+        expect(bytes.length).toBe(old.length);
+        expect(bytes.equals(old)).toBe(true);
+        expect(answer.ETag).toBe(JSON.stringify(md5(old)));
+        const listed = await restarted.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'big/' }));
+        expect(listed.Contents?.map((c) => [c.Key, c.Size, c.ETag])).toEqual([
+          [key, old.length, JSON.stringify(md5(old))],
+        ]);
+        expect(readdirSync(join(dir.path, 'run', 's3', 'spool'))).toEqual([]);
+        expect(() => statSync(staging)).toThrow();
+      } finally {
+        await restarted.close();
+      }
+    } finally {
+      await platform.kill();
+      dir.remove();
+    }
+  }, 60_000);
 });

@@ -5,7 +5,13 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { type LocalPlatform, type LocalPlatformOptions, startLocalPlatform } from '../../src/platform.js';
 
 /** The node TRAIN framework and the smallest TRAIN machine of the local catalog. */
@@ -113,6 +119,39 @@ export async function put(
 ): Promise<string> {
   await s3.send(new PutObjectCommand({ Bucket: platform.s3.bucket, Key: key, Body: body }));
   return `s3://${platform.s3.bucket}/${key}`;
+}
+
+/**
+ * Starts a multipart upload of `key` and uploads `count` parts of `partBytes` (part `n`
+ * all bytes `n`); returns the command that completes it (the store then writes the object).
+ */
+export async function uploadParts(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  count: number,
+  partBytes: number,
+): Promise<CompleteMultipartUploadCommand> {
+  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+  const parts = [];
+  for (let number = 1; number <= count; number++) {
+    const part = await s3.send(
+      new UploadPartCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId,
+        PartNumber: number,
+        Body: Buffer.alloc(partBytes, number),
+      }),
+    );
+    parts.push({ PartNumber: number, ETag: part.ETag });
+  }
+  return new CompleteMultipartUploadCommand({
+    Bucket: bucket,
+    Key: key,
+    UploadId,
+    MultipartUpload: { Parts: parts },
+  });
 }
 
 /** A platform on a temp dir, logged in; `close` also removes the dir. */

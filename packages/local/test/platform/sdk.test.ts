@@ -4,8 +4,11 @@
  * One platform serves every job; the token-expiry test has its own, with 1 s tokens.
  */
 
+import { readFileSync } from 'node:fs';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Session, TrainParams } from 'modelmaker';
 import {
+  authAccess,
   deleteTrain,
   deleteTrainVersion,
   fit,
@@ -18,6 +21,7 @@ import {
 } from 'modelmaker';
 import { lastValueFrom, map, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { s3Of } from './helpers.js';
 import {
   codeDir,
   fitAll,
@@ -340,6 +344,7 @@ describe('logs$ through the SDK', () => {
 describe('token expiry during a log stream', () => {
   let short: SdkPlatform;
   let tokenRequests = 0;
+  let accessRequests = 0;
 
   beforeAll(async () => {
     short = await startSdkPlatform(
@@ -347,12 +352,39 @@ describe('token expiry during a log stream', () => {
       {
         tokenRefreshMarginMs: 0,
         fetch: (input, init) => {
-          if (String(input instanceof Request ? input.url : input).endsWith('/v1/auth-token'))
-            tokenRequests++;
+          const url = String(input instanceof Request ? input.url : input);
+          if (url.endsWith('/v1/auth-token')) tokenRequests++;
+          if (url.endsWith('/v1/account/auth-access')) accessRequests++;
           return fetch(input, init);
         },
       },
     );
+  });
+
+  it('keeps transferring once its temporary S3 keys expired with the token: new keys come with a new token', async () => {
+    const s = short.session;
+    const first = `s3://${short.bucket}/sdk-${stamp}/keys/first.csv`;
+    await lastValueFrom(uploadData(s, IRIS, first));
+    const access = await lastValueFrom(authAccess(s));
+    expect(access.s3.ak).not.toBe(short.platform.s3.accessKeyId);
+    const before = { token: tokenRequests, access: accessRequests };
+    // The token, and the S3 keys handed out with it, expire.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const second = `s3://${short.bucket}/sdk-${stamp}/keys/second.csv`;
+    await lastValueFrom(uploadData(s, IRIS, second));
+    expect(accessRequests).toBeGreaterThan(before.access);
+    expect(tokenRequests).toBeGreaterThan(before.token);
+    const platformS3 = s3Of(short.platform);
+    try {
+      for (const uri of [first, second]) {
+        const stored = await platformS3.send(
+          new GetObjectCommand({ Bucket: short.bucket, Key: uri.split('/').slice(3).join('/') }),
+        );
+        expect(Buffer.from(await stored.Body!.transformToByteArray()).equals(readFileSync(IRIS))).toBe(true);
+      }
+    } finally {
+      platformS3.destroy();
+    }
   });
 
   afterAll(async () => {

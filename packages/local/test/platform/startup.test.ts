@@ -1,6 +1,9 @@
+import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { startLocalPlatform } from '../../src/platform.js';
-import { tempDir } from './helpers.js';
+import { s3Of, tempDir } from './helpers.js';
 
 describe('start-up', () => {
   it('is ready in under a second, on a fresh data dir and on an existing one', async () => {
@@ -41,6 +44,36 @@ describe('start-up', () => {
       });
       await platform.close();
       await platform.close();
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('closes an existing data dir made readable by others (0755 dirs, 0644 objects) to its owner', async () => {
+    const dir = tempDir();
+    try {
+      // What an older build left: everything open to other local users.
+      const object = join(dir.path, 's3', 'modelmaker', 'old', 'data.csv._S3rver_object');
+      mkdirSync(join(dir.path, 's3', 'modelmaker', 'old'), { recursive: true });
+      writeFileSync(object, 'a,b\n');
+      for (const path of [dir.path, join(dir.path, 's3'), join(dir.path, 's3', 'modelmaker')])
+        chmodSync(path, 0o755);
+      chmodSync(object, 0o644);
+
+      const platform = await startLocalPlatform({ dataDir: dir.path });
+      try {
+        const mode = (path: string) => statSync(path).mode & 0o777;
+        expect(mode(dir.path)).toBe(0o700);
+        expect(mode(join(dir.path, 's3'))).toBe(0o700);
+        expect(mode(join(dir.path, 's3', 'modelmaker'))).toBe(0o700);
+        const s3 = s3Of(platform);
+        await s3.send(new PutObjectCommand({ Bucket: 'modelmaker', Key: 'new/file.txt', Body: 'new' }));
+        s3.destroy();
+        expect(mode(join(dir.path, 's3', 'modelmaker', 'new'))).toBe(0o700);
+        expect(mode(join(dir.path, 's3', 'modelmaker', 'new', 'file.txt._S3rver_object'))).toBe(0o600);
+      } finally {
+        await platform.close();
+      }
     } finally {
       dir.remove();
     }

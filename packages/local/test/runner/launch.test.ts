@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import {
   hyperparameterVariable,
@@ -32,6 +33,30 @@ describe('training environment', () => {
   it('names hyperparameter variables MM_HP_<NAME> in upper case with other characters as _', () => {
     expect(hyperparameterVariable('learning-rate')).toBe('MM_HP_LEARNING_RATE');
     expect(hyperparameterVariable('k')).toBe('MM_HP_K');
+  });
+
+  it('leaves out an envs name with "=" or NUL, which a process would read as another variable', async () => {
+    const platform = { MODELMAKER_OUTPUT_DIR: '/w/output' };
+    const env = trainingEnvironment(
+      { PATH: process.env.PATH },
+      [
+        { name: 'MODELMAKER_OUTPUT_DIR=/tmp/elsewhere', value: 'x' },
+        { name: 'A\0B', value: 'y' },
+        { name: 'FINE', value: 'z' },
+      ],
+      platform,
+    );
+    expect(Object.keys(env).filter((name) => /[=\0]/.test(name))).toEqual([]);
+    expect(env).toMatchObject({ FINE: 'z', MODELMAKER_OUTPUT_DIR: '/w/output' });
+    // What the process really sees.
+    const seen = execFileSync(
+      process.execPath,
+      ['-e', 'process.stdout.write(process.env.MODELMAKER_OUTPUT_DIR)'],
+      {
+        env,
+      },
+    ).toString();
+    expect(seen).toBe('/w/output');
   });
 
   it('layers host, then envs, then the platform variables; sets PYTHONUNBUFFERED unless given', () => {

@@ -5,6 +5,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { Crc64Nvme } from '@aws-sdk/checksums/crc';
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -96,6 +97,13 @@ function send(
   });
 }
 
+/** Writes `data` to a fresh temp file (for stream bodies) and returns its path. */
+async function writeTemp(data: Buffer): Promise<string> {
+  const file = join(root, `body-${Math.random().toString(36).slice(2)}`);
+  await writeFile(file, data);
+  return file;
+}
+
 async function getBytes(key: string): Promise<Buffer> {
   const answer = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
   return Buffer.from(await answer.Body!.transformToByteArray());
@@ -136,16 +144,39 @@ function crc32Base64(data: Buffer): string {
   return out.toString('base64');
 }
 
-/** An aws-chunked body with unsigned chunks and a crc32 trailer, as @aws-sdk/client-s3 frames one. */
-function unsignedChunkedBody(data: Buffer, chunkSize: number, checksum = crc32Base64(data)): Buffer {
+async function crc64Base64(data: Buffer): Promise<string> {
+  const checksum = new Crc64Nvme();
+  checksum.update(data);
+  return Buffer.from(await checksum.digest()).toString('base64');
+}
+
+/** An aws-chunked body with unsigned chunks and a checksum trailer (crc32 by default), as @aws-sdk/client-s3 frames one. */
+function unsignedChunkedBody(
+  data: Buffer,
+  chunkSize: number,
+  checksum = crc32Base64(data),
+  trailer = 'x-amz-checksum-crc32',
+): Buffer {
   const parts: Buffer[] = [];
   for (let offset = 0; offset < data.length; offset += chunkSize) {
     const chunk = data.subarray(offset, offset + chunkSize);
     parts.push(Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n'));
   }
-  parts.push(Buffer.from(`0\r\nx-amz-checksum-crc32:${checksum}\r\n\r\n`));
+  parts.push(Buffer.from(`0\r\n${trailer}:${checksum}\r\n\r\n`));
   return Buffer.concat(parts);
 }
+
+/** Headers of a raw unsigned-chunk upload of `data` with a trailer named `trailer`. */
+function chunkedHeaders(data: Buffer, trailer: string): Record<string, string> {
+  return {
+    'content-encoding': 'aws-chunked',
+    'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+    'x-amz-decoded-content-length': String(data.length),
+    'x-amz-trailer': trailer,
+  };
+}
+
+const md5Base64 = (data: Buffer) => createHash('md5').update(data).digest('base64');
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'mm-s3-test-'));
@@ -444,5 +475,199 @@ describe('embedded S3', () => {
     }
     await expect(send('GET', '/', {}).then(() => 'answered')).resolves.toBe('answered');
     expect((await stat(join(root, 'store', BUCKET))).isDirectory()).toBe(true);
+  });
+});
+
+describe('integrity checks of the embedded S3', () => {
+  it('refuses a body whose Content-MD5 does not match (400 BadDigest) or is malformed (InvalidDigest), and stores nothing', async () => {
+    const data = randomBytes(5000, 21);
+    const wrong = await signedRequest('PUT', '/bucket/md5/wrong.bin', data, {
+      'content-md5': md5Base64(Buffer.from('something else')),
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body).toContain('<Code>BadDigest</Code>');
+    const malformed = await signedRequest('PUT', '/bucket/md5/wrong.bin', data, { 'content-md5': 'abc' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toContain('<Code>InvalidDigest</Code>');
+    expect(await exists('md5/wrong.bin')).toBe(false);
+
+    const right = await signedRequest('PUT', '/bucket/md5/right.bin', data, {
+      'content-md5': md5Base64(data),
+    });
+    expect(right.status).toBe(200);
+    expect((await getBytes('md5/right.bin')).equals(data)).toBe(true);
+  });
+
+  it('checks x-amz-checksum-crc64nvme sent as a header and as a trailer', async () => {
+    const data = randomBytes(40_000, 23);
+    const good = await crc64Base64(data);
+    const bad = await crc64Base64(Buffer.from('other bytes'));
+
+    const wrongHeader = await signedRequest('PUT', '/bucket/crc64/h.bin', data, {
+      'x-amz-checksum-crc64nvme': bad,
+    });
+    expect(wrongHeader.status).toBe(400);
+    expect(wrongHeader.body).toContain('<Code>BadDigest</Code>');
+    const wrongTrailer = await signedRequest(
+      'PUT',
+      '/bucket/crc64/t.bin',
+      unsignedChunkedBody(data, 8192, bad, 'x-amz-checksum-crc64nvme'),
+      chunkedHeaders(data, 'x-amz-checksum-crc64nvme'),
+    );
+    expect(wrongTrailer.status).toBe(400);
+    expect(wrongTrailer.body).toContain('<Code>BadDigest</Code>');
+    expect(await exists('crc64/h.bin')).toBe(false);
+    expect(await exists('crc64/t.bin')).toBe(false);
+
+    expect(
+      (await signedRequest('PUT', '/bucket/crc64/h.bin', data, { 'x-amz-checksum-crc64nvme': good })).status,
+    ).toBe(200);
+    expect(
+      (
+        await signedRequest(
+          'PUT',
+          '/bucket/crc64/t.bin',
+          unsignedChunkedBody(data, 8192, good, 'x-amz-checksum-crc64nvme'),
+          chunkedHeaders(data, 'x-amz-checksum-crc64nvme'),
+        )
+      ).status,
+    ).toBe(200);
+    expect((await getBytes('crc64/t.bin')).equals(data)).toBe(true);
+
+    // And as @aws-sdk/client-s3 sends it, streamed with a trailer.
+    await client.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'crc64/sdk.bin',
+        Body: createReadStream(await writeTemp(data)),
+        ContentLength: data.length,
+        ChecksumAlgorithm: 'CRC64NVME',
+      }),
+    );
+    expect((await getBytes('crc64/sdk.bin')).equals(data)).toBe(true);
+  });
+
+  it('refuses a checksum it cannot check instead of skipping it, as a header, a trailer or an unannounced trailer', async () => {
+    const data = randomBytes(1000, 29);
+    const header = await signedRequest('PUT', '/bucket/unknown/h.bin', data, {
+      'x-amz-checksum-md4': 'AAAA',
+    });
+    expect(header.status).toBe(400);
+    expect(header.body).toContain('x-amz-checksum-md4');
+    const trailer = await signedRequest(
+      'PUT',
+      '/bucket/unknown/t.bin',
+      unsignedChunkedBody(data, 512, 'AAAA', 'x-amz-checksum-md4'),
+      chunkedHeaders(data, 'x-amz-checksum-md4'),
+    );
+    expect(trailer.status).toBe(400);
+    const unannounced = await signedRequest(
+      'PUT',
+      '/bucket/unknown/u.bin',
+      unsignedChunkedBody(data, 512, 'AAAAAAAAAAA=', 'x-amz-checksum-crc64nvme'),
+      { ...chunkedHeaders(data, 'x-amz-checksum-crc32'), 'x-amz-trailer': 'x-amz-checksum-crc32' },
+    );
+    expect(unannounced.status).toBe(400);
+    for (const key of ['unknown/h.bin', 'unknown/t.bin', 'unknown/u.bin'])
+      expect(await exists(key)).toBe(false);
+  });
+});
+
+describe('signatures the embedded S3 refuses', () => {
+  const request = (path: string, headers: Record<string, string> = {}) =>
+    new HttpRequest({
+      method: 'GET',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port,
+      path,
+      headers: { host: `127.0.0.1:${port}`, 'x-amz-content-sha256': sha256(''), ...headers },
+    });
+
+  it('refuses an x-amz-* header added to a signed request, and a changed Host', async () => {
+    await signedRequest('PUT', '/bucket/replay/a.txt', Buffer.from('original'));
+    const signed = await signer().sign(request('/bucket/replay/a.txt'));
+    const headers = signed.headers as Record<string, string>;
+    expect((await send('GET', '/bucket/replay/a.txt', headers)).status).toBe(200);
+    const added = await send('GET', '/bucket/replay/a.txt', { ...headers, 'x-amz-meta-added': 'evil' });
+    expect(added.status).toBe(403);
+    expect(added.body).toContain('not signed: x-amz-meta-added');
+    const otherHost = await send('GET', '/bucket/replay/a.txt', { ...headers, host: 'elsewhere.example' });
+    expect(otherHost.status).toBe(403);
+  });
+
+  it('refuses a valid signature that leaves the host header out', async () => {
+    const signed = await signer().sign(request('/bucket/replay/a.txt'), {
+      unsignableHeaders: new Set(['host']),
+    });
+    expect(signed.headers.authorization).not.toMatch(/SignedHeaders=[^,]*host/);
+    const answer = await send('GET', '/bucket/replay/a.txt', signed.headers as Record<string, string>);
+    expect(answer.status).toBe(403);
+    expect(answer.body).toContain('host header must be signed');
+  });
+
+  it('refuses a presigned URL valid longer than a week, or dated in the future', async () => {
+    const presigned = await signer().presign(
+      request('/bucket/replay/a.txt', { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }),
+      { expiresIn: 60 },
+    );
+    const query = presigned.query as Record<string, string>;
+    const longer = new URLSearchParams({ ...query, 'X-Amz-Expires': '604801' }).toString();
+    const tooLong = await send('GET', `/bucket/replay/a.txt?${longer}`, {});
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body).toContain('604800');
+
+    const future = await signer().presign(
+      request('/bucket/replay/a.txt', { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }),
+      { expiresIn: 60, signingDate: new Date(Date.now() + 60 * 60 * 1000) },
+    );
+    const early = await send(
+      'GET',
+      `/bucket/replay/a.txt?${new URLSearchParams(future.query as Record<string, string>).toString()}`,
+      {},
+    );
+    expect(early.status).toBe(403);
+    expect(early.body).toContain('not yet valid');
+  });
+
+  it('accepts a temporary key until it expires, then answers ExpiredToken', async () => {
+    const valid = { accessKeyId: 'MMTVALIDKEY', secretAccessKey: 'valid-secret' };
+    const expired = { accessKeyId: 'MMTOLDKEY', secretAccessKey: 'old-secret' };
+    const other = await startEmbeddedS3({
+      directory: join(root, 'temporary'),
+      buckets: [BUCKET],
+      ...CREDENTIALS,
+      temporaryKeys: (id) =>
+        id === valid.accessKeyId
+          ? { secretAccessKey: valid.secretAccessKey, expiresAt: Date.now() + 60_000 }
+          : id === expired.accessKeyId
+            ? { secretAccessKey: expired.secretAccessKey, expiresAt: Date.now() - 1 }
+            : undefined,
+    });
+    const clientOf = (credentials: { accessKeyId: string; secretAccessKey: string }) =>
+      new S3Client({ endpoint: other.endpoint, region: other.region, forcePathStyle: true, credentials });
+    const good = clientOf(valid);
+    const old = clientOf(expired);
+    try {
+      await good.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'temp.txt', Body: 'by a temporary key' }));
+      await expect(
+        old.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'temp.txt' })),
+      ).rejects.toMatchObject({
+        $metadata: { httpStatusCode: 403 },
+      });
+      await expect(old.send(new ListBucketsCommand({}))).rejects.toMatchObject({ name: 'ExpiredToken' });
+    } finally {
+      good.destroy();
+      old.destroy();
+      await other.close();
+    }
+  });
+
+  it('keeps buckets and objects readable by their owner only', async () => {
+    await signedRequest('PUT', '/bucket/modes/file.txt', Buffer.from('private'));
+    const store = join(root, 'store');
+    expect((await stat(store)).mode & 0o777).toBe(0o700);
+    expect((await stat(join(store, BUCKET))).mode & 0o777).toBe(0o700);
+    expect((await stat(join(store, BUCKET, 'modes', 'file.txt._S3rver_object'))).mode & 0o777).toBe(0o600);
   });
 });

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Balancer } from '../../src/serving/balancer.js';
@@ -41,6 +41,22 @@ async function gateway(options: { maxAttempts?: number; upstreamTimeoutMs?: numb
 }
 
 const target = (index: number, port: number): GatewayTarget => ({ index, port, ready: true, inFlight: 0 });
+
+/** A POST through `node:http`, with the answer's raw headers (fetch hides transfer-encoding). */
+function raw(port: number, path: string): Promise<{ headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'POST' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve({ headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end('{}');
+  });
+}
 
 describe('gateway', () => {
   it('passes the instance’s status, headers and body through, and forwards method, path and body', async () => {
@@ -114,5 +130,100 @@ describe('gateway', () => {
       413,
       { errorCode: 4000, message: 'body: larger than 1024 bytes' },
     ]);
+  });
+
+  it('keeps a sized answer sized (its content-length, no chunked re-framing) and passes a chunked one on chunked', async () => {
+    const sized = await server((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': 11 });
+      res.end('{"ok":true}');
+    });
+    const chunked = await server((_req, res) => {
+      res.write('part one, ');
+      setImmediate(() => res.end('part two'));
+    });
+    const g = await gateway();
+    g.setRoutes(new Balancer([{ weight: 1, targets: [target(0, sized.port)] }]));
+    const one = await raw(g.port, '/x');
+    expect(one.headers['content-length']).toBe('11');
+    expect(one.headers['transfer-encoding']).toBeUndefined();
+    expect(one.body).toBe('{"ok":true}');
+    g.setRoutes(new Balancer([{ weight: 1, targets: [target(1, chunked.port)] }]));
+    const two = await raw(g.port, '/x');
+    expect(two.headers['content-length']).toBeUndefined();
+    expect(two.headers['transfer-encoding']).toBe('chunked');
+    expect(two.body).toBe('part one, part two');
+  });
+
+  it('streams a large answer whole to a slow reader, and a large body to the instance', async () => {
+    const size = 8 * 1024 * 1024;
+    const big = Buffer.alloc(size, 'abcdefghijklmnopqrstuvwxyz');
+    const upstream = await server((req, res) => {
+      let received = 0;
+      req.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+      });
+      req.on('end', () => {
+        res.writeHead(200, { 'x-received': String(received) });
+        res.end(big);
+      });
+    });
+    const g = await openGateway({
+      host: '127.0.0.1',
+      port: 0,
+      upstreamHost: '127.0.0.1',
+      maxBodyBytes: size,
+      upstreamTimeoutMs: 10_000,
+      maxAttempts: 1,
+      unavailable: () => 'nothing is ready',
+    });
+    opened.push(g);
+    g.setRoutes(new Balancer([{ weight: 1, targets: [target(0, upstream.port)] }]));
+    const answer = await new Promise<{ received: string | undefined; body: Buffer }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: g.port, path: '/x', method: 'POST' }, (res) => {
+        const chunks: Buffer[] = [];
+        // a slow reader: the gateway must pause the instance's answer, not buffer it unbounded or drop it
+        res.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          res.pause();
+          setImmediate(() => res.resume());
+        });
+        res.on('end', () =>
+          resolve({ received: res.headers['x-received'] as string | undefined, body: Buffer.concat(chunks) }),
+        );
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(big);
+    });
+    expect(answer.received).toBe(String(size));
+    expect(answer.body.equals(big)).toBe(true);
+  });
+
+  it('abandons the instance request when the client goes away, and counts it out', async () => {
+    let upstreamClosed: () => void = () => {};
+    const closed = new Promise<void>((resolve) => {
+      upstreamClosed = resolve;
+    });
+    let arrived: () => void = () => {};
+    const received = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const hanging = await server((req) => {
+      req.socket.once('close', () => upstreamClosed());
+      arrived();
+    });
+    const g = await gateway();
+    const t = target(0, hanging.port);
+    g.setRoutes(new Balancer([{ weight: 1, targets: [t] }]));
+    const client = new AbortController();
+    const pending = fetch(`${g.url}/x`, { method: 'POST', body: '{}', signal: client.signal }).catch(
+      (error: unknown) => error,
+    );
+    await received;
+    expect(t.inFlight).toBe(1);
+    client.abort();
+    await closed;
+    await pending;
+    expect(t.inFlight).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { compileMonitors } from 'modelmaker';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RunRecorder } from '../../src/store/recorder.js';
 import { openStore, type Store } from '../../src/store/store.js';
 
@@ -79,5 +79,82 @@ describe('the run recorder', () => {
     recorder.record(versionId, log('late'));
     store.training.deleteVersion(versionId);
     expect(() => recorder.flush()).not.toThrow();
+  });
+
+  it('disables a monitor whose pattern backtracks catastrophically, says so in the log, and keeps the others', () => {
+    const budgeted = new RunRecorder(store, { monitorBudgetMs: 20 });
+    const monitors = compileMonitors([
+      { name: 'evil', regular: '^(a+)+$' },
+      { name: 'loss', regular: 'loss=([0-9.]+)' },
+    ]);
+    if (E.isLeft(monitors)) throw monitors.left;
+    budgeted.track(versionId, monitors.right);
+    budgeted.record(versionId, log('loss=0.5'));
+    budgeted.record(versionId, log(`${'a'.repeat(40)}!`));
+    budgeted.record(versionId, log('loss=0.25'));
+    budgeted.flush();
+    budgeted.record(versionId, log(`${'a'.repeat(50)}!`));
+    budgeted.record(versionId, log('loss=0.125'));
+    budgeted.close();
+    expect(store.trainLogs.page(versionId, 0, 10).map((l) => l.content)).toEqual([
+      'loss=0.5',
+      `${'a'.repeat(40)}!`,
+      'loss=0.25',
+      expect.stringMatching(
+        /^\[modelmaker\] monitor "evil" disabled: its pattern ran over 40 ms on one log line/,
+      ),
+      `${'a'.repeat(50)}!`,
+      'loss=0.125',
+    ]);
+    expect(store.metrics.series(versionId)).toEqual([
+      {
+        name: 'loss',
+        points: [
+          { name: 'loss', value: 0.5, time: 1000, lineId: 0 },
+          { name: 'loss', value: 0.25, time: 1000, lineId: 2 },
+          { name: 'loss', value: 0.125, time: 1000, lineId: 5 },
+        ],
+      },
+    ]);
+  });
+});
+
+describe('the run recorder on a failing database', () => {
+  it('fails the version whose lines cannot be written (SQLITE_FULL) with a reason naming the cause, and goes on', async () => {
+    const faults: Array<[number, string]> = [];
+    let recovered = 0;
+    const failing = new RunRecorder(store, {
+      onFault: (id, reason) => faults.push([id, reason]),
+      onRecovered: () => recovered++,
+      retryMs: 10,
+    });
+    const other = store.training.createJob('other', undefined, { spec: {}, cpu: 1, memory: 1 })!.versionId;
+    failing.record(other, log('written before the disk filled'));
+    failing.flush();
+    // A real SQLITE_FULL: the database may not grow by another page.
+    store.db.pragma(`max_page_count = ${store.db.pragma('page_count', { simple: true }) as number}`);
+    for (let i = 0; i < 200; i++) failing.record(versionId, log(`${i} ${'x'.repeat(2000)}`));
+    // The write runs at the end of the turn: it must not throw there (that would end the process).
+    await new Promise((resolve) => setImmediate(resolve));
+    const reason = `disk full while writing logs of version ${versionId} (SQLITE_FULL)`;
+    expect(faults).toEqual([[versionId, reason]]);
+    // What the failed version reports afterwards is dropped; its failure is its last status.
+    failing.record(versionId, log('after the failure'));
+    expect(failing.status(versionId, 'FINISH')).toBe(false);
+    // Space again: the failure that could not be written gets written.
+    store.db.pragma('max_page_count = 1073741823');
+    await vi.waitFor(() =>
+      expect(store.training.getVersion(versionId)).toMatchObject({ status: 'TRAINING_FAIL', reason }),
+    );
+    expect(recovered).toBe(1);
+    expect(store.trainLogs.page(versionId, 0, 10)).toEqual([]);
+    // The other version was never touched, and can still be written.
+    failing.record(other, log('and after'));
+    failing.close();
+    expect(store.trainLogs.page(other, 0, 10).map((l) => l.content)).toEqual([
+      'written before the disk filled',
+      'and after',
+    ]);
+    expect(store.training.getVersion(other)!.status).not.toBe('TRAINING_FAIL');
   });
 });

@@ -1,0 +1,502 @@
+/**
+ * The embedded S3's object store: s3rver 3.7.1's filesystem store (its layout, its
+ * bucket and configuration handling) with every object write made crash-atomic.
+ *
+ * s3rver writes an object in place — `<key>._S3rver_object` truncated and refilled,
+ * then its MD5 and metadata — so a process killed mid-write leaves a prefix served as
+ * the object under the old ETag, and a write error (a full disk) is an unhandled
+ * stream error that ends the process. Here a write:
+ *
+ * 1. stages the bytes in `<bucket>/._S3rver_uploads/.staging/<id>.object` (or takes
+ *    over the guard's spooled request body there), hashing them, flushed to disk;
+ * 2. writes `<id>.intent` (the key) and `<id>.record`: the metadata stamped with the
+ *    MD5, size and inode of the staged file (see `objectRecord.ts`);
+ * 3. renames the record over `<key>._S3rver_metadata.json` — the commit point — and
+ *    at once the staged file over `<key>._S3rver_object` (both synchronous, so nothing
+ *    in this process runs between them), then syncs the directory.
+ *
+ * Killed before step 3, the old record and bytes stand and the staged files are
+ * deleted at the next start; killed between the two renames, the record names the
+ * staged file, and {@link DurableStore.recover} finishes the rename at the next start.
+ * Either way an object is its old or its new content, whole, with the checksum of
+ * those bytes, and nothing a listing shows (staging lives in the uploads directory,
+ * which listings skip). A failed write (ENOSPC) rejects with an S3 error naming the
+ * cause — `InsufficientStorage` (507) for a full disk — and removes what it staged.
+ * Reads open the file first and take checksum and metadata for that very inode, so a
+ * GET racing an overwrite answers one version whole.
+ * @module
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync, renameSync } from 'node:fs';
+import {
+  copyFile,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { type Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import S3Error from 's3rver/lib/models/error.js';
+import S3Object from 's3rver/lib/models/object.js';
+import FilesystemStore, { type S3rverObject } from 's3rver/lib/stores/filesystem.js';
+import { describeFault, ioFault } from '../faults.js';
+import { type CommitStamp, formatRecord, LEGACY_MD5_SUFFIX, openObject, readRecord } from './objectRecord.js';
+import { UPLOADS_DIRECTORY } from './storeLayout.js';
+
+/** The staging directory's name inside a bucket's uploads directory (a dot: never an upload id). */
+const STAGING_DIRECTORY = '.staging';
+/** Mode of the store's directories: its owner only. */
+export const PRIVATE_DIRECTORY_MODE = 0o700;
+/** Mode of the store's files: its owner only. */
+export const PRIVATE_FILE_MODE = 0o600;
+/** Staged file suffixes: the bytes, the key they are for, the stamped record. */
+const STAGED = { object: '.object', intent: '.intent', record: '.record', part: '.part' } as const;
+
+/** Request headers by which the guard hands a spooled body over instead of sending it. */
+export const SPOOL_HEADERS = {
+  /** The spooled file's name inside the spool directory. */
+  file: 'x-modelmaker-spool-file',
+  /** Its hex MD5. */
+  md5: 'x-modelmaker-spool-md5',
+} as const;
+
+/** Options of {@link DurableStore}. */
+export interface DurableStoreOptions {
+  /** Where the guard spools request bodies (a handed-over body is taken from there). */
+  readonly spoolDirectory?: string;
+  /** Told when a write fails on a storage fault (a full disk), with the reason. */
+  readonly onFault?: (reason: string) => void;
+  /** Told when a write succeeds (the storage works again). */
+  readonly onWrite?: () => void;
+}
+
+interface Staged {
+  readonly id: string;
+  readonly file: string;
+  readonly md5: string;
+  readonly size: number;
+  readonly ino: string;
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+function stagingId(): string {
+  return `${Date.now().toString(36)}-${randomBytes(8).toString('hex')}`;
+}
+
+/** Flushes a directory's entries (renames) to disk; a no-op where directories cannot be opened (Windows). */
+async function syncDirectory(directory: string): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(directory, 'r');
+    await handle.sync();
+  } catch {
+    // Not supported here: the renames are still atomic, only their order on power loss is not forced.
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Writes `text` to a new file and flushes it to disk. */
+async function writeDurable(file: string, text: string): Promise<void> {
+  const handle = await open(file, 'wx', PRIVATE_FILE_MODE);
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Replaces `file` with `text` atomically (temp file and rename). */
+async function replaceFile(file: string, text: string): Promise<void> {
+  const temp = `${file}.${stagingId()}.tmp`;
+  try {
+    await writeFile(temp, text, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** The headers s3rver stores for an object (its `putMetadata` selection). */
+function storedMetadata(headers: Readonly<Record<string, unknown>>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== 'string' && typeof value !== 'number') continue;
+    if (S3Object.ALLOWED_METADATA.includes(name) || name.startsWith('x-amz-meta-'))
+      kept[name] = String(value);
+  }
+  return kept;
+}
+
+/** The spooled body the guard handed over with a request, if it did. */
+function handedOver(content: unknown): { file: string; md5: string } | undefined {
+  const headers = (content as { headers?: Record<string, unknown> } | null)?.headers;
+  const file = headers?.[SPOOL_HEADERS.file];
+  const md5 = headers?.[SPOOL_HEADERS.md5];
+  if (typeof file !== 'string' || typeof md5 !== 'string') return undefined;
+  // Only a plain name inside the spool directory: the header comes from the guard alone.
+  if (file !== basename(file) || file.startsWith('.') || !/^[0-9a-f]{32}$/.test(md5)) return undefined;
+  return { file, md5 };
+}
+
+/** s3rver's store with atomic, fault-reporting object writes. See the module comment. */
+export class DurableStore extends FilesystemStore {
+  private readonly options: DurableStoreOptions;
+
+  constructor(rootDirectory: string, options: DurableStoreOptions = {}) {
+    super(rootDirectory);
+    this.options = options;
+  }
+
+  private stagingDirectory(bucket: string): string {
+    return join(this.getBucketPath(bucket), UPLOADS_DIRECTORY, STAGING_DIRECTORY);
+  }
+
+  /** A storage fault becomes an S3 error naming it; anything else passes unchanged. */
+  private failure(error: unknown, doing: string): unknown {
+    const fault = ioFault(error);
+    if (!fault) return error;
+    const reason = describeFault(error, doing);
+    this.options.onFault?.(reason);
+    const s3Error = new S3Error(
+      fault.code === 'ENOSPC' || fault.code === 'EDQUOT' ? 'InsufficientStorage' : 'InternalError',
+      reason,
+    );
+    s3Error.status = fault.code === 'ENOSPC' || fault.code === 'EDQUOT' ? 507 : 500;
+    // s3rver hides the message of 5xx errors unless told it is safe to show.
+    s3Error.expose = true;
+    return s3Error;
+  }
+
+  /** Stages `content` (a stream, a buffer, or the guard's spooled file) as a flushed file in the bucket's staging directory. */
+  private async stage(bucket: string, content: Readable | Buffer | null, suffix: string): Promise<Staged> {
+    const directory = this.stagingDirectory(bucket);
+    await mkdir(directory, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+    const id = stagingId();
+    const file = join(directory, `${id}${suffix}`);
+    try {
+      const spooled = this.options.spoolDirectory === undefined ? undefined : handedOver(content);
+      let md5: string;
+      if (spooled) {
+        (content as Readable).resume();
+        const source = join(this.options.spoolDirectory!, spooled.file);
+        try {
+          await rename(source, file);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+          await copyFile(source, file);
+          await syncFile(file);
+        }
+        md5 = spooled.md5;
+      } else {
+        const hash = createHash('md5');
+        const source: Readable | Buffer[] = Buffer.isBuffer(content) ? [content] : (content ?? []);
+        await pipeline(
+          source as Readable,
+          new Transform({
+            transform(chunk: Buffer, _encoding, callback) {
+              hash.update(chunk);
+              callback(null, chunk);
+            },
+          }),
+          createWriteStream(file, { flags: 'wx', mode: PRIVATE_FILE_MODE, flush: true }),
+        );
+        md5 = hash.digest('hex');
+      }
+      const stats = await stat(file, { bigint: true });
+      return { id, file, md5, size: Number(stats.size), ino: stats.ino.toString() };
+    } catch (error) {
+      await rm(file, { force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * Makes `staged` the object `key` with `metadata`, atomically (see the module
+   * comment). With `staged.file` undefined only the record is replaced (the bytes stay).
+   */
+  private async commit(
+    bucket: string,
+    key: string,
+    staged: Omit<Staged, 'file'> & { readonly file: string | undefined },
+    metadata: Readonly<Record<string, string>>,
+  ): Promise<void> {
+    const directory = this.stagingDirectory(bucket);
+    const intent = join(directory, `${staged.id}${STAGED.intent}`);
+    const recordTemp = join(directory, `${staged.id}${STAGED.record}`);
+    const objectFile = this.getResourcePath(bucket, key, 'object');
+    const recordFile = this.getResourcePath(bucket, key, 'metadata.json');
+    const stamp: CommitStamp = { md5: staged.md5, size: staged.size, ino: staged.ino, staged: staged.id };
+    try {
+      await mkdir(directory, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+      await writeDurable(intent, JSON.stringify({ key }));
+      await writeDurable(recordTemp, formatRecord(metadata, stamp));
+      // The key's directory is (re)made synchronously right before the renames: a delete
+      // of a sibling key may have removed it meanwhile.
+      mkdirSync(dirname(objectFile), { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+      renameSync(recordTemp, recordFile);
+      if (staged.file !== undefined) renameSync(staged.file, objectFile);
+    } catch (error) {
+      await Promise.all([
+        rm(intent, { force: true }),
+        rm(recordTemp, { force: true }),
+        staged.file === undefined ? undefined : rm(staged.file, { force: true }),
+      ]);
+      throw error;
+    }
+    await syncDirectory(dirname(objectFile));
+    await Promise.all([
+      rm(intent, { force: true }),
+      rm(`${objectFile}${LEGACY_MD5_SUFFIX}`, { force: true }),
+    ]);
+  }
+
+  /** Writes an object atomically. Resolves with its size and hex MD5. */
+  override async putObject(object: S3rverObject): Promise<{ size: number; md5: string }> {
+    try {
+      const staged = await this.stage(object.bucket, object.content, STAGED.object);
+      await this.commit(object.bucket, object.key, staged, storedMetadata(object.metadata));
+      this.options.onWrite?.();
+      return { size: staged.size, md5: staged.md5 };
+    } catch (error) {
+      throw this.failure(error, `storing object ${object.bucket}/${object.key}`);
+    }
+  }
+
+  /** Writes one part of a multipart upload atomically (it is only read when the upload completes). */
+  override async putPart(
+    bucket: string,
+    uploadId: string,
+    partNumber: string | number,
+    content: Readable,
+  ): Promise<{ size: number; md5: string }> {
+    const partFile = join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId, String(partNumber));
+    let staged: Staged | undefined;
+    try {
+      staged = await this.stage(bucket, content, STAGED.part);
+      await mkdir(dirname(partFile), { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+      await replaceFile(`${partFile}${LEGACY_MD5_SUFFIX}`, staged.md5);
+      await rename(staged.file, partFile);
+      this.options.onWrite?.();
+      return { size: staged.size, md5: staged.md5 };
+    } catch (error) {
+      if (staged) await rm(staged.file, { force: true });
+      throw this.failure(error, `storing part ${partNumber} of an upload to ${bucket}`);
+    }
+  }
+
+  /** Copies an object (or replaces its metadata in place) atomically; resolves with the copy's metadata. */
+  override async copyObject(
+    srcBucket: string,
+    srcKey: string,
+    destBucket: string,
+    destKey: string,
+    replacementMetadata: Record<string, string> | null,
+  ): Promise<Record<string, string | number>> {
+    const srcFile = this.getResourcePath(srcBucket, srcKey, 'object');
+    const opened = await openObject(srcFile);
+    if (!opened) throw new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: srcKey });
+    try {
+      const metadata = replacementMetadata ? storedMetadata(replacementMetadata) : opened.state.metadata;
+      const same = srcFile === this.getResourcePath(destBucket, destKey, 'object');
+      if (same) {
+        const { md5, size, ino } = opened.state;
+        await this.commit(
+          destBucket,
+          destKey,
+          { id: stagingId(), file: undefined, md5, size, ino },
+          metadata,
+        );
+      } else {
+        const stream = createReadStream('', {
+          fd: opened.handle,
+          start: 0,
+          autoClose: false,
+          emitClose: false,
+        });
+        const staged = await this.stage(destBucket, stream, STAGED.object);
+        await this.commit(destBucket, destKey, staged, metadata);
+      }
+      this.options.onWrite?.();
+    } catch (error) {
+      throw this.failure(error, `copying ${srcBucket}/${srcKey} to ${destBucket}/${destKey}`);
+    } finally {
+      await opened.handle.close();
+    }
+    return this.getMetadata(destBucket, destKey);
+  }
+
+  /** The metadata s3rver answers with, for the bytes the object file holds now. */
+  override async getMetadata(bucket: string, key: string): Promise<Record<string, string | number>> {
+    const opened = await openObject(this.getResourcePath(bucket, key, 'object'));
+    if (!opened) throw Object.assign(new Error(`no object ${key}`), { code: 'ENOENT' });
+    await opened.handle.close();
+    return metadataAnswer(opened.state);
+  }
+
+  /**
+   * Opens the object and answers with a stream of exactly the bytes its metadata
+   * describes (s3rver's `getObject`, over one file descriptor), or `null` when absent.
+   */
+  override async getObject(
+    bucket: string,
+    key: string,
+    options?: { start?: number; end?: number },
+  ): Promise<S3Object | null> {
+    const opened = await openObject(this.getResourcePath(bucket, key, 'object'));
+    if (!opened) return null;
+    const metadata = metadataAnswer(opened.state);
+    const lastByte = Math.max(0, opened.state.size - 1);
+    const range = {
+      start: options?.start ?? 0,
+      end: Math.min(options?.end ?? Number.POSITIVE_INFINITY, lastByte),
+    };
+    const ranged = options !== undefined && (options.start !== undefined || Boolean(options.end));
+    if (range.start < 0 || Math.min(range.end, lastByte) < range.start) {
+      await opened.handle.close();
+      const object = new S3Object(bucket, key, null, metadata);
+      if (ranged) object.range = range;
+      return object;
+    }
+    const content = createReadStream('', { fd: opened.handle, start: range.start, end: range.end });
+    const object = new S3Object(bucket, key, content, metadata);
+    if (ranged) object.range = range;
+    return object;
+  }
+
+  /** Deletes an object: bytes first (it is gone at once), then its record and emptied directories. */
+  override async deleteObject(bucket: string, key: string): Promise<void> {
+    try {
+      for (const resource of ['object', 'object.md5', 'metadata.json']) {
+        await rm(this.getResourcePath(bucket, key, resource), { force: true });
+      }
+    } catch (error) {
+      throw this.failure(error, `deleting object ${bucket}/${key}`);
+    }
+    const bucketPath = this.getBucketPath(bucket);
+    const parts = FilesystemStore.encodeKeyPath(key).split('/');
+    parts.pop();
+    while (parts.length > 0) {
+      try {
+        await rmdir(join(bucketPath, ...parts));
+      } catch {
+        // Not empty (another key, or a write landing there now) or already gone: done.
+        return;
+      }
+      parts.pop();
+    }
+  }
+
+  /** Writes a subresource (tagging, CORS, website) atomically. */
+  override async putSubresource(
+    bucket: string,
+    key: string | undefined,
+    resource: { type: string; toXML(space?: number): string },
+  ): Promise<void> {
+    const file = this.getResourcePath(bucket, key, `${resource.type}.xml`);
+    try {
+      await replaceFile(file, resource.toXML(2));
+    } catch (error) {
+      throw this.failure(error, `storing the ${resource.type} of ${bucket}/${key ?? ''}`);
+    }
+  }
+
+  /** Creates a bucket directory readable by the owner only. */
+  override async putBucket(bucket: string): Promise<unknown> {
+    await mkdir(this.getBucketPath(bucket), { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+    return this.getBucket(bucket);
+  }
+
+  /**
+   * Finishes or discards the writes a killed process left in the buckets' staging
+   * directories: a write whose record was committed gets its bytes renamed in; anything
+   * else staged is deleted. Run before serving. Resolves with the number of writes finished.
+   */
+  async recover(): Promise<number> {
+    let finished = 0;
+    let buckets: string[];
+    try {
+      buckets = await readdir(this.rootDirectory);
+    } catch (error) {
+      if (isMissing(error)) return 0;
+      throw error;
+    }
+    for (const bucket of buckets) {
+      const directory = this.stagingDirectory(bucket);
+      let names: string[];
+      try {
+        names = await readdir(directory);
+      } catch (error) {
+        if (isMissing(error)) continue;
+        throw error;
+      }
+      for (const name of names.filter((n) => n.endsWith(STAGED.intent))) {
+        const id = name.slice(0, -STAGED.intent.length);
+        if (await this.finishStaged(bucket, id)) finished++;
+      }
+      await rm(directory, { recursive: true, force: true });
+    }
+    return finished;
+  }
+
+  /** Renames a committed write's staged bytes in when the record names them and they were not yet. */
+  private async finishStaged(bucket: string, id: string): Promise<boolean> {
+    const directory = this.stagingDirectory(bucket);
+    let key: unknown;
+    try {
+      key = (
+        JSON.parse(await readFile(join(directory, `${id}${STAGED.intent}`), 'utf8')) as { key?: unknown }
+      ).key;
+    } catch {
+      return false;
+    }
+    if (typeof key !== 'string') return false;
+    const record = await readRecord(this.getResourcePath(bucket, key, 'metadata.json'));
+    if (record?.commit?.staged !== id) return false;
+    const stagedFile = join(directory, `${id}${STAGED.object}`);
+    const staged = await stat(stagedFile, { bigint: true }).catch(() => undefined);
+    if (staged === undefined || staged.ino.toString() !== record.commit.ino) return false;
+    const objectFile = this.getResourcePath(bucket, key, 'object');
+    await mkdir(dirname(objectFile), { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+    await rename(stagedFile, objectFile);
+    await syncDirectory(dirname(objectFile));
+    await rm(`${objectFile}${LEGACY_MD5_SUFFIX}`, { force: true });
+    return true;
+  }
+}
+
+async function syncFile(file: string): Promise<void> {
+  const handle = await open(file, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function metadataAnswer(state: {
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly md5: string;
+  readonly lastModified: Date;
+  readonly size: number;
+}): Record<string, string | number> {
+  return {
+    ...state.metadata,
+    etag: JSON.stringify(state.md5),
+    'last-modified': state.lastModified.toUTCString(),
+    'content-length': state.size,
+  };
+}
