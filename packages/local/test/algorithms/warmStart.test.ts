@@ -40,7 +40,7 @@ function train(
 }
 
 /** The `key=` value of a progress line. */
-function valueOf(line: string | undefined, key: string): number {
+function numberIn(line: string | undefined, key: string): number {
   const match = new RegExp(`${key}=([0-9.]+)`).exec(line ?? '');
   if (!match) throw new Error(`no ${key} in ${line}`);
   return Number(match[1]);
@@ -61,14 +61,14 @@ describe('warm starts of the preset algorithms', () => {
 
     // Where it starts is where the first training ended (an epoch=0 line says so) …
     expect(continued.lines[0]).toMatch(/^epoch=0 /);
-    expect(valueOf(continued.lines[0], 'loss')).toBeCloseTo(valueOf(first.lines.at(-1), 'loss'), 4);
+    expect(numberIn(continued.lines[0], 'loss')).toBeCloseTo(numberIn(first.lines.at(-1), 'loss'), 4);
     // … so its first epoch is better than a cold start's first epoch …
-    expect(valueOf(continued.lines[1], 'loss')).toBeLessThan(valueOf(first.lines[0], 'loss'));
+    expect(numberIn(continued.lines[1], 'loss')).toBeLessThan(numberIn(first.lines[0], 'loss'));
     // … and it ends exactly where six epochs from scratch end.
     const a = weightsOf(continued.model);
     const b = weightsOf(straight.model);
     expect(a).toHaveLength(b.length);
-    a.forEach((w, i) => expect(w).toBeCloseTo(b[i]!, 9));
+    for (const [i, w] of a.entries()) expect(w).toBeCloseTo(b[i]!, 9);
     expect(continued.lines.at(-1)?.replace(/^epoch=\d+ /, '')).toBe(
       straight.lines.at(-1)?.replace(/^epoch=\d+ /, ''),
     );
