@@ -3,7 +3,7 @@
  * loopback (`git http-backend` behind basic auth): what lands, what git is given, what
  * a failure says — and that no password reaches argv, a message, or a credential store.
  */
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lastValueFrom, type Subscription } from 'rxjs';
@@ -16,14 +16,18 @@ import {
   redactGitSecrets,
 } from '../../src/runner/gitClone.js';
 import { eventually, processGone } from '../runner/harness.js';
-import { closedPort, type GitServer, startBlackHole, startGitServer } from './gitServer.js';
+import {
+  closedPort,
+  type GitServer,
+  type RecordingGit,
+  recordingGit,
+  startBlackHole,
+  startGitServer,
+} from './gitServer.js';
 
 let server: GitServer;
 let root: string;
-/** A git wrapper that records its argv (one line per word) and pid, then execs git. */
-let recordingGit: string;
-let argvLog: string;
-let pidLog: string;
+let recorder: RecordingGit;
 
 beforeAll(async () => {
   server = await startGitServer({
@@ -31,14 +35,7 @@ beforeAll(async () => {
     open: { branch: 'release', files: { 'README.md': 'public\n' }, auth: false },
   });
   root = await mkdtemp(join(tmpdir(), 'mm-clone-'));
-  argvLog = join(root, 'argv.log');
-  pidLog = join(root, 'pid.log');
-  recordingGit = join(root, 'recording-git');
-  await writeFile(
-    recordingGit,
-    `#!/bin/sh\nprintf '%s\\n' "$@" >> '${argvLog}'\necho $$ >> '${pidLog}'\nexec git "$@"\n`,
-  );
-  await chmod(recordingGit, 0o755);
+  recorder = await recordingGit(root);
 });
 
 afterAll(async () => {
@@ -77,7 +74,9 @@ describe('cloneRepository', () => {
   it('clones the branch shallowly, sends the credentials only through the helper, never in argv', async () => {
     const dir = await target();
     const before = server.requests.length;
-    const cloned = await lastValueFrom(cloneRepository(source(), dir, 'gitInfo', { program: recordingGit }));
+    const cloned = await lastValueFrom(
+      cloneRepository(source(), dir, 'gitInfo', { program: recorder.program }),
+    );
 
     expect(await readFile(join(dir, 'train.py'), 'utf8')).toBe('print("from git")\n');
     expect(await readFile(join(dir, 'lib/util.py'), 'utf8')).toBe('X = 1\n');
@@ -89,7 +88,7 @@ describe('cloneRepository', () => {
     const seen = server.requests.slice(before);
     expect(seen.some((r) => r.user === server.username && r.password === server.password)).toBe(true);
     // …and no git process was given the password (or any part of it) on its command line.
-    const argv = await readFile(argvLog, 'utf8');
+    const argv = await recorder.argv();
     expect(argv).toContain('clone');
     expect(argv).toContain('--depth=1');
     expect(argv).not.toContain(server.password);
@@ -161,10 +160,10 @@ describe('cloneRepository', () => {
   it('a server that never answers: ended after the clone timeout, its processes gone', async () => {
     const hole = await startBlackHole();
     try {
-      await writeFile(pidLog, '');
-      const error = await failure(source({ url: hole.url }), { timeoutMs: 500, program: recordingGit });
+      await recorder.reset();
+      const error = await failure(source({ url: hole.url }), { timeoutMs: 500, program: recorder.program });
       expect(error.message).toContain('the clone did not finish within 0.5 s');
-      const pids = (await readFile(pidLog, 'utf8')).trim().split('\n').map(Number);
+      const pids = await recorder.pids();
       expect(await eventually(() => pids.every(processGone))).toBe(true);
     } finally {
       await hole.close();
@@ -174,15 +173,15 @@ describe('cloneRepository', () => {
   it('unsubscribing kills the clone', async () => {
     const hole = await startBlackHole();
     try {
-      await writeFile(pidLog, '');
+      await recorder.reset();
       let subscription: Subscription | undefined;
       subscription = cloneRepository(source({ url: hole.url }), await target(), 'gitInfo', {
-        program: recordingGit,
+        program: recorder.program,
       }).subscribe({ error: () => {} });
       const pid = await (async () => {
         for (;;) {
-          const text = (await readFile(pidLog, 'utf8')).trim();
-          if (text !== '') return Number(text);
+          const [first] = await recorder.pids();
+          if (first !== undefined) return first;
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
       })();

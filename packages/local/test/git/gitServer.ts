@@ -5,7 +5,7 @@
  * Also a "black hole" (accepts connections, never answers) and a closed port.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -201,4 +201,42 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** A git program that records each call's argv and pid, then runs the real git. */
+export interface RecordingGit {
+  /** The program to give as `git.program`. */
+  readonly program: string;
+  /** Every argument of every call so far, one a line. */
+  argv(): Promise<string>;
+  /** The pids of the calls so far. */
+  pids(): Promise<number[]>;
+  /** Forgets the calls so far. */
+  reset(): Promise<void>;
+}
+
+/** Writes a {@link RecordingGit} wrapper into `directory`. */
+export async function recordingGit(directory: string): Promise<RecordingGit> {
+  const argvLog = join(directory, 'git-argv.log');
+  const pidLog = join(directory, 'git-pid.log');
+  const program = join(directory, 'recording-git');
+  await writeFile(
+    program,
+    `#!/bin/sh\nprintf '%s\\n' "$@" >> '${argvLog}'\necho $$ >> '${pidLog}'\nexec git "$@"\n`,
+  );
+  await chmod(program, 0o755);
+  const read = (path: string) => readFile(path, 'utf8').catch(() => '');
+  return {
+    program,
+    argv: () => read(argvLog),
+    pids: async () =>
+      (await read(pidLog))
+        .split('\n')
+        .filter((line) => line !== '')
+        .map(Number),
+    reset: async () => {
+      await writeFile(argvLog, '');
+      await writeFile(pidLog, '');
+    },
+  };
 }

@@ -5,10 +5,20 @@
  * the failures end the job STARTING_FAIL (or the service FAILED) with a reason that
  * names the cause — and the password reaches no reason, log line or detail.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FRAMEWORKS } from '../../src/catalog.js';
-import { closedPort, type GitServer, startGitServer } from '../git/gitServer.js';
+import {
+  closedPort,
+  type GitServer,
+  type RecordingGit,
+  recordingGit,
+  startBlackHole,
+  startGitServer,
+} from '../git/gitServer.js';
 import {
   deploy,
   fixture,
@@ -18,7 +28,7 @@ import {
   uploadPredictModel,
   waitForService,
 } from '../serving/helpers.js';
-import { type Api, put, SMALL_MACHINE, startTestPlatform } from './helpers.js';
+import { type Api, isRunning, put, SMALL_MACHINE, startTestPlatform, waitUntil } from './helpers.js';
 
 /** The Python frameworks of the catalog, found by name (ids are the catalog's business). */
 const PYTHON_TRAIN = FRAMEWORKS.find((f) => f.env === 'TRAIN' && /python/.test(f.name))!.id;
@@ -39,10 +49,14 @@ let t: Awaited<ReturnType<typeof startTestPlatform>>;
 let api: Api;
 let git: GitServer;
 let dataUrl: string;
+let scratch: string;
+let recorder: RecordingGit;
 
 beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'mm-git-platform-'));
+  recorder = await recordingGit(scratch);
   [t, git] = await Promise.all([
-    startTestPlatform(),
+    startTestPlatform({ git: { program: recorder.program } }),
     startGitServer({
       trainer: { branch: 'main', files: { 'train.py': TRAIN_PY, 'marker.txt': 'cloned from git\n' } },
       predictor: { branch: 'serve', files: { 'predict.py': fixture('predict-python.py') } },
@@ -54,6 +68,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([t?.close(), git?.close()]);
+  await rm(scratch, { recursive: true, force: true });
 });
 
 let jobs = 0;
@@ -127,6 +142,9 @@ describe('gitInfo on the local platform', () => {
     const shown = await everythingShownAbout(run.jobId, run.versionId);
     expect(shown).not.toContain(git.password);
     expect(shown).not.toContain(encodeURIComponent(git.password));
+    // No git process got the password on its command line.
+    expect(await recorder.argv()).toContain('clone');
+    expect(await recorder.argv()).not.toContain(git.password);
   });
 
   it('a wrong password: STARTING_FAIL saying the credentials were refused, without the password', async () => {
@@ -155,6 +173,25 @@ describe('gitInfo on the local platform', () => {
     );
     expect(run.detail.status).toBe('STARTING_FAIL');
     expect(run.detail.reason).toContain('the repository cannot be reached (gitInfo.url)');
+  });
+
+  it('a stop while the repository is being cloned: STOPPED, the clone killed', async () => {
+    const hole = await startBlackHole();
+    try {
+      await recorder.reset();
+      const created = await api.ok('POST', '/v1/train', gitJob(credentials({ url: hole.url })));
+      const versionId: number = created.json.versionId;
+      const [pid] = await waitUntil(async () => {
+        const pids = await recorder.pids();
+        return pids.length > 0 && pids;
+      });
+      await api.ok('POST', `/v1/train/${versionId}/stop`, {});
+      const stopped = await api.waitForStatus(versionId, ['STOPPED', 'STARTING_FAIL', 'FINISH']);
+      expect(stopped.json.status).toBe('STOPPED');
+      expect(await waitUntil(() => !isRunning(pid!))).toBe(true);
+    } finally {
+      await hole.close();
+    }
   });
 
   it('gitInfo without url: a 400 at submit naming gitInfo.url', async () => {
