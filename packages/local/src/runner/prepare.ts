@@ -92,9 +92,8 @@ function fetchesOf({ body, dirs, deps }: RunContext): Fetch[] {
 function naming(field: string): (error: unknown) => Observable<never> {
   return (error) => {
     const message = (error as Error).message;
-    return throwError(() =>
-      message.startsWith(field) ? error : new TransferError(`${field}: ${message}`, error),
-    );
+    const named = message.startsWith(field.split('.')[0]!);
+    return throwError(() => (named ? error : new TransferError(`${field}: ${message}`, error)));
   };
 }
 
