@@ -9,6 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { Estimator, Session } from 'modelmaker';
+import { firstValueFrom, lastValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FRAMEWORKS } from '../../src/catalog.js';
 import {
@@ -145,6 +147,33 @@ describe('gitInfo on the local platform', () => {
     // No git process got the password on its command line.
     expect(await recorder.argv()).toContain('clone');
     expect(await recorder.argv()).not.toContain(git.password);
+  });
+
+  it('through the SDK: new Estimator(session, { gitInfo: { username, password, branch, url } }).fit(…)', async () => {
+    const session = new Session({
+      baseUrl: t.platform.baseUrl,
+      username: t.platform.username,
+      password: t.platform.password,
+      configPath: false,
+      level: 40,
+    });
+    const estimator = new Estimator(session, {
+      frameworkType: 'BASIC_FRAMEWORK',
+      framework: PYTHON_TRAIN,
+      gitInfo: credentials(),
+      bootFile: 'train.py',
+      outputPath: `s3://${t.platform.s3.bucket}/git/sdk-output/`,
+      trainInstanceType: SMALL_MACHINE,
+      trainInstanceCount: 1,
+      volumeSize: 1,
+    });
+    const last = await lastValueFrom(
+      estimator.fit({ inputs: dataUrl, jobName: 'git-through-sdk', floorMs: 50, ceilingMs: 200 }),
+    );
+    expect(last).toMatchObject({ type: 'completed', job: { detail: { status: 'FINISH' } } });
+    const detail = await firstValueFrom(estimator.info());
+    expect(detail.gitInfo).toEqual({ username: git.username, branch: 'main', url: git.url('trainer') });
+    expect(JSON.stringify(detail)).not.toContain(git.password);
   });
 
   it('a wrong password: STARTING_FAIL saying the credentials were refused, without the password', async () => {
