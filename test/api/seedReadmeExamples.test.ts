@@ -189,7 +189,7 @@ describe("the seed README's examples, as written, on the local platform", () => 
           .pipe(toArray()),
       );
       expect(events.at(-1)).toMatchObject({ type: 'completed', job: { detail: { status: 'FINISH' } } });
-      const lines = events.flatMap((e) => (e.type === 'log' ? [e.line.content] : []));
+      const lines = events.flatMap((e) => (e.type === 'line' ? [e.line.content] : []));
       expect(lines).toContain('loss=3');
       expect(await readObject('wjm_output/tag.txt')).toBe('custom');
 
@@ -310,7 +310,7 @@ describe("the seed README's examples, as written, on the local platform", () => 
           .pipe(toArray()),
       );
       expect(again.at(-1)).toMatchObject({ type: 'completed', job: { detail: { status: 'FINISH' } } });
-      const lines = again.flatMap((e) => (e.type === 'log' ? [e.line.content] : []));
+      const lines = again.flatMap((e) => (e.type === 'line' ? [e.line.content] : []));
       expect(
         lines.some((l) => l.includes('initial model is not used: least squares is solved exactly')),
       ).toBe(true);
@@ -360,7 +360,7 @@ describe("the seed README's examples, as written, on the local platform", () => 
           })
           .pipe(toArray()),
       );
-      expect(events.at(-1), JSON.stringify(events.filter((e) => e.type !== 'log').at(-1))).toMatchObject({
+      expect(events.at(-1), JSON.stringify(events.filter((e) => e.type !== 'line').at(-1))).toMatchObject({
         type: 'completed',
         job: { detail: { status: 'FINISH' } },
       });
