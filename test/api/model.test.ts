@@ -6,6 +6,6 @@ describe('Model.createModel without modelFrameworkType (as the seed example writ
     expect(inferModelType({ modelMirrorUrl: 'registry/x:1', modelPath: 's3://b/m/' })).toBe('CUSTOM');
     expect(inferModelType({ modelFramework: 500150, modelBootFile: 'predict.py' })).toBe('BASIC_FRAMEWORK');
     expect(inferModelType({ modelCodeDir: 's3://b/code/' })).toBe('BASIC_FRAMEWORK');
-    expect(inferModelType({ modelFramework: 500001, modelPath: 's3://b/out/' })).toBe('PRESET_MODEL');
+    expect(inferModelType({ modelFramework: 500201, modelPath: 's3://b/out/' })).toBe('PRESET_MODEL');
   });
 });

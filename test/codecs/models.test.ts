@@ -41,7 +41,7 @@ describe('ModelCreate (request validation)', () => {
     const full = {
       ...minimal,
       type: 'BASIC_FRAMEWORK',
-      presetModelId: 500000,
+      presetModelId: 500200,
       frameworkId: 500150,
       modelPath: 's3://aiteam/model/',
       codeUrl: 's3://aiteam/code/',

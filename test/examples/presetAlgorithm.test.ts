@@ -19,7 +19,7 @@ describe('examples/preset-algorithm.ts', () => {
     const accuracy = out.flatMap((line) => /metric accuracy = ([0-9.]+)$/.exec(line)?.[1] ?? []).map(Number);
     expect(accuracy).toHaveLength(12);
     expect(Math.max(...accuracy)).toBeGreaterThan(0.85);
-    expect(out.some((line) => /registered: PRESET_MODEL 500001$/.test(line))).toBe(true);
+    expect(out.some((line) => /registered: PRESET_MODEL 500201$/.test(line))).toBe(true);
     expect(out.some((line) => /is serving at http:\/\/127\.0\.0\.1:\d+$/.test(line))).toBe(true);
     expect(printedPredictions(result)).toEqual({ predictions: IRIS_SPECIES });
     for (const what of ['service', 'model', 'training job']) {

@@ -101,7 +101,13 @@ export interface LocalPlatformOptions {
   readonly connections?: ConnectionLimits;
 }
 
-/** The `~/.modelmaker/config.json` profile that points the SDK (or the Python SDK) at a local platform. */
+/**
+ * The `~/.modelmaker/config.json` profile that points the SDK (or the Python SDK, which
+ * reads the same file and the same `iam_config` keys) at a local platform. `host_base`
+ * is the API's `http://127.0.0.1:port` address — an IP, so neither SDK prefixes the
+ * region — and `base_url` the same for this SDK. No S3 keys: both SDKs take them from
+ * `auth-access`.
+ */
 export interface LocalConfigProfile {
   readonly iam_config: {
     readonly username: string;
@@ -111,8 +117,6 @@ export interface LocalConfigProfile {
     readonly verify_ssl: boolean;
     readonly s3_protocol: string;
     readonly bucket: string;
-    readonly access_Key: string;
-    readonly access_Key_Secret: string;
     readonly base_url: string;
   };
 }
@@ -278,8 +282,6 @@ function localPlatform(
           verify_ssl: false,
           s3_protocol: 'http',
           bucket: s3.bucket,
-          access_Key: s3.accessKeyId,
-          access_Key_Secret: s3.secretAccessKey,
           base_url: baseUrl,
         },
       };

@@ -1,7 +1,9 @@
 /**
  * What the TrainCreate codec cannot check alone: the fields each training type
- * needs, that the ids it names exist in the catalog, that the monitors compile, that
- * the platform can fetch its initial model, input files and repository (`fetchRules.ts`),
+ * needs, that the ids it names exist in the catalog, that the framework runs the boot
+ * file (`train.py` on a python3 framework), that the monitors compile (and read a number
+ * from their samples), that the platform can fetch its initial model, input files and
+ * repository (`fetchRules.ts`),
  * and how much cpu and memory the version asks for (its scheduler demand).
  * Every problem is reported, each naming its field, in one 400.
  * @module
@@ -9,14 +11,15 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { TrainCreate } from 'modelmaker';
 import { type CompiledMonitor, compileMonitors } from 'modelmaker';
+import { bootFileProblem, type FrameworkEntry } from '../../catalog.js';
 import type { Capacity } from '../../scheduler.js';
 import { invalid } from '../problem.js';
 import { gitInfoProblems, initModelProblems, inputFileProblems } from './fetchRules.js';
 
 /** The catalog lookups training validation needs. */
 export interface TrainCatalog {
-  /** True when a TRAIN framework with this id exists. */
-  hasTrainFramework(id: number): boolean;
+  /** The TRAIN framework with this id, or `undefined`. */
+  trainFramework(id: number): FrameworkEntry | undefined;
   /** True when a preset algorithm with this id exists. */
   hasPresetAlgorithm(id: number): boolean;
   /** Cores and bytes of a TRAIN resource spec, or `undefined` when there is none with this id. */
@@ -93,8 +96,14 @@ export function checkTrain(body: TrainCreate, catalog: TrainCatalog): CheckedTra
       if (body.codeUrl === undefined && body.gitInfo === undefined) {
         problems.push('codeUrl: codeUrl or gitInfo required with type BASIC_FRAMEWORK');
       }
-      if (body.frameworkId !== undefined && !catalog.hasTrainFramework(body.frameworkId)) {
-        problems.push(`frameworkId: no TRAIN framework ${body.frameworkId}`);
+      if (body.frameworkId !== undefined) {
+        const framework = catalog.trainFramework(body.frameworkId);
+        if (framework === undefined) {
+          problems.push(`frameworkId: no TRAIN framework ${body.frameworkId}`);
+        } else if (body.startup !== undefined) {
+          const cannot = bootFileProblem(framework, body.startup);
+          if (cannot !== undefined) problems.push(`startup (bootFile): ${cannot}`);
+        }
       }
       break;
     case 'CUSTOM':
