@@ -403,8 +403,8 @@ describe("the seed README's examples, as written, on the local platform", () => 
       expect(deployEvents.at(-1)).toMatchObject({ type: 'running' });
 
       // model_instance.preset_model() / predict_framework() / predict_machine()
-      expect((await firstValueFrom(model_instance.presetModel())).presetModels.map((m) => m.id)).toContain(
-        500000,
+      expect((await firstValueFrom(model_instance.presetModel())).presetModels.map((m) => m.name)).toContain(
+        'linear-regression',
       );
       const frameworks = (await firstValueFrom(model_instance.predictFramework())).frameWorks;
       expect(frameworks.find((f) => f.id === 500150)?.name).toMatch(/python/i);
