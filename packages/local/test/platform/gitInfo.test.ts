@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { Estimator, Session } from 'modelmaker';
+import { Estimator, Model, Session } from 'modelmaker';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FRAMEWORKS } from '../../src/catalog.js';
@@ -174,6 +174,25 @@ describe('gitInfo on the local platform', () => {
     const detail = await firstValueFrom(estimator.info());
     expect(detail.gitInfo).toEqual({ username: git.username, branch: 'main', url: git.url('trainer') });
     expect(JSON.stringify(detail)).not.toContain(git.password);
+
+    // model_git_info=[{…}] as the seed writes it, through Model.createModel.
+    const { modelPath } = await uploadPredictModel(t.s3, t.platform, 'git-sdk-model', 'sdk');
+    const registered = await lastValueFrom(
+      new Model(session).createModel({
+        modelName: 'git-sdk-model',
+        modelVersion: '1.0.0',
+        modelFrameworkType: 'BASIC_FRAMEWORK',
+        modelFramework: PYTHON_PREDICT,
+        modelGitInfo: [credentials({ branch: 'serve', url: git.url('predictor') })],
+        modelPath,
+        modelBootFile: 'predict.py',
+      }),
+    );
+    const version = await api.ok('GET', `/v1/model/version/${registered.versionId}`);
+    expect(version.json.gitInfo).toEqual([
+      { username: git.username, branch: 'serve', url: git.url('predictor') },
+    ]);
+    expect(version.text).not.toContain(git.password);
   });
 
   it('a wrong password: STARTING_FAIL saying the credentials were refused, without the password', async () => {
