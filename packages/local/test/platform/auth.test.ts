@@ -132,7 +132,10 @@ describe('catalog routes', () => {
     const resources = await api.ok('GET', '/v1/resource/TRAIN');
     expect(resources.json.resources[0]).toMatchObject({ id: expect.any(Number), cpu: expect.any(Number) });
     const frameworks = await api.ok('GET', '/v1/basic-framework/PREDICT');
-    expect(frameworks.json.frameWorks.map((f: { name: string }) => f.name)).toEqual(['node', 'python3']);
+    expect(frameworks.json.frameWorks.map((f: { name: string }) => f.name).sort()).toEqual([
+      'node',
+      'python3',
+    ]);
     expect((await api.ok('GET', '/v1/preset-algorithm')).json.presetAlgorithms.length).toBeGreaterThan(0);
     expect((await api.ok('GET', '/v1/preset-model')).json.presetModels.length).toBeGreaterThan(0);
     const badEnv = await api.call('GET', '/v1/resource/MOON');
