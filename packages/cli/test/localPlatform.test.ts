@@ -185,8 +185,8 @@ describe('modelmaker local', () => {
     );
     try {
       await waitUntil(() => run.stdout.includes('Press Ctrl+C'), 20_000);
+      // S3 keys as both SDKs get them: from auth-access (the profile holds none)
       const profile = JSON.parse(readFileSync(config, 'utf8')).iam_config;
-      // The profile holds no S3 keys (the Python SDK ignores them): the platform hands them out.
       const api = new Api(profile.base_url, profile.username, profile.password);
       await api.login();
       const access = (await api.ok('GET', '/v1/account/auth-access')).json.s3;
