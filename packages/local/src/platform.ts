@@ -41,6 +41,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_LOCAL_DATA_SUBDIR, DEFAULT_LOCAL_HOST } from './defaults.js';
 import { type HealthReport, PlatformHealth } from './health.js';
 import { type Credentials, TokenIssuer } from './iam.js';
+import type { GitCloneOptions } from './runner/gitClone.js';
 import { runTraining } from './runner/index.js';
 import type { Capacity } from './scheduler.js';
 import type { ConnectionLimits } from './server/connectionLimits.js';
@@ -89,6 +90,11 @@ export interface LocalPlatformOptions {
   readonly onError?: (error: unknown) => void;
   /** The training runner. Default: the real one (`./runner`). */
   readonly runTraining?: RunTraining;
+  /**
+   * How `gitInfo` repositories of jobs and models are cloned: the git program (default
+   * `git` from the PATH) and time limits (default a 10-minute clone, a 60-second stall).
+   */
+  readonly git?: GitCloneOptions;
   /** Tunables of online services (readiness timeout, restart backoff, gateway limits, container engine). */
   readonly serving?: ServingOptions;
   /** Limits on client connections of the API and the embedded S3 (defaults in `defaults.ts`). */
@@ -191,6 +197,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
         store,
         s3: s3.access,
         run: options.runTraining ?? runTraining,
+        git: options.git,
         capacity: options.capacity,
         closeGraceMs: options.closeGraceMs,
         onError,
@@ -205,7 +212,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
         host,
         advertisedHost: advertised,
         onError,
-        options: options.serving,
+        options: options.git === undefined ? options.serving : { git: options.git, ...options.serving },
       }),
     );
     const server = stack.add(

@@ -58,7 +58,7 @@ describe('models', () => {
           startup: '../x.py',
           gitInfo: { username: 'u', password: 'p', branch: 'main' },
         },
-        [/gitInfo is not supported/, /startup: expected a path inside the code/],
+        [/gitInfo\.url: required on the local platform/, /startup: expected a path inside the code/],
       ],
       [{ type: 'CUSTOM', codeUrl: empty }, [/mirrorUrl: required/, /codeUrl: nothing found/]],
       [

@@ -2,7 +2,8 @@
  * What the TrainCreate codec cannot check alone: the fields each training type
  * needs, that the ids it names exist in the catalog, that the framework runs the boot
  * file (`train.py` on a python3 framework), that the monitors compile (and read a number
- * from their samples),
+ * from their samples), that the platform can fetch its initial model, input files and
+ * repository (`fetchRules.ts`),
  * and how much cpu and memory the version asks for (its scheduler demand).
  * Every problem is reported, each naming its field, in one 400.
  * @module
@@ -13,6 +14,7 @@ import { type CompiledMonitor, compileMonitors } from 'modelmaker';
 import { bootFileProblem, type FrameworkEntry } from '../../catalog.js';
 import type { Capacity } from '../../scheduler.js';
 import { invalid } from '../problem.js';
+import { gitInfoProblems, initModelProblems, inputFileProblems } from './fetchRules.js';
 
 /** The catalog lookups training validation needs. */
 export interface TrainCatalog {
@@ -108,6 +110,9 @@ export function checkTrain(body: TrainCreate, catalog: TrainCatalog): CheckedTra
       need('mirrorUrl', 'with type CUSTOM');
       break;
   }
+
+  problems.push(...initModelProblems(body.modeUrl), ...inputFileProblems(body.inputFiles));
+  if (body.codeUrl === undefined) problems.push(...gitInfoProblems(body.gitInfo));
 
   let perInstance: Capacity | undefined;
   if ((body.resourcePoolType ?? 'PUBLIC_POOL') === 'PUBLIC_POOL') {

@@ -27,6 +27,7 @@ import {
 } from 'modelmaker';
 import { listObjects, type S3AccessProvider, StorageError } from 'modelmaker/storage';
 import { catchError, EMPTY, lastValueFrom, map, throwError, toArray } from 'rxjs';
+import { publicGitInfo } from '../../runner/gitClone.js';
 import type { Scheduler } from '../../scheduler.js';
 import type { RunRecorder } from '../../store/recorder.js';
 import type { Store } from '../../store/store.js';
@@ -67,8 +68,8 @@ export function storedTrainCreate(version: VersionRecord): TrainCreate {
 
 function versionDetail(version: VersionRecord): TrainVersionDetail {
   const spec = storedTrainCreate(version);
-  // Never echo the git password.
-  const gitInfo = spec.gitInfo ? { ...spec.gitInfo, password: undefined } : undefined;
+  // Never echo the git password (nor one written in the repository's address).
+  const gitInfo = spec.gitInfo ? publicGitInfo(spec.gitInfo) : undefined;
   return {
     ...spec,
     gitInfo,
