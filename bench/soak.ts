@@ -478,7 +478,7 @@ const exited = new Promise((resolve) => platform.child.once('exit', resolve));
 platform.child.kill('SIGTERM');
 await Promise.race([exited, sleep(20_000)]);
 await platform.kill();
-disk.release();
+await disk.release();
 outside.remove();
 process.exitCode =
   lost > 0 ||

@@ -218,7 +218,7 @@ describe('modelmaker local', () => {
       expect(await run.exited).toBe(0);
     } finally {
       if (run.child.exitCode === null) run.child.kill('SIGKILL');
-      disk.release();
+      await disk.release();
       dir.remove();
     }
   });

@@ -46,7 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   s3?.destroy();
   await platform?.kill();
-  disk?.release();
+  await disk?.release();
   outside?.remove();
 });
 

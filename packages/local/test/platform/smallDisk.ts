@@ -4,6 +4,11 @@
  * plain temp dir with the full disk faked inside a platform child at the same call sites
  * (see `fixtures/diskFaults.ts`). `method` says which one ran; both are driven the same
  * way: `fill` leaves about that many bytes free, `free` gives the space back.
+ *
+ * `release` never throws (it runs in `finally` blocks: a failure there would hide the
+ * test's own error) and leaves no mount behind: a process just killed may still hold
+ * the tmpfs (`umount` answers EBUSY until it has exited), so it retries until the
+ * holders are gone, and detaches the mount lazily (`umount -l`) as a last resort.
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -13,6 +18,9 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
   rmSync,
   statfsSync,
   writeFileSync,
@@ -20,6 +28,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A small disk and the means to fill it. */
 export interface SmallDisk {
@@ -32,11 +41,73 @@ export interface SmallDisk {
   fill(bytes: number): void;
   /** Gives back what `fill` took. */
   free(): void;
-  /** Frees, unmounts and removes it. */
-  release(): void;
+  /**
+   * Frees, unmounts and removes it, once whatever still holds it has exited (see the
+   * module doc). Never rejects: a failure is a warning on stderr.
+   */
+  release(): Promise<void>;
 }
 
 const CHUNK = 1024 * 1024;
+/** How long `release` waits for the processes holding the mount to exit before a lazy unmount. */
+const UNMOUNT_WAIT_MS = 10_000;
+/** Pause between two unmount attempts. */
+const UNMOUNT_RETRY_MS = 50;
+
+/** True while `directory` is a mount point (Linux: `/proc/self/mounts`). */
+function isMounted(directory: string): boolean {
+  try {
+    return readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .some((line) => line.split(' ')[1] === directory);
+  } catch {
+    return false;
+  }
+}
+
+/** Processes with a file, a working directory or a root under `directory` (for the warning). */
+function holdersOf(directory: string): number[] {
+  const under = (link: string) => link === directory || link.startsWith(`${directory}/`);
+  const holders: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const links = ['cwd', 'root'].map((name) => readlinkSync(`/proc/${entry}/${name}`));
+      for (const fd of readdirSync(`/proc/${entry}/fd`)) links.push(readlinkSync(`/proc/${entry}/fd/${fd}`));
+      if (links.some(under)) holders.push(Number(entry));
+    } catch {
+      // Gone meanwhile, or not ours to look at.
+    }
+  }
+  return holders;
+}
+
+function umount(args: readonly string[]): boolean {
+  try {
+    execFileSync('umount', args, { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Unmounts `directory` once nothing holds it (retrying until then), lazily after {@link UNMOUNT_WAIT_MS}. */
+async function unmountWhenFree(directory: string): Promise<void> {
+  const deadline = Date.now() + UNMOUNT_WAIT_MS;
+  while (isMounted(directory)) {
+    if (umount([directory])) return;
+    if (Date.now() >= deadline) {
+      const holders = holdersOf(directory);
+      // Detached now, freed by the kernel once the last holder lets go.
+      const detached = umount(['-l', directory]);
+      console.warn(
+        `smallDisk: ${directory} still busy after ${UNMOUNT_WAIT_MS} ms (held by pids ${holders.join(', ') || 'unknown'}): ${detached ? 'detached lazily' : 'could not unmount'}`,
+      );
+      return;
+    }
+    await sleep(UNMOUNT_RETRY_MS);
+  }
+}
 
 function tryMount(directory: string, sizeBytes: number): boolean {
   try {
@@ -85,12 +156,14 @@ export function smallDisk(sizeBytes: number): SmallDisk {
       free() {
         rmSync(filler, { force: true });
       },
-      release() {
-        rmSync(filler, { force: true });
+      async release() {
         try {
-          execFileSync('umount', [path], { stdio: 'ignore' });
-        } catch {}
-        rmSync(outer, { recursive: true, force: true });
+          rmSync(filler, { force: true });
+          await unmountWhenFree(path);
+          rmSync(outer, { recursive: true, force: true });
+        } catch (error) {
+          console.warn(`smallDisk: could not release ${outer}: ${(error as Error).message}`);
+        }
       },
     };
   }
@@ -105,8 +178,12 @@ export function smallDisk(sizeBytes: number): SmallDisk {
     free() {
       rmSync(flag, { force: true });
     },
-    release() {
-      rmSync(outer, { recursive: true, force: true });
+    async release() {
+      try {
+        rmSync(outer, { recursive: true, force: true });
+      } catch (error) {
+        console.warn(`smallDisk: could not release ${outer}: ${(error as Error).message}`);
+      }
     },
   };
 }
