@@ -9,8 +9,16 @@
  * `MODELMAKER_INSTANCE_COUNT`, and `MODELMAKER_INIT_MODEL_DIR` when `modeUrl` was
  * downloaded (extension). `PYTHONUNBUFFERED=1` is set unless given, so Python's
  * prints reach the log as they happen.
+ *
+ * The host's variables that configure the platform itself — the external S3's
+ * `MODELMAKER_S3_*`, its secret keys among them (`externalS3.ts`) — are left out:
+ * they are the platform's, not the job's.
  * @module
  */
+import { EXTERNAL_S3_ENV } from '../externalS3.js';
+
+/** Host variables a training or serving process never inherits (the platform's own configuration). */
+const PLATFORM_ONLY_VARIABLES: ReadonlySet<string> = new Set(Object.values(EXTERNAL_S3_ENV));
 
 /** A `{ name, value }` pair as the wire carries it. */
 export interface NameValuePair {
@@ -60,8 +68,8 @@ export function isEnvironmentName(name: string): boolean {
 }
 
 /**
- * The whole environment of one instance: host, then `envs`, then the platform's
- * variables. An `envs` name with `=` or NUL is left out: submits refuse them (the
+ * The whole environment of one instance: host (without the platform's own
+ * configuration, see the module doc), then `envs`, then the platform's variables. An `envs` name with `=` or NUL is left out: submits refuse them (the
  * `EnvVar` codec), so only a version stored before that check can carry one, and it
  * would reach the process as another variable's assignment, ahead of the platform's.
  */
@@ -71,7 +79,9 @@ export function trainingEnvironment(
   platform: Readonly<Record<string, string>>,
 ): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(host)) if (value !== undefined) env[name] = value;
+  for (const [name, value] of Object.entries(host)) {
+    if (value !== undefined && !PLATFORM_ONLY_VARIABLES.has(name)) env[name] = value;
+  }
   env.PYTHONUNBUFFERED ??= '1';
   for (const e of envs) if (isEnvironmentName(e.name)) env[e.name] = String(e.value);
   return Object.assign(env, platform);

@@ -35,6 +35,21 @@ describe('training environment', () => {
     expect(hyperparameterVariable('k')).toBe('MM_HP_K');
   });
 
+  it("never hands a job the platform's own external S3 configuration (its secret keys) from the host's environment", () => {
+    const env = trainingEnvironment(
+      {
+        PATH: '/bin',
+        MODELMAKER_S3_ENDPOINT: 'http://minio:9000',
+        MODELMAKER_S3_ACCESS_KEY_ID: 'PLATFORMKEY',
+        MODELMAKER_S3_SECRET_ACCESS_KEY: 'platform-secret',
+        MODELMAKER_S3_CLIENT_SECRET_ACCESS_KEY: 'client-secret',
+      },
+      [],
+      { MODELMAKER_OUTPUT_DIR: '/w/output' },
+    );
+    expect(env).toEqual({ PATH: '/bin', PYTHONUNBUFFERED: '1', MODELMAKER_OUTPUT_DIR: '/w/output' });
+  });
+
   it('leaves out an envs name with "=" or NUL, which a process would read as another variable', async () => {
     const platform = { MODELMAKER_OUTPUT_DIR: '/w/output' };
     const env = trainingEnvironment(
