@@ -58,6 +58,11 @@ describe('submit-time checks of storage addresses', () => {
       () => ({ dataUrl: `s3://${bucket()}/../data.csv` }),
       /inputs \(dataUrl\): .*"\.\." path segments/,
     ],
+    [
+      'an input file with a .. segment',
+      () => ({ inputFiles: [{ name: 'train.csv', path: `s3://${bucket()}/data/../../x.csv` }] }),
+      /inputFiles\[0\]\.path: .*"\.\." path segments/,
+    ],
   ])('refuses %s with a 400 naming the field, creating nothing', async (_title, change, message) => {
     const { api } = env;
     const before = (await api.ok('GET', '/v1/train')).json.trainTasks.length;

@@ -3,8 +3,8 @@
  * fail after training — its output address unusable, its output bucket missing, its
  * boot file absent — is refused before it runs, with the work it would have lost:
  *
- * - every `s3://` address (`output`, `dataUrl`, `codeUrl`, an `s3://` `modeUrl`) is one
- *   an object can have (`s3/objectAddress.ts`: no `..`, no `//`);
+ * - every `s3://` address (`output`, `dataUrl`, `codeUrl`, an `s3://` `modeUrl`,
+ *   `inputFiles[i].path`) is one an object can have (`s3/objectAddress.ts`: no `..`, no `//`);
  * - the `output` bucket exists;
  * - a BASIC_FRAMEWORK job's code is there and holds its boot file, as the runner will
  *   download it: `codeUrl` a folder holding `startup`, or the boot file itself (one
@@ -32,8 +32,6 @@ const FIELD_NAMES = {
   modeUrl: 'initModel (modeUrl)',
   startup: 'bootFile (startup)',
 } as const;
-
-type CheckedField = keyof typeof FIELD_NAMES;
 
 /** A relative path that stays inside its folder, with `/` separators. */
 function insideFolder(path: string): boolean {
@@ -67,20 +65,22 @@ export async function checkTrainStorage(
   signal: AbortSignal,
 ): Promise<void> {
   const problems: string[] = [];
-  const addressOf = (field: CheckedField, uri: string | undefined) => {
+  /** `label`: the field as messages name it. */
+  const addressOf = (label: string, uri: string | undefined) => {
     if (uri === undefined) return undefined;
     const checked = checkObjectAddress(uri);
     if (E.isLeft(checked)) {
-      problems.push(`${FIELD_NAMES[field]}: ${checked.left}`);
+      problems.push(`${label}: ${checked.left}`);
       return undefined;
     }
     return checked.right;
   };
 
-  const output = addressOf('output', body.output);
-  addressOf('dataUrl', body.dataUrl);
-  const code = addressOf('codeUrl', body.codeUrl);
-  if (body.modeUrl?.startsWith('s3://')) addressOf('modeUrl', body.modeUrl);
+  const output = addressOf(FIELD_NAMES.output, body.output);
+  addressOf(FIELD_NAMES.dataUrl, body.dataUrl);
+  const code = addressOf(FIELD_NAMES.codeUrl, body.codeUrl);
+  if (body.modeUrl?.startsWith('s3://')) addressOf(FIELD_NAMES.modeUrl, body.modeUrl);
+  body.inputFiles?.forEach((file, i) => addressOf(`inputFiles[${i}].path`, file.path));
 
   try {
     if (output && !(await bucketExists(s3, output.bucket, signal))) {
