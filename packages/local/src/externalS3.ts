@@ -37,7 +37,7 @@ export interface ExternalS3Options extends ExternalS3Keys {
   readonly region?: string;
   /** A session token of the platform's own keys (AWS temporary credentials). */
   readonly sessionToken?: string;
-  /** The pair `auth-access` (and `LocalPlatform.s3`, a written config profile) hands to clients. Default: the platform's pair. */
+  /** The pair `auth-access` (and `LocalPlatform.s3`) hands to clients. Default: the platform's pair. */
   readonly client?: ExternalS3Keys;
 }
 
