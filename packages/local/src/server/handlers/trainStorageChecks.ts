@@ -80,7 +80,7 @@ export async function checkTrainStorage(
   addressOf(FIELD_NAMES.dataUrl, body.dataUrl);
   const code = addressOf(FIELD_NAMES.codeUrl, body.codeUrl);
   if (body.modeUrl?.startsWith('s3://')) addressOf(FIELD_NAMES.modeUrl, body.modeUrl);
-  body.inputFiles?.forEach((file, i) => addressOf(`inputFiles[${i}].path`, file.path));
+  for (const [i, file] of (body.inputFiles ?? []).entries()) addressOf(`inputFiles[${i}].path`, file.path);
 
   try {
     if (output && !(await bucketExists(s3, output.bucket, signal))) {
