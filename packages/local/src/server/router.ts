@@ -22,6 +22,7 @@ import {
   matchPath,
 } from 'modelmaker';
 import { DEFAULT_LOCAL_MAX_BODY_BYTES } from '../defaults.js';
+import { describeFault, ioFault } from '../faults.js';
 import type { TokenCheck } from '../iam.js';
 import { readJsonBody } from './body.js';
 import { HttpProblem, invalid, isHttpProblem, platformError } from './problem.js';
@@ -245,7 +246,27 @@ export function createRouter(options: RouterOptions): RequestListener {
       // The client went away (or was timed out) mid-request: nobody to answer, nothing went wrong here.
       if (controller.signal.aborted || isAbort(error)) return;
       options.onError?.(error, request.url);
-      sendProblem(response, new HttpProblem(500, ERROR_CODES.INTERNAL, 'internal error'));
+      sendProblem(response, unexpectedProblem(error, request));
     });
   };
+}
+
+/** Storage faults a client cannot fix by retrying at once: the disk or its quota is full. */
+const FULL_STORAGE_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
+
+/**
+ * The answer to an error no handler expected: a storage fault (a full disk under
+ * SQLite…) is named — 507 when the storage is full, else 503 — as
+ * `disk full while answering POST /v1/train (SQLITE_FULL)`; anything else is a bare
+ * 500 (its message may hold paths or data: reported through `onError`, never sent).
+ */
+function unexpectedProblem(error: unknown, request: IncomingMessage): HttpProblem {
+  const fault = ioFault(error);
+  if (fault === undefined) return new HttpProblem(500, ERROR_CODES.INTERNAL, 'internal error');
+  const path = (request.url ?? '/').split('?')[0];
+  return new HttpProblem(
+    FULL_STORAGE_CODES.has(fault.code) ? 507 : 503,
+    ERROR_CODES.INTERNAL,
+    describeFault(error, `answering ${request.method} ${path}`),
+  );
 }

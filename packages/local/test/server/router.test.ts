@@ -26,6 +26,10 @@ beforeAll(async () => {
       getTrain: ({ params }) => {
         if (params.jobId === 404) throw notFound(`training job ${params.jobId}`);
         if (params.jobId === 500) throw new Error('secret database path /x/y');
+        if (params.jobId === 507)
+          throw Object.assign(new Error('database or disk is full: /secret/db'), { code: 'SQLITE_FULL' });
+        if (params.jobId === 503)
+          throw Object.assign(new Error('disk I/O error: /secret/db'), { code: 'SQLITE_IOERR_WRITE' });
         return { id: params.jobId, name: 'j', versions: [] };
       },
       getTrainVersion: ({ params }) => ({ status: 'TRAINING', id: params.versionId, isFlowInput: true }),
@@ -157,6 +161,23 @@ describe('routes built from the endpoint table', () => {
     expect(json).toEqual({ errorCode: 5000, message: 'internal error' });
     expect(text).not.toContain('secret');
     expect(errors).toHaveLength(1);
+  });
+
+  it('names a storage fault instead of an internal error: 507 for a full disk, 503 for a failing one', async () => {
+    errors.length = 0;
+    const full = await call('GET', '/v1/train/507?x=1');
+    expect(full.status).toBe(507);
+    expect(full.json).toEqual({
+      errorCode: 5000,
+      message: 'disk full while answering GET /v1/train/507 (SQLITE_FULL)',
+    });
+    const failing = await call('GET', '/v1/train/503');
+    expect(failing.status).toBe(503);
+    expect(failing.json.message).toBe(
+      'disk I/O error while answering GET /v1/train/503 (SQLITE_IOERR_WRITE)',
+    );
+    expect(full.text + failing.text).not.toContain('secret');
+    expect(errors).toHaveLength(2);
   });
 
   it('answers 501 for a contract endpoint without a handler yet', async () => {
