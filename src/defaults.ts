@@ -89,6 +89,8 @@ export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 export const S3_MIN_PART_SIZE = 5 * 1024 * 1024;
 /** The most parts one S3 multipart upload may have. */
 export const S3_MAX_PARTS = 10_000;
+/** The largest object S3's `CopyObject` copies (5 GiB): a multipart upload writes its SHA-256 after the data by such a copy. */
+export const S3_MAX_COPY_BYTES = 5 * 1024 * 1024 * 1024;
 /** The most keys one S3 `DeleteObjects` call accepts. */
 export const S3_MAX_DELETE_KEYS = 1_000;
 /** Files up to this size are read once into memory (hash and body from one read), in bytes. */

@@ -40,7 +40,7 @@ import { type S3Caller, withCaller } from './internal/caller.js';
 import { ignoreMatcher } from './internal/ignore.js';
 import { type LocalTree, walkLocal } from './internal/local-tree.js';
 import { type Delta, ProgressTracker } from './internal/progress.js';
-import { listRemote } from './internal/remote.js';
+import { listRemote, type RemoteObject } from './internal/remote.js';
 import { defaultStateDir } from './internal/resume-state.js';
 import { asStorageError } from './internal/s3-errors.js';
 import { type RemoteHint, type SendSettings, sendFile } from './internal/send.js';
@@ -83,12 +83,20 @@ function directoryPrefix(key: string): string {
  * `s3Uri`, or below it when the URI ends with `/`; a tree's files go to
  * `<key>/<relative path>` and its empty directories become `dir/` marker objects.
  *
- * Each file's SHA-256 is stored as object metadata (`x-amz-meta-sha256`); a file whose
- * size and SHA-256 already match the object is not sent again (content is read, not
- * mtimes). Files above `multipartThreshold` go multipart; an interrupted multipart
- * upload resumes from its stored parts when run again. Files are read as streams
- * (only files up to `DEFAULT_BUFFERED_FILE_BYTES` are held in memory). When S3 refuses
- * the credentials, `access.refresh()` is called once and the transfer goes on.
+ * Each file's SHA-256 is stored as object metadata (`x-amz-meta-sha256`). A file the
+ * object already holds is not sent again: content is read, never mtimes, and compared
+ * with what one listing of the target shows — same size, and an ETag that is the file's
+ * MD5 (S3's ETag of a one-request upload; for a multipart one, the MD5 of its parts') — so
+ * re-running an unchanged tree makes no request per file; where the ETag cannot tell
+ * (another ETag form, an encrypted object), `HeadObject` compares the SHA-256 metadata.
+ * Files above `multipartThreshold` go multipart, read once: each part hashed and sent
+ * from memory (`partConcurrency` parts at a time) while the SHA-256 runs, which is then
+ * written into the object's metadata by a copy of the object onto itself (files over
+ * 5 GiB, S3's copy limit, and files an object of the same size may already hold are
+ * hashed first); an interrupted multipart upload resumes from its stored parts when run
+ * again (a stored part is kept only if the file's bytes there still have its MD5). Other
+ * files are read whole once (up to `DEFAULT_BUFFERED_FILE_BYTES`) or as streams. When S3
+ * refuses the credentials, `access.refresh()` is called once and the transfer goes on.
  *
  * Cold: each subscription runs the upload (and writes objects); unsubscribing aborts the
  * requests in flight (multipart parts already stored are kept for the next run). Emits
@@ -136,7 +144,7 @@ export function upload(
       fromAbortable((signal) => walkLocal(local, matcher, signal)).pipe(
         asStorageError('walk', local),
         switchMap((tree) =>
-          forkJoin([remoteSizes(caller, bucket, tree, targetKey), defer(() => caller.endpoint())]).pipe(
+          forkJoin([remoteObjects(caller, bucket, tree, targetKey), defer(() => caller.endpoint())]).pipe(
             switchMap(([remote, endpoint]) => {
               const settings: SendSettings = {
                 caller,
@@ -157,7 +165,7 @@ export function upload(
               const files$ = from(tree.files).pipe(
                 mergeMap((file) => {
                   const key = keyFor(tree, targetKey, file.relative);
-                  const hint: RemoteHint = remote ? { known: true, size: remote.get(key) } : { known: false };
+                  const hint: RemoteHint = remote ? { known: true, object: remote.get(key) } : { known: false };
                   return sendFile(settings, file, key, hint);
                 }, concurrency),
               );
@@ -180,16 +188,19 @@ export function upload(
   });
 }
 
-/** For a tree: the sizes of the objects already below the target (one listing instead of a HEAD per file). */
-function remoteSizes(
+/**
+ * For a tree: the objects already below the target, by key, with their sizes and ETags —
+ * one listing instead of a request per file.
+ */
+function remoteObjects(
   caller: S3Caller,
   bucket: string,
   tree: LocalTree,
   targetKey: string,
-): Observable<Map<string, number> | undefined> {
+): Observable<Map<string, RemoteObject> | undefined> {
   if (tree.single) return of(undefined);
   return listRemote(caller, bucket, directoryPrefix(targetKey)).pipe(
-    reduce((sizes, object) => sizes.set(object.key, object.size), new Map<string, number>()),
+    reduce((objects, object) => objects.set(object.key, object), new Map<string, RemoteObject>()),
   );
 }
 
