@@ -208,7 +208,9 @@ async function listAll(client: S3Client, prefix: string): Promise<number> {
   let marker: string | undefined;
   let count = 0;
   for (;;) {
-    const page = await client.send(new ListObjectsCommand({ Bucket: BUCKET, Prefix: prefix, Marker: marker }));
+    const page = await client.send(
+      new ListObjectsCommand({ Bucket: BUCKET, Prefix: prefix, Marker: marker }),
+    );
     count += page.Contents?.length ?? 0;
     if (!page.IsTruncated) return count;
     marker = page.NextMarker ?? page.Contents?.[page.Contents.length - 1]?.Key;
@@ -298,7 +300,13 @@ async function main(): Promise<void> {
         bytes: bigBytes,
         list: [{ path: join(big, 'big.bin'), relative: 'big.bin', size: bigBytes }],
       },
-      { tag: 'small', name: `${SMALL_FILES} × ${SMALL_KIB} KiB`, dir: small, bytes: smallBytes, list: smallFiles },
+      {
+        tag: 'small',
+        name: `${SMALL_FILES} × ${SMALL_KIB} KiB`,
+        dir: small,
+        bytes: smallBytes,
+        list: smallFiles,
+      },
     ].filter((c) => CASES.has(c.tag));
     for (const { tag, name, dir, bytes, list } of cases) {
       const files = list.length;
@@ -309,14 +317,18 @@ async function main(): Promise<void> {
 
       const basePut = await measure(() => putLoop(client, list, `baseline/${tag}/`));
       row('upload: sequential PutObject loop (baseline)', basePut);
-      const up = await measure(() => summaryOf(upload(provider, dir, `s3://${BUCKET}/${sdkPrefix}`, options)));
+      const up = await measure(() =>
+        summaryOf(upload(provider, dir, `s3://${BUCKET}/${sdkPrefix}`, options)),
+      );
       row('`upload()`', up, { ratio: ratio(basePut, up, 'the loop') });
 
       const heads = await measure(() => headEach(client, keys));
       row(`one HeadObject per file, ${HEAD_CONCURRENCY} at a time (baseline)`, heads);
       const listed = await measure(() => listAll(client, sdkPrefix));
       row('one listing of the prefix (floor)', listed);
-      const again = await measure(() => summaryOf(upload(provider, dir, `s3://${BUCKET}/${sdkPrefix}`, options)));
+      const again = await measure(() =>
+        summaryOf(upload(provider, dir, `s3://${BUCKET}/${sdkPrefix}`, options)),
+      );
       if (again.value.filesSent !== 0) throw new Error('the re-upload sent files');
       row('`upload()` re-run, unchanged', again, { ratio: ratio(heads, again, 'the HEADs') });
 

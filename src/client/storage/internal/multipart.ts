@@ -42,6 +42,7 @@ import {
   throwError,
 } from 'rxjs';
 import { SHA256_METADATA_KEY } from '../../../defaults.js';
+import { PagingError } from '../../../errors.js';
 import { StorageError } from '../errors.js';
 import { highWater, type OnBytes, sendBuffered } from './body.js';
 import type { S3Caller } from './caller.js';
@@ -267,10 +268,7 @@ function finishUpload(upload: Upload, open: OpenUpload): Observable<number> {
       ignoreElements(),
       finalize(() => void reader.close()),
     );
-    return concat(
-      sent$,
-      defer(() => target.stateFile.remove()).pipe(map(() => reused)),
-    );
+    return concat(sent$, defer(() => target.stateFile.remove()).pipe(map(() => reused)));
   });
 }
 
@@ -305,20 +303,25 @@ function uploadPart(target: MultipartTarget, uploadId: string, part: ReadPart): 
   const { range, content, md5 } = part;
   const operation = `UploadPart ${range.partNumber}`;
   const progress = highWater(target.onBytes);
-  return target.caller.call(operation, target.uri, async (client, signal) => {
-    const output = await sendBuffered(content, progress, signal, (body, abortSignal) =>
-      client.send(
-        new UploadPartCommand({
-          Bucket: target.bucket,
-          Key: target.key,
-          UploadId: uploadId,
-          PartNumber: range.partNumber,
-          Body: body,
-          ContentLength: range.size,
-          ContentMD5: md5,
-        }),
-        { abortSignal },
-      ),
+  return target.caller.call(operation, target.uri, async (client, signal, { meter }) => {
+    const output = await sendBuffered(
+      content,
+      progress,
+      signal,
+      (body, abortSignal) =>
+        client.send(
+          new UploadPartCommand({
+            Bucket: target.bucket,
+            Key: target.key,
+            UploadId: uploadId,
+            PartNumber: range.partNumber,
+            Body: body,
+            ContentLength: range.size,
+            ContentMD5: md5,
+          }),
+          { abortSignal },
+        ),
+      meter,
     );
     if (!output.ETag)
       throw new StorageError('no ETag in the answer', { method: 'UploadPart', url: target.uri });
@@ -382,7 +385,8 @@ export function writeSha256(
         { abortSignal: signal },
       ),
     );
-  const differs = copySource(target.bucket, target.key, 's3') !== copySource(target.bucket, target.key, 'uri');
+  const differs =
+    copySource(target.bucket, target.key, 's3') !== copySource(target.bucket, target.key, 'uri');
   return copy('s3').pipe(
     catchError((error: unknown) => (differs && isNotFound(error) ? copy('uri') : throwError(() => error))),
     ignoreElements(),
@@ -409,10 +413,26 @@ function listParts(
         { abortSignal: signal },
       ),
     );
-  return page(undefined).pipe(
-    expand((output) =>
-      output.IsTruncated && output.NextPartNumberMarker ? page(output.NextPartNumberMarker) : EMPTY,
-    ),
+  // Each page remembers the marker it was asked with, so the next one can be checked to move forward.
+  const asked = (marker: string | undefined, pages: number) =>
+    page(marker).pipe(map((output) => ({ output, marker, pages })));
+  return asked(undefined, 1).pipe(
+    expand(({ output, marker, pages }) => {
+      if (!output.IsTruncated) return EMPTY;
+      const next = output.NextPartNumberMarker;
+      if (next === undefined || next === '' || (marker !== undefined && !(Number(next) > Number(marker)))) {
+        return throwError(
+          () =>
+            new PagingError(
+              `part listing of ${target.uri} does not advance: page ${pages} is truncated with part marker ${JSON.stringify(next ?? null)} after ${JSON.stringify(marker ?? null)}`,
+              pages,
+              { method: 'ListParts', url: target.uri },
+            ),
+        );
+      }
+      return asked(next, pages + 1);
+    }),
+    map(({ output }) => output),
     reduce((parts, output) => {
       for (const part of output.Parts ?? []) {
         if (part.PartNumber !== undefined) {

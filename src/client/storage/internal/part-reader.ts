@@ -65,7 +65,8 @@ export class PartReader {
     }
     const handle = await this.#handle;
     const now = await handle.stat();
-    if (now.size !== this.#options.size) throw this.#changed(`${now.size} bytes now, listed with ${this.#options.size}`);
+    if (now.size !== this.#options.size)
+      throw this.#changed(`${now.size} bytes now, listed with ${this.#options.size}`);
     return this.#sha.digest('hex');
   }
 
@@ -78,7 +79,9 @@ export class PartReader {
 
   async #read(range: PartRange): Promise<ReadPart> {
     if (range.start !== this.#next) {
-      throw new Error(`internal: part ${range.partNumber} read out of order (at ${range.start}, expected ${this.#next})`);
+      throw new Error(
+        `internal: part ${range.partNumber} read out of order (at ${range.start}, expected ${this.#next})`,
+      );
     }
     const handle = await this.#handle;
     const content = Buffer.allocUnsafe(range.size);
@@ -92,7 +95,8 @@ export class PartReader {
         Math.min(chunk, range.size - filled),
         range.start + filled,
       );
-      if (bytesRead === 0) throw this.#changed(`it ends at ${range.start + filled} bytes, listed with ${this.#options.size}`);
+      if (bytesRead === 0)
+        throw this.#changed(`it ends at ${range.start + filled} bytes, listed with ${this.#options.size}`);
       const read = content.subarray(filled, filled + bytesRead);
       md5.update(read);
       this.#sha.update(read);
