@@ -149,7 +149,9 @@ function survey(
  * when the object has `x-amz-meta-sha256`), then renamed: a check that fails is an
  * `IntegrityError` naming the key, and no file is left. Objects without that metadata
  * are checked by size only: listed in the summary's `sizeOnly` and said in its `warnings`.
- * A local file that already has the object's size and SHA-256 is not fetched again.
+ * A local file that already holds the object's content is not fetched again: same size,
+ * and its MD5 is the ETag the listing showed (no request per file), or else its SHA-256 is
+ * the object's `sha256` metadata (`HeadObject`, where the ETag cannot tell).
  *
  * Cold: each subscription runs the download (`share()` it to feed several consumers);
  * unsubscribing aborts the requests in flight and removes temporary files; so do the
@@ -271,6 +273,7 @@ function fetchPlanned(caller: S3Caller, bucket: string, root: string, entry: Pla
         name,
         relative: segments.join('/'),
         size: entry.object.size,
+        etag: entry.object.etag,
         head: entry.head,
       }),
     ),
