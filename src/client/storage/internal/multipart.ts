@@ -378,7 +378,7 @@ export function writeSha256(
           Bucket: target.bucket,
           Key: target.key,
           CopySource: copySource(target.bucket, target.key, form),
-          CopySourceIfMatch: etag,
+          CopySourceIfMatch: etag === undefined || etag.startsWith('"') ? etag : `"${etag}"`,
           MetadataDirective: 'REPLACE',
           Metadata: { [SHA256_METADATA_KEY]: sha256 },
         }),
