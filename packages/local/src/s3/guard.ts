@@ -36,7 +36,13 @@ import { type Checksum, checksumFor, contentMd5, isChecksumHeader } from './chec
 import { PRIVATE_FILE_MODE, SPOOL_HEADERS } from './durableStore.js';
 import { isListObjects, listObjects } from './listObjects.js';
 import { S3RequestError, s3ErrorXml } from './s3Error.js';
-import { canonicalDeleteBody, checkCopySource, checkMultipartQuery, checkPath } from './safeKeys.js';
+import {
+  bucketAndKey,
+  canonicalDeleteBody,
+  checkCopySource,
+  checkMultipartQuery,
+  checkPath,
+} from './safeKeys.js';
 import {
   type Credentials,
   headerMap,
@@ -217,6 +223,19 @@ async function spool(
   return { file, length, md5: md5.digest('hex') };
 }
 
+/**
+ * `x-amz-copy-source` as s3rver 3.7.1 reads it. S3 takes it URL-encoded (a key's `+` as
+ * `%2B`) and decodes every escape; s3rver runs `decodeURI`, which leaves the escapes of
+ * reserved characters (`%2B`, `%3D`, `%40`, …) as they are and so looks for another key.
+ * Forwarded decoded, then encoded as `encodeURI` does, s3rver reads the key S3 would.
+ * (A `?versionId=` is dropped: s3rver keeps no versions.)
+ */
+function s3rverCopySource(header: string): string {
+  const path = header.split('?')[0] ?? '';
+  const { bucket, key } = bucketAndKey(path.startsWith('/') ? path : `/${path}`);
+  return encodeURI(`/${bucket}/${key}`);
+}
+
 /** The request target s3rver gets: the same path, the query without presigned-URL parameters. */
 function forwardTarget(url: string): string {
   const q = url.indexOf('?');
@@ -353,6 +372,7 @@ export function createS3Guard(
       };
       // The rebuilt DeleteObjects body no longer matches the client's Content-MD5.
       if (isDelete) delete upstreamHeaders['content-md5'];
+      if (copySource !== undefined) upstreamHeaders['x-amz-copy-source'] = s3rverCopySource(copySource);
       if (handOver && spooled) {
         upstreamHeaders[SPOOL_HEADERS.file] = basename(spooled.file);
         upstreamHeaders[SPOOL_HEADERS.md5] = spooled.md5;
