@@ -91,6 +91,11 @@ export const DEFAULT_FEED_HIGH_WATER_FRACTION = 0.5;
 // ── storage (src/client/storage) ────────────────────────────────────────────
 /** Files transferred at the same time by `upload` / `download`. */
 export const DEFAULT_STORAGE_CONCURRENCY = 8;
+/**
+ * Files above the multipart threshold an upload sends at the same time (each holds
+ * `DEFAULT_PART_CONCURRENCY` parts in memory while they are sent).
+ */
+export const DEFAULT_LARGE_FILE_CONCURRENCY = 2;
 /** Parts of one multipart upload sent at the same time. */
 export const DEFAULT_PART_CONCURRENCY = 4;
 /** Files larger than this are uploaded in parts (multipart), in bytes. */

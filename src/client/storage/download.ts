@@ -28,6 +28,7 @@ import type { S3AccessProvider } from './access.js';
 import { UnsafePathError } from './errors.js';
 import type { TransferEvent } from './events.js';
 import { type S3Caller, withCaller } from './internal/caller.js';
+import { type SmallFileDigests, withDigests } from './internal/digest-pool.js';
 import { type Delta, ProgressTracker } from './internal/progress.js';
 import { receiveObject } from './internal/receive.js';
 import { eachListingPage, headRemote, type RemoteHead, type RemoteObject } from './internal/remote.js';
@@ -181,7 +182,12 @@ export function download(
     const stepBytes = options.progressStepBytes ?? DEFAULT_PROGRESS_STEP_BYTES;
 
     /** Fetches the planned entries: directories made, files fetched, `concurrency` at a time. */
-    const fetchAll = (caller: S3Caller, root: string, planned: readonly Planned[]): Observable<Delta> =>
+    const fetchAll = (
+      caller: S3Caller,
+      digests: SmallFileDigests,
+      root: string,
+      planned: readonly Planned[],
+    ): Observable<Delta> =>
       merge(
         from(planned.filter((entry) => entry.safe.directory)).pipe(
           mergeMap(
@@ -194,10 +200,15 @@ export function download(
           ),
         ),
         from(planned.filter((entry) => !entry.safe.directory)).pipe(
-          mergeMap((entry) => fetchPlanned(caller, bucket, root, entry), concurrency),
+          mergeMap((entry) => fetchPlanned(caller, digests, bucket, root, entry), concurrency),
         ),
       );
-    const run = (caller: S3Caller, root: string, goal: Target): Observable<TransferEvent> => {
+    const run = (
+      caller: S3Caller,
+      digests: SmallFileDigests,
+      root: string,
+      goal: Target,
+    ): Observable<TransferEvent> => {
       const totals$: Observable<Survey> =
         goal.kind === 'object'
           ? defer(() => {
@@ -216,6 +227,7 @@ export function download(
               ? defer(() =>
                   fetchAll(
                     caller,
+                    digests,
                     root,
                     plan([goal.head], goal.prefix, goal.head, onUnsafe, () => undefined),
                   ),
@@ -224,6 +236,7 @@ export function download(
                   defer(() =>
                     fetchAll(
                       caller,
+                      digests,
                       root,
                       plan(objects, goal.prefix, undefined, onUnsafe, () => undefined),
                     ),
@@ -247,13 +260,15 @@ export function download(
       access,
       options,
       (caller) =>
-        fromAbortable(async () => {
-          await mkdir(localDir, { recursive: true });
-          return realpath(localDir);
-        }).pipe(
-          asStorageError('mkdir', localDir),
-          switchMap((root) =>
-            targetOf(caller, bucket, key).pipe(switchMap((goal) => run(caller, root, goal))),
+        withDigests((digests) =>
+          fromAbortable(async () => {
+            await mkdir(localDir, { recursive: true });
+            return realpath(localDir);
+          }).pipe(
+            asStorageError('mkdir', localDir),
+            switchMap((root) =>
+              targetOf(caller, bucket, key).pipe(switchMap((goal) => run(caller, digests, root, goal))),
+            ),
           ),
         ),
       { method: 'download', url: s3Uri },
@@ -261,21 +276,32 @@ export function download(
   });
 }
 
-function fetchPlanned(caller: S3Caller, bucket: string, root: string, entry: Planned): Observable<Delta> {
+function fetchPlanned(
+  caller: S3Caller,
+  digests: SmallFileDigests,
+  bucket: string,
+  root: string,
+  entry: Planned,
+): Observable<Delta> {
   const segments = entry.safe.segments;
   const name = segments[segments.length - 1] ?? '';
   return defer(() => ensureDirectoryInside(root, segments.slice(0, -1), entry.object.key)).pipe(
     asStorageError('mkdir', root),
     switchMap((directory) =>
-      receiveObject(caller, bucket, {
-        key: entry.object.key,
-        directory,
-        name,
-        relative: segments.join('/'),
-        size: entry.object.size,
-        etag: entry.object.etag,
-        head: entry.head,
-      }),
+      receiveObject(
+        caller,
+        bucket,
+        {
+          key: entry.object.key,
+          directory,
+          name,
+          relative: segments.join('/'),
+          size: entry.object.size,
+          etag: entry.object.etag,
+          head: entry.head,
+        },
+        digests,
+      ),
     ),
   );
 }

@@ -2,6 +2,7 @@
  * `upload`: a local file or directory tree to S3, as a stream of transfer events.
  * @module
  */
+import { realpath, stat } from 'node:fs/promises';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import * as E from 'fp-ts/lib/Either.js';
 import {
@@ -24,6 +25,7 @@ import {
 import { formatS3Uri, parseS3Uri } from '../../codecs/s3uri.js';
 import {
   DEFAULT_BUFFERED_FILE_BYTES,
+  DEFAULT_LARGE_FILE_CONCURRENCY,
   DEFAULT_MULTIPART_THRESHOLD,
   DEFAULT_PART_CONCURRENCY,
   DEFAULT_PART_SIZE,
@@ -37,6 +39,7 @@ import { fromAbortable } from '../kernel/abortable.js';
 import type { S3AccessProvider } from './access.js';
 import type { TransferEvent } from './events.js';
 import { type S3Caller, withCaller } from './internal/caller.js';
+import { withDigests } from './internal/digest-pool.js';
 import { ignoreMatcher } from './internal/ignore.js';
 import { type LocalTree, walkLocal } from './internal/local-tree.js';
 import { type Delta, ProgressTracker } from './internal/progress.js';
@@ -44,6 +47,7 @@ import { listRemote, type RemoteObject } from './internal/remote.js';
 import { defaultStateDir } from './internal/resume-state.js';
 import { asStorageError } from './internal/s3-errors.js';
 import { type RemoteHint, type SendSettings, sendFile } from './internal/send.js';
+import { Slots } from './internal/slots.js';
 import type { TransferOptions } from './options.js';
 
 /** Options of `upload` (from the storage module, loaded lazily by the session helpers). */
@@ -63,6 +67,12 @@ export interface UploadOptions extends TransferOptions {
   readonly partSize?: number | undefined;
   /** Parts of one file sent at the same time (default `DEFAULT_PART_CONCURRENCY`). */
   readonly partConcurrency?: number | undefined;
+  /**
+   * Files above `multipartThreshold` sent at the same time (default
+   * `DEFAULT_LARGE_FILE_CONCURRENCY`), within `concurrency`: each holds `partConcurrency`
+   * parts in memory, so this bounds the memory of a tree of large files.
+   */
+  readonly largeFileConcurrency?: number | undefined;
   /** Where resume state of multipart uploads is kept (default `<os tmpdir>/modelmaker-uploads`). */
   readonly stateDir?: string | undefined;
 }
@@ -144,54 +154,70 @@ export function upload(
       access,
       options,
       (caller) =>
-        fromAbortable((signal) => walkLocal(local, matcher, signal)).pipe(
-          asStorageError('walk', local),
-          switchMap((tree) =>
-            forkJoin([remoteObjects(caller, bucket, tree, targetKey), defer(() => caller.endpoint())]).pipe(
-              switchMap(([remote, endpoint]) => {
-                const settings: SendSettings = {
-                  caller,
-                  bucket,
-                  endpoint,
-                  multipartThreshold: options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD,
-                  partSize,
-                  partConcurrency: options.partConcurrency ?? DEFAULT_PART_CONCURRENCY,
-                  bufferedBytes: DEFAULT_BUFFERED_FILE_BYTES,
-                  stateDir: options.stateDir ?? defaultStateDir(),
-                };
-                const tracker = new ProgressTracker(
-                  'upload',
-                  { files: tree.files.length, bytes: tree.files.reduce((sum, file) => sum + file.size, 0) },
-                  () => scheduler.now(),
-                  options.progressStepBytes ?? DEFAULT_PROGRESS_STEP_BYTES,
-                );
-                const files$ = from(tree.files).pipe(
-                  mergeMap((file) => {
-                    const key = keyFor(tree, targetKey, file.relative);
-                    const hint: RemoteHint = remote
-                      ? { known: true, object: remote.get(key) }
-                      : { known: false };
-                    return sendFile(settings, file, key, hint);
-                  }, concurrency),
-                );
-                const markers$ = from(tree.emptyDirectories).pipe(
-                  mergeMap((relative) => {
-                    const key = `${directoryPrefix(targetKey)}${relative}/`;
-                    return remote?.has(key) ? EMPTY : putMarker(caller, bucket, key);
-                  }, concurrency),
-                );
-                return concat(
-                  of(tracker.start()),
-                  merge(files$, markers$).pipe(concatMap((delta) => tracker.apply(delta))),
-                  defer(() => of(tracker.summary({ leftOut: tree.leftOut }))),
-                );
-              }),
+        withDigests((digests) =>
+          // The walk, the listing of the target and the credentials, at the same time.
+          fromAbortable(() => isDirectory(local)).pipe(
+            asStorageError('walk', local),
+            switchMap((directory) =>
+              forkJoin([
+                fromAbortable((signal) => walkLocal(local, matcher, signal)).pipe(
+                  asStorageError('walk', local),
+                ),
+                directory ? remoteObjects(caller, bucket, targetKey) : of(undefined),
+                defer(() => caller.endpoint()),
+              ]),
             ),
+            switchMap(([tree, remote, endpoint]) => {
+              const settings: SendSettings = {
+                caller,
+                bucket,
+                endpoint,
+                multipartThreshold: options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD,
+                partSize,
+                partConcurrency: options.partConcurrency ?? DEFAULT_PART_CONCURRENCY,
+                bufferedBytes: DEFAULT_BUFFERED_FILE_BYTES,
+                stateDir: options.stateDir ?? defaultStateDir(),
+                digests,
+              };
+              const tracker = new ProgressTracker(
+                'upload',
+                { files: tree.files.length, bytes: tree.files.reduce((sum, file) => sum + file.size, 0) },
+                () => scheduler.now(),
+                options.progressStepBytes ?? DEFAULT_PROGRESS_STEP_BYTES,
+              );
+              const large = new Slots(options.largeFileConcurrency ?? DEFAULT_LARGE_FILE_CONCURRENCY);
+              const files$ = from(tree.files).pipe(
+                mergeMap((file) => {
+                  const key = keyFor(tree, targetKey, file.relative);
+                  const hint: RemoteHint = remote
+                    ? { known: true, object: remote.get(key) }
+                    : { known: false };
+                  const send$ = sendFile(settings, file, key, hint);
+                  return file.size > settings.multipartThreshold ? large.run(send$) : send$;
+                }, concurrency),
+              );
+              const markers$ = from(tree.emptyDirectories).pipe(
+                mergeMap((relative) => {
+                  const key = `${directoryPrefix(targetKey)}${relative}/`;
+                  return remote?.has(key) ? EMPTY : putMarker(caller, bucket, key);
+                }, concurrency),
+              );
+              return concat(
+                of(tracker.start()),
+                merge(files$, markers$).pipe(concatMap((delta) => tracker.apply(delta))),
+                defer(() => of(tracker.summary({ leftOut: tree.leftOut }))),
+              );
+            }),
           ),
         ),
       { method: 'upload', url: s3Uri },
     );
   });
+}
+
+/** Whether `local` is a directory (followed if a symlink), found as the walk finds it (its errors alike). */
+async function isDirectory(local: string): Promise<boolean> {
+  return (await stat(await realpath(local))).isDirectory();
 }
 
 /**
@@ -201,10 +227,8 @@ export function upload(
 function remoteObjects(
   caller: S3Caller,
   bucket: string,
-  tree: LocalTree,
   targetKey: string,
-): Observable<Map<string, RemoteObject> | undefined> {
-  if (tree.single) return of(undefined);
+): Observable<Map<string, RemoteObject>> {
   return listRemote(caller, bucket, directoryPrefix(targetKey)).pipe(
     reduce((objects, object) => objects.set(object.key, object), new Map<string, RemoteObject>()),
   );

@@ -10,7 +10,7 @@
  * the directories a listing can reach.
  * @module
  */
-import type { BigIntStats, Dirent } from 'node:fs';
+import type { Dirent, Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareKeys } from './keyOrder.js';
@@ -135,7 +135,7 @@ const INFO_CACHE_ENTRIES = 100_000;
 
 /**
  * What {@link readObjectInfo} learnt, by object file, with the identity of the file it
- * learnt it from: device, inode, size, modification and change times. The store never
+ * learnt it from: device, inode, size, modification and change times (ms, sub-ms digits kept). The store never
  * changes an object file in place — a write renames a new file in (a new inode, a new
  * change time) — and an object's listed size, time and MD5 follow from its file alone
  * (the MD5 from the commit stamp, which names that very inode), so an entry whose
@@ -143,8 +143,8 @@ const INFO_CACHE_ENTRIES = 100_000;
  */
 const infoCache = new Map<string, { readonly identity: string; readonly info: ObjectInfo }>();
 
-function identityOf(stats: BigIntStats): string {
-  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+function identityOf(stats: Stats): string {
+  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
 }
 
 /**
@@ -154,9 +154,10 @@ function identityOf(stats: BigIntStats): string {
  * here (a listing of many objects costs a `stat` each, not an open and a record read).
  */
 export async function readObjectInfo(file: string): Promise<ObjectInfo | undefined> {
-  let stats: BigIntStats;
+  let stats: Stats;
   try {
-    stats = await stat(file, { bigint: true });
+    // Numbers, not bigints (cheaper): an inode past 2^53 then differs from the stamp's and is not kept.
+    stats = await stat(file);
   } catch (error) {
     if (isMissing(error)) {
       infoCache.delete(file);

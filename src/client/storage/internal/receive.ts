@@ -22,6 +22,7 @@ import { onAbort } from '../../kernel/signals.js';
 import { IntegrityError, StorageError } from '../errors.js';
 import type { FileTransferred, Verification } from '../events.js';
 import type { S3Caller } from './caller.js';
+import type { SmallFileDigests } from './digest-pool.js';
 import { etagMatches } from './etag.js';
 import { digestFile, digestSmallFile } from './hash.js';
 import type { Delta } from './progress.js';
@@ -51,8 +52,17 @@ function code(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null ? (error as { code?: string }).code : undefined;
 }
 
-/** Emits byte deltas while `target` is fetched, then one `file` delta. Unsubscribing aborts and removes the temporary file. */
-export function receiveObject(caller: S3Caller, bucket: string, target: ReceiveTarget): Observable<Delta> {
+/**
+ * Emits byte deltas while `target` is fetched, then one `file` delta. Unsubscribing aborts
+ * and removes the temporary file. `digests` reads a small local file to compare (default:
+ * on the event loop).
+ */
+export function receiveObject(
+  caller: S3Caller,
+  bucket: string,
+  target: ReceiveTarget,
+  digests?: SmallFileDigests,
+): Observable<Delta> {
   return new Observable<Delta>((subscriber) => {
     let reported = 0;
     const onTotal = (attemptTotal: number): void => {
@@ -66,7 +76,7 @@ export function receiveObject(caller: S3Caller, bucket: string, target: ReceiveT
         reported = attemptTotal;
       }
     };
-    return receiveFlow(caller, bucket, target, onTotal)
+    return receiveFlow(caller, bucket, target, onTotal, digests)
       .pipe(map((event): Delta => ({ kind: 'file', event })))
       .subscribe(subscriber);
   });
@@ -77,6 +87,7 @@ function receiveFlow(
   bucket: string,
   target: ReceiveTarget,
   onTotal: (attemptTotal: number) => void,
+  digests: SmallFileDigests | undefined,
 ): Observable<FileTransferred> {
   const uri = formatS3Uri({ bucket, key: target.key });
   const final = join(target.directory, target.name);
@@ -107,7 +118,9 @@ function receiveFlow(
     return info?.isFile() === true && info.size === target.size;
   }).pipe(
     asStorageError('stat', final),
-    switchMap((sameSize) => (sameSize ? compareLocal(caller, bucket, target, final) : of(undefined))),
+    switchMap((sameSize) =>
+      sameSize ? compareLocal(caller, bucket, target, final, digests) : of(undefined),
+    ),
   );
 
   return unchanged$.pipe(
@@ -131,9 +144,14 @@ function compareLocal(
   bucket: string,
   target: ReceiveTarget,
   final: string,
+  digests: SmallFileDigests | undefined,
 ): Observable<Verification | undefined> {
   return defer(() =>
-    target.size <= DEFAULT_BUFFERED_FILE_BYTES ? digestSmallFile(final) : digestFile(final),
+    target.size > DEFAULT_BUFFERED_FILE_BYTES
+      ? digestFile(final)
+      : digests
+        ? digests.digest(final)
+        : digestSmallFile(final),
   ).pipe(
     asStorageError('read', final),
     switchMap((local) => {

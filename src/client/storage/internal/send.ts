@@ -21,8 +21,9 @@ import { StorageError } from '../errors.js';
 import type { FileTransferred, Verification } from '../events.js';
 import { highWater, type OnBytes, sendMetered } from './body.js';
 import type { S3Caller } from './caller.js';
+import type { SmallFileDigests } from './digest-pool.js';
 import { etagMatches } from './etag.js';
-import { digestFile, digestSmallFile, type FileDigest } from './hash.js';
+import { digestFile, type FileDigest } from './hash.js';
 import type { LocalFile } from './local-tree.js';
 import { abandon, type MultipartTarget, multipartUpload, writeSha256 } from './multipart.js';
 import { partSizeFor } from './part-size.js';
@@ -42,6 +43,8 @@ export interface SendSettings {
   readonly partConcurrency: number;
   readonly bufferedBytes: number;
   readonly stateDir: string;
+  /** Reads and digests the files up to `bufferedBytes` (a worker thread; see `digest-pool.ts`). */
+  readonly digests: SmallFileDigests;
 }
 
 /** What is known about the object before sending: nothing (ask S3), or what a listing showed (absent: `undefined`). */
@@ -109,7 +112,7 @@ function sendSmall(outgoing: Outgoing, hint: RemoteHint): Observable<FileTransfe
   const { file, settings } = outgoing;
   return fromAbortable((signal) =>
     file.size <= settings.bufferedBytes
-      ? digestSmallFile(file.path, signal)
+      ? settings.digests.digest(file.path, signal)
       : digestFile(file.path, { keepUpTo: settings.bufferedBytes, signal }),
   ).pipe(
     asStorageError('read', file.path),
