@@ -22,7 +22,7 @@ export interface LocalFile {
   /** Real path to read. */
   readonly path: string;
   readonly size: number;
-  /** Last modification, whole ms since the epoch (with the size, what identifies an interrupted upload's file; whole ms, as tools that keep times keep at least those). */
+  /** Last modification, ms since the epoch (with the size, what identifies an interrupted upload's file). */
   readonly mtimeMs: number;
 }
 
@@ -51,7 +51,7 @@ export async function walkLocal(
   if (!top.isDirectory()) {
     return {
       single: true,
-      files: [{ relative: basename(local), path: root, size: top.size, mtimeMs: Math.trunc(top.mtimeMs) }],
+      files: [{ relative: basename(local), path: root, size: top.size, mtimeMs: top.mtimeMs }],
       emptyDirectories: [],
       leftOut: [],
     };
@@ -96,7 +96,7 @@ export async function walkLocal(
         await walk(readPath, rel, new Set([...ancestors, readPath]));
       } else if (isFile) {
         const info = await lstat(readPath);
-        files.push({ relative: rel, path: readPath, size: info.size, mtimeMs: Math.trunc(info.mtimeMs) });
+        files.push({ relative: rel, path: readPath, size: info.size, mtimeMs: info.mtimeMs });
       } else {
         leftOut.push({ path: rel, reason: 'special' });
       }

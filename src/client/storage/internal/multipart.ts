@@ -98,6 +98,12 @@ interface OpenUpload {
   readonly candidates: ReadonlyMap<number, StoredPart>;
 }
 
+/**
+ * How far two modification times may be apart and still be one file's (ms): a time set
+ * back to the millisecond (`utimes`, `cp -p`) reads back a fraction of it off.
+ */
+const MTIME_TOLERANCE_MS = 1;
+
 /** The parts S3 lists for an upload, by part number. */
 type StoredParts = Map<number, { size: number; etag: string | undefined }>;
 
@@ -149,7 +155,8 @@ function isSameUpload(upload: Upload, recorded: UploadState): boolean {
     recorded.bucket === target.bucket &&
     recorded.key === target.key &&
     recorded.size === upload.size &&
-    recorded.mtimeMs === upload.mtimeMs &&
+    recorded.mtimeMs !== undefined &&
+    Math.abs(recorded.mtimeMs - upload.mtimeMs) < MTIME_TOLERANCE_MS &&
     recorded.partSize === upload.partSize &&
     (digest === undefined || recorded.sha256 === undefined || recorded.sha256 === digest.sha256)
   );
