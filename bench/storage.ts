@@ -19,7 +19,11 @@
  * Env: BENCH_BIG_MIB (1024), BENCH_SMALL_FILES (10000), BENCH_SMALL_KIB (4),
  * BENCH_CONCURRENCY (the SDK default), BENCH_CASES (`big,small`), BENCH_STORE
  * (`embedded`, or `s3rver`: s3rver 3.7.1 alone, its own non-durable store, no guard),
- * BENCH_PROFILE_STORE (a directory: the store process writes a `--cpu-prof` profile there).
+ * BENCH_PROFILE_STORE (a directory: the store process writes a `--cpu-prof` profile there),
+ * BENCH_RUNS (3: runs of each "unchanged" case, the median shown with every run's time),
+ * BENCH_SLICE_FILES (1000: fresh small-file transfers run slice by slice, baseline and SDK
+ * interleaved ABBA so the machine's load drifts hit both), BENCH_BIG_ROUNDS (2: the same
+ * for the big file), BENCH_STORE_THREADS (the store process's UV_THREADPOOL_SIZE).
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -61,8 +65,8 @@ const STORE = process.env.BENCH_STORE === 's3rver' ? 's3rver' : 'embedded';
 const BUCKET = 'bench';
 /** Clock ticks per second of /proc/<pid>/stat times (`getconf CLK_TCK`, 100 on Linux). */
 const CLOCK_TICKS = 100;
-/** HeadObject requests at a time in the "one request per file" baseline (the SDK's default concurrency). */
-const HEAD_CONCURRENCY = DEFAULT_STORAGE_CONCURRENCY;
+/** HeadObject requests at a time in the "one request per file" baseline (as `upload()` made them before: 8 files at a time). */
+const HEAD_CONCURRENCY = 8;
 
 // ── the store (child process) ───────────────────────────────────────────────
 
@@ -226,24 +230,76 @@ interface Row extends Measured {
   readonly files: number;
   /** Ratio to this row's baseline, as text (e.g. `×4.2 the loop`). */
   readonly ratio?: string;
+  /** Several runs: their times, shown after the main one. */
+  readonly also?: readonly number[];
 }
 
 function format(row: Row): string {
   const seconds = row.ms / 1000;
   const rate =
-    row.files > 1
+    row.bytes / row.files < MIB
       ? `${(row.files / seconds).toFixed(0)} files/s`
       : `${(row.bytes / MIB / seconds).toFixed(1)} MiB/s`;
   const cpu = `${(row.clientCpuMs / 1000).toFixed(2)} / ${(row.storeCpuMs / 1000).toFixed(2)} s`;
-  return `| ${row.case} | ${row.method} | ${seconds.toFixed(2)} s | ${rate} | ${row.ratio ?? ''} | ${row.requests} | ${cpu} |`;
+  const also = row.also?.length
+    ? ` (runs: ${row.also.map((ms) => (ms / 1000).toFixed(2)).join(' · ')} s)`
+    : '';
+  return `| ${row.case} | ${row.method} | ${seconds.toFixed(2)} s${also} | ${rate} | ${row.ratio ?? ''} | ${row.requests} | ${cpu} |`;
 }
 
 const ratio = (baseline: Measured, now: Measured, what: string) =>
   `×${(baseline.ms / now.ms).toFixed(2)} ${what}`;
 
+function sum(parts: readonly Measured[]): Measured {
+  return {
+    ms: parts.reduce((total, m) => total + m.ms, 0),
+    clientCpuMs: parts.reduce((total, m) => total + m.clientCpuMs, 0),
+    storeCpuMs: parts.reduce((total, m) => total + m.storeCpuMs, 0),
+    requests: parts.reduce((total, m) => total + m.requests, 0),
+  };
+}
+
+/** The median run by time (its CPU and requests with it), and every run's time. */
+function median(runs: readonly Measured[]): Measured & { readonly all: number[] } {
+  const sorted = [...runs].sort((a, b) => a.ms - b.ms);
+  return { ...sorted[Math.floor((sorted.length - 1) / 2)]!, all: runs.map((run) => run.ms) };
+}
+
+/**
+ * Baseline and SDK side by side under the same load: `rounds` rounds, each running both,
+ * in ABBA order (baseline first in even rounds), so drifts of the machine's load hit
+ * both; each side's total over the rounds.
+ */
+async function interleaved(
+  rounds: number,
+  baseline: (round: number) => Promise<unknown>,
+  sdk: (round: number) => Promise<unknown>,
+): Promise<{ baseline: Measured; sdk: Measured }> {
+  const base: Measured[] = [];
+  const now: Measured[] = [];
+  for (let round = 0; round < rounds; round++) {
+    if (round % 2 === 0) {
+      base.push(await measure(() => baseline(round)));
+      now.push(await measure(() => sdk(round)));
+    } else {
+      now.push(await measure(() => sdk(round)));
+      base.push(await measure(() => baseline(round)));
+    }
+  }
+  return { baseline: sum(base), sdk: sum(now) };
+}
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SLICE_FILES = Number(process.env.BENCH_SLICE_FILES ?? 1000);
+const BIG_ROUNDS = Number(process.env.BENCH_BIG_ROUNDS ?? 2);
+
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'mm-bench-storage-'));
   const child = fork(new URL(import.meta.url).pathname, ['store', join(work, 'store')], {
+    env: {
+      ...process.env,
+      ...(process.env.BENCH_STORE_THREADS ? { UV_THREADPOOL_SIZE: process.env.BENCH_STORE_THREADS } : {}),
+    },
     execArgv: [
       ...process.execArgv,
       '--conditions=modelmaker-source',
@@ -272,80 +328,169 @@ async function main(): Promise<void> {
   const loadBefore = load();
   const started = performance.now();
   try {
-    const big = join(work, 'big');
-    const small = join(work, 'small');
     const bigBytes = BIG_MIB * MIB;
-    const smallBytes = SMALL_FILES * SMALL_KIB * 1024;
-    const smallFiles: LocalFile[] = [];
+    const slices = Math.max(1, Math.ceil(SMALL_FILES / SLICE_FILES));
+    const smallFiles: LocalFile[][] = Array.from({ length: slices }, () => []);
     console.log(`writing data: 1 × ${BIG_MIB} MiB, ${SMALL_FILES} × ${SMALL_KIB} KiB …`);
-    if (CASES.has('big')) await writeRandom(join(big, 'big.bin'), bigBytes);
+    if (CASES.has('big')) await writeRandom(join(work, 'big', 'big.bin'), bigBytes);
     if (CASES.has('small')) {
       for (let i = 0; i < SMALL_FILES; i++) {
-        const relative = `d${String(Math.floor(i / 100)).padStart(3, '0')}/f${i}.bin`;
-        const path = join(small, relative);
+        const slice = Math.floor(i / SLICE_FILES);
+        const relative = `s${slice}/d${Math.floor((i % SLICE_FILES) / 100)}/f${i}.bin`;
+        const path = join(work, 'small', relative);
         if (i % 100 === 0) await mkdir(dirname(path), { recursive: true });
         await writeFile(path, randomBytes(SMALL_KIB * 1024));
-        smallFiles.push({ path, relative, size: SMALL_KIB * 1024 });
+        smallFiles[slice]!.push({ path, relative, size: SMALL_KIB * 1024 });
       }
     }
     console.log(
       `\nstore: ${STORE}; client concurrency ${CONCURRENCY}; load average before: ${loadBefore}\n` +
         '\n| case | method | time | rate | ratio | S3 requests | CPU client / store |\n|---|---|---|---|---|---|---|',
     );
-    const cases = [
-      {
-        tag: 'big',
-        name: `1 × ${BIG_MIB} MiB`,
-        dir: big,
-        bytes: bigBytes,
-        list: [{ path: join(big, 'big.bin'), relative: 'big.bin', size: bigBytes }],
-      },
-      {
-        tag: 'small',
-        name: `${SMALL_FILES} × ${SMALL_KIB} KiB`,
-        dir: small,
-        bytes: smallBytes,
-        list: smallFiles,
-      },
-    ].filter((c) => CASES.has(c.tag));
-    for (const { tag, name, dir, bytes, list } of cases) {
-      const files = list.length;
-      const row = (method: string, m: Measured, more: { ratio?: string } = {}) =>
-        console.log(format({ case: name, method, bytes, files, ...m, ...more }));
-      const sdkPrefix = `sdk/${tag}/`;
-      const keys = list.map((file) => sdkPrefix + file.relative);
 
-      const basePut = await measure(() => putLoop(client, list, `baseline/${tag}/`));
-      row('upload: sequential PutObject loop (baseline)', basePut);
-      const up = await measure(() =>
-        summaryOf(upload(provider, dir, `s3://${BUCKET}/${sdkPrefix}`, options)),
+    if (CASES.has('big')) {
+      const name = `1 × ${BIG_MIB} MiB`;
+      const file: LocalFile = { path: join(work, 'big', 'big.bin'), relative: 'big.bin', size: bigBytes };
+      const row = (method: string, m: Measured, more: Partial<Row> = {}) =>
+        console.log(
+          format({ case: name, method, bytes: bigBytes * (more.files ?? 1), files: 1, ...m, ...more }),
+        );
+      const up = await interleaved(
+        BIG_ROUNDS,
+        (round) => putLoop(client, [file], `baseline/big/${round}/`),
+        (round) => summaryOf(upload(provider, file.path, `s3://${BUCKET}/sdk/big/${round}/big.bin`, options)),
       );
-      row('`upload()`', up, { ratio: ratio(basePut, up, 'the loop') });
+      row(`upload: one streamed PutObject (baseline), ${BIG_ROUNDS} rounds`, up.baseline, {
+        files: BIG_ROUNDS,
+      });
+      row(`\`upload()\`, ${BIG_ROUNDS} rounds`, up.sdk, {
+        files: BIG_ROUNDS,
+        ratio: ratio(up.baseline, up.sdk, 'the PUT'),
+      });
+      const again = median(
+        await repeatRuns(RUNS, async () => {
+          const summary = await summaryOf(
+            upload(provider, file.path, `s3://${BUCKET}/sdk/big/0/big.bin`, options),
+          );
+          if (summary.filesSent !== 0) throw new Error('the re-upload sent the file');
+        }),
+      );
+      row('`upload()` re-run, unchanged (median)', again, { also: again.all });
+      const down = await interleaved(
+        BIG_ROUNDS,
+        (round) => getLoop(client, [`sdk/big/${round}/big.bin`], join(work, `get-big-${round}`)),
+        (round) =>
+          summaryOf(
+            download(provider, `s3://${BUCKET}/sdk/big/${round}/`, join(work, `down-big-${round}`), options),
+          ),
+      );
+      row(`download: one streamed GetObject (baseline), ${BIG_ROUNDS} rounds`, down.baseline, {
+        files: BIG_ROUNDS,
+      });
+      row(`\`download()\`, ${BIG_ROUNDS} rounds`, down.sdk, {
+        files: BIG_ROUNDS,
+        ratio: ratio(down.baseline, down.sdk, 'the GET'),
+      });
+      const downAgain = median(
+        await repeatRuns(RUNS, async () => {
+          const summary = await summaryOf(
+            download(provider, `s3://${BUCKET}/sdk/big/0/`, join(work, 'down-big-0'), options),
+          );
+          if (summary.filesSent !== 0) throw new Error('the re-download fetched the file');
+        }),
+      );
+      row('`download()` re-run, unchanged (median)', downAgain, { also: downAgain.all });
+      for (let round = 0; round < BIG_ROUNDS; round++) {
+        await rm(join(work, `get-big-${round}`), { recursive: true, force: true });
+        await rm(join(work, `down-big-${round}`), { recursive: true, force: true });
+      }
+    }
 
-      const heads = await measure(() => headEach(client, keys));
-      row(`one HeadObject per file, ${HEAD_CONCURRENCY} at a time (baseline)`, heads);
-      const listed = await measure(() => listAll(client, sdkPrefix));
-      row('one listing of the prefix (floor)', listed);
-      const again = await measure(() =>
-        summaryOf(upload(provider, dir, `s3://${BUCKET}/${sdkPrefix}`, options)),
+    if (CASES.has('small')) {
+      const name = `${SMALL_FILES} × ${SMALL_KIB} KiB`;
+      const bytes = SMALL_FILES * SMALL_KIB * 1024;
+      const row = (method: string, m: Measured, more: Partial<Row> = {}) =>
+        console.log(format({ case: name, method, bytes, files: SMALL_FILES, ...m, ...more }));
+      const keys = smallFiles.flat().map((file) => `sdk/small/${file.relative}`);
+      const up = await interleaved(
+        slices,
+        (slice) => putLoop(client, smallFiles[slice]!, 'baseline/small/'),
+        (slice) =>
+          summaryOf(
+            upload(
+              provider,
+              join(work, 'small', `s${slice}`),
+              `s3://${BUCKET}/sdk/small/s${slice}/`,
+              options,
+            ),
+          ),
       );
-      if (again.value.filesSent !== 0) throw new Error('the re-upload sent files');
-      row('`upload()` re-run, unchanged', again, { ratio: ratio(heads, again, 'the HEADs') });
+      row(`upload: sequential PutObject loop (baseline), ${slices} slices`, up.baseline);
+      row(`\`upload()\`, ${slices} slices interleaved`, up.sdk, {
+        ratio: ratio(up.baseline, up.sdk, 'the loop'),
+      });
 
-      const baseGet = await measure(() => getLoop(client, keys, join(work, `get-${tag}`)));
-      row('download: sequential GetObject loop (baseline)', baseGet);
-      const into = join(work, `down-${tag}`);
-      const down = await measure(() =>
-        summaryOf(download(provider, `s3://${BUCKET}/${sdkPrefix}`, into, options)),
+      const reruns: Measured[] = [];
+      const heads: Measured[] = [];
+      const listings: Measured[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        reruns.push(
+          await measure(async () => {
+            const summary = await summaryOf(
+              upload(provider, join(work, 'small'), `s3://${BUCKET}/sdk/small/`, options),
+            );
+            if (summary.filesSent !== 0) throw new Error('the re-upload sent files');
+          }),
+        );
+        heads.push(await measure(() => headEach(client, keys)));
+        listings.push(await measure(() => listAll(client, 'sdk/small/')));
+      }
+      const rerun = median(reruns);
+      const head = median(heads);
+      row(`one HeadObject per file, ${HEAD_CONCURRENCY} at a time (baseline, median)`, head, {
+        also: head.all,
+      });
+      const listing = median(listings);
+      row('one listing of the prefix (floor, median)', listing, { also: listing.all });
+      row('`upload()` re-run, unchanged (median)', rerun, {
+        also: rerun.all,
+        ratio: ratio(head, rerun, 'the HEADs'),
+      });
+
+      const down = await interleaved(
+        slices,
+        (slice) =>
+          getLoop(
+            client,
+            smallFiles[slice]!.map((file) => `sdk/small/${file.relative}`),
+            join(work, 'get-small'),
+          ),
+        (slice) =>
+          summaryOf(
+            download(
+              provider,
+              `s3://${BUCKET}/sdk/small/s${slice}/`,
+              join(work, 'down-small', `s${slice}`),
+              options,
+            ),
+          ),
       );
-      row('`download()`', down, { ratio: ratio(baseGet, down, 'the loop') });
-      const downAgain = await measure(() =>
-        summaryOf(download(provider, `s3://${BUCKET}/${sdkPrefix}`, into, options)),
+      row(`download: sequential GetObject loop (baseline), ${slices} slices`, down.baseline);
+      row(`\`download()\`, ${slices} slices interleaved`, down.sdk, {
+        ratio: ratio(down.baseline, down.sdk, 'the loop'),
+      });
+      const downAgain = median(
+        await repeatRuns(RUNS, async () => {
+          const summary = await summaryOf(
+            download(provider, `s3://${BUCKET}/sdk/small/`, join(work, 'down-small'), options),
+          );
+          if (summary.filesSent !== 0) throw new Error('the re-download fetched files');
+        }),
       );
-      if (downAgain.value.filesSent !== 0) throw new Error('the re-download fetched files');
-      row('`download()` re-run, unchanged', downAgain, { ratio: ratio(heads, downAgain, 'the HEADs') });
-      await rm(join(work, `get-${tag}`), { recursive: true, force: true });
-      await rm(into, { recursive: true, force: true });
+      row('`download()` re-run, unchanged (median)', downAgain, {
+        also: downAgain.all,
+        ratio: ratio(head, downAgain, 'the HEADs'),
+      });
     }
     console.log(
       `\nnode ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}); ` +
@@ -357,6 +502,12 @@ async function main(): Promise<void> {
     await new Promise((resolve) => child.once('exit', resolve));
     await rm(work, { recursive: true, force: true });
   }
+}
+
+async function repeatRuns(runs: number, work: () => Promise<unknown>): Promise<Measured[]> {
+  const out: Measured[] = [];
+  for (let run = 0; run < runs; run++) out.push(await measure(work));
+  return out;
 }
 
 if (process.argv[2] === 'store') await serveStore(process.argv[3]!);
