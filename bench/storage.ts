@@ -117,6 +117,9 @@ interface Measured {
 let storePid = 0;
 /** S3 requests sent by clients made through {@link countingClient}. */
 let requests = 0;
+/** Time spent in each S3 command (request sent → answer read), summed over its calls (calls in parallel overlap). */
+const commandMs = new Map<string, number>();
+const commandSeconds = (name: string) => ((commandMs.get(name) ?? 0) / 1000).toFixed(2);
 
 async function measure<T>(work: () => Promise<T>): Promise<{ value: T } & Measured> {
   const client0 = process.cpuUsage();
@@ -144,6 +147,18 @@ function countingClient(access: S3Access): S3Client {
       return next(args);
     },
     { step: 'finalizeRequest', name: 'benchRequestCounter' },
+  );
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const start = performance.now();
+      try {
+        return await next(args);
+      } finally {
+        const name = context.commandName ?? 'unknown';
+        commandMs.set(name, (commandMs.get(name) ?? 0) + performance.now() - start);
+      }
+    },
+    { step: 'initialize', name: 'benchCommandTimer' },
   );
   return client;
 }
@@ -367,6 +382,11 @@ async function main(): Promise<void> {
         files: BIG_ROUNDS,
         ratio: ratio(up.baseline, up.sdk, 'the PUT'),
       });
+      console.log(
+        `|  | (of \`upload()\`, ${BIG_ROUNDS} rounds: CompleteMultipartUpload ${commandSeconds('CompleteMultipartUploadCommand')} s, ` +
+          `the SHA-256 self-copy ${commandSeconds('CopyObjectCommand')} s, ` +
+          `UploadPart ${commandSeconds('UploadPartCommand')} s summed over parts in flight) | | | | | |`,
+      );
       const again = median(
         await repeatRuns(RUNS, async () => {
           const summary = await summaryOf(
