@@ -123,7 +123,7 @@ async function main(): Promise<void> {
         createTrainJob(session, {
           name,
           type: 'BASIC_FRAMEWORK',
-          frameworkId: 500100,
+          frameworkId: 500101, // node
           resourceId: 500050,
           instance: 1,
           volumeSize: 1,
