@@ -173,7 +173,11 @@ export async function readObjectInfo(file: string): Promise<ObjectInfo | undefin
     infoCache.delete(file);
     return undefined;
   }
-  const info: ObjectInfo = { size: state.size, lastModified: state.lastModified, etag: JSON.stringify(state.md5) };
+  const info: ObjectInfo = {
+    size: state.size,
+    lastModified: state.lastModified,
+    etag: JSON.stringify(state.md5),
+  };
   // Kept only when the state was read from the file just stat'ed (not one renamed in since).
   if (state.ino === stats.ino.toString() && state.size === Number(stats.size)) {
     if (infoCache.size >= INFO_CACHE_ENTRIES) infoCache.clear();
