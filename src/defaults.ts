@@ -102,6 +102,13 @@ export const DEFAULT_FEED_HIGH_WATER_FRACTION = 0.5;
  */
 export const DEFAULT_STORAGE_CONCURRENCY = 16;
 /**
+ * A `download` whose listing holds at most this many objects keeps it from its first pass
+ * (keys checked, totals counted) for the transfer, instead of listing again: one listing
+ * for a tree this size (≈ 2–3 MB of listed objects at most). Longer listings are listed
+ * twice and never held whole.
+ */
+export const DEFAULT_DOWNLOAD_KEPT_LISTING_KEYS = 10_000;
+/**
  * Files above the multipart threshold an upload sends at the same time (each holds
  * `DEFAULT_PART_CONCURRENCY` parts in memory while they are sent).
  */

@@ -22,7 +22,11 @@ import {
   throwError,
 } from 'rxjs';
 import { parseS3Uri } from '../../codecs/s3uri.js';
-import { DEFAULT_PROGRESS_STEP_BYTES, DEFAULT_STORAGE_CONCURRENCY } from '../../defaults.js';
+import {
+  DEFAULT_DOWNLOAD_KEPT_LISTING_KEYS,
+  DEFAULT_PROGRESS_STEP_BYTES,
+  DEFAULT_STORAGE_CONCURRENCY,
+} from '../../defaults.js';
 import { fromAbortable } from '../kernel/abortable.js';
 import type { S3AccessProvider } from './access.js';
 import { UnsafePathError } from './errors.js';
@@ -58,6 +62,11 @@ interface Planned {
 interface Survey {
   readonly files: number;
   readonly bytes: number;
+  /**
+   * The listing's pages, when it held at most {@link DEFAULT_DOWNLOAD_KEPT_LISTING_KEYS}
+   * objects: the second pass transfers from them instead of listing again.
+   */
+  readonly pages: (readonly RemoteObject[])[] | undefined;
   readonly rejectedKeys: readonly string[];
 }
 
@@ -112,9 +121,14 @@ function survey(
   return defer(() => {
     let files = 0;
     let bytes = 0;
+    let kept = 0;
+    let pages: (readonly RemoteObject[])[] | undefined = [];
     const rejectedKeys: string[] = [];
     return eachListingPage(caller, bucket, prefix, (objects) =>
       defer(() => {
+        kept += objects.length;
+        if (pages && kept <= DEFAULT_DOWNLOAD_KEPT_LISTING_KEYS) pages.push(objects);
+        else pages = undefined;
         for (const entry of plan(objects, prefix, undefined, onUnsafe, (key) => rejectedKeys.push(key))) {
           if (entry.safe.directory) continue;
           files += 1;
@@ -125,10 +139,21 @@ function survey(
     ).pipe(ignoreElements(), (done) =>
       concat(
         done,
-        defer(() => of({ files, bytes, rejectedKeys })),
+        defer(() => of({ files, bytes, rejectedKeys, pages })),
       ),
     );
   });
+}
+
+/** Each page of the listing: the pages the first pass kept, or (when it kept none) a new listing. */
+function forEachPage<T>(
+  kept: (readonly RemoteObject[])[] | undefined,
+  caller: S3Caller,
+  bucket: string,
+  prefix: string,
+  consume: (objects: readonly RemoteObject[]) => Observable<T>,
+): Observable<T> {
+  return kept ? from(kept).pipe(concatMap(consume)) : eachListingPage(caller, bucket, prefix, consume);
 }
 
 /**
@@ -137,11 +162,12 @@ function survey(
  * below `<key>/` lands at `localDir/<rest of its key>`, and `dir/` marker objects become
  * (empty) directories.
  *
- * **Streams the listing.** A prefix is listed twice, page by page, never held whole: a
- * first pass checks every key and counts the totals (so progress knows them from the
- * start), a second one fetches each page's objects before asking for the next page. A
- * million keys cost a page of memory; a listing that does not advance fails with
- * `PagingError`.
+ * **Streams the listing.** A first pass over the listing checks every key and counts the
+ * totals (so progress knows them from the start), a second one fetches each page's
+ * objects. A listing of up to `DEFAULT_DOWNLOAD_KEPT_LISTING_KEYS` (10,000) objects is
+ * kept from the first pass for the second (one listing); a longer one is listed again,
+ * page by page, never held whole: a million keys cost a page of memory. A listing that
+ * does not advance fails with `PagingError`.
  *
  * Keys are mapped only to paths inside `localDir`, checked against its real path
  * (`localDir` may itself be a symlink): unsafe keys fail the transfer before anything is
@@ -214,7 +240,12 @@ export function download(
           ? defer(() => {
               const rejectedKeys: string[] = [];
               const files = plan([goal.head], goal.prefix, goal.head, onUnsafe, (k) => rejectedKeys.push(k));
-              return of({ files: files.length, bytes: files.length * goal.head.size, rejectedKeys });
+              return of({
+                files: files.length,
+                bytes: files.length * goal.head.size,
+                rejectedKeys,
+                pages: undefined,
+              });
             })
           : survey(caller, bucket, goal.prefix, onUnsafe);
       return totals$.pipe(
@@ -232,7 +263,7 @@ export function download(
                     plan([goal.head], goal.prefix, goal.head, onUnsafe, () => undefined),
                   ),
                 )
-              : eachListingPage(caller, bucket, goal.prefix, (objects) =>
+              : forEachPage(totals.pages, caller, bucket, goal.prefix, (objects) =>
                   defer(() =>
                     fetchAll(
                       caller,

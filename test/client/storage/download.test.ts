@@ -144,6 +144,19 @@ describe('download', () => {
       expect(files.every((file) => file.verified === 'md5')).toBe(true);
     });
 
+    it('lists a prefix of up to DEFAULT_DOWNLOAD_KEPT_LISTING_KEYS objects once: the first pass keeps the listing for the transfer', async () => {
+      const target = await tempDir();
+      const events = await collect(download(s3.provider, uri, target));
+      expect(s3.count('ListObjects')).toBe(1);
+      expect(s3.count('GetObject')).toBe(10);
+      expect(events.filter(isSummary)[0]).toMatchObject({ filesSent: 10 });
+      for (let i = 0; i < 10; i++) {
+        expect(await sha256File(join(target, `sub/f${i}.bin`))).toBe(
+          await sha256File(join(source, `sub/f${i}.bin`)),
+        );
+      }
+    });
+
     it('an object without sha256 metadata is not fetched again when the local file has its bytes (its ETag is their MD5)', async () => {
       const prefix = uniquePrefix('foreign-skip');
       await put(`${prefix}/foreign.bin`, Buffer.alloc(4096, 9));
