@@ -21,7 +21,8 @@ import type { TransferOptions } from './options.js';
 /**
  * Downloads the object `s3Uri` to the file `localPath` (its directory is created if
  * missing). Same checks as `download`: temporary name, size and SHA-256 verified, then
- * renamed; skipped when the local file already has the object's size and SHA-256.
+ * renamed; skipped when the local file already holds its content (size and SHA-256; for an object
+ * without `sha256` metadata, size and the MD5 its ETag is).
  *
  * Cold; unsubscribing aborts and removes the temporary file. Fails with
  * `ValidationError`, `StorageError` (reason `NotFound` when there is no such object),

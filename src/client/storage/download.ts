@@ -22,12 +22,17 @@ import {
   throwError,
 } from 'rxjs';
 import { parseS3Uri } from '../../codecs/s3uri.js';
-import { DEFAULT_PROGRESS_STEP_BYTES, DEFAULT_STORAGE_CONCURRENCY } from '../../defaults.js';
+import {
+  DEFAULT_DOWNLOAD_KEPT_LISTING_KEYS,
+  DEFAULT_PROGRESS_STEP_BYTES,
+  DEFAULT_STORAGE_CONCURRENCY,
+} from '../../defaults.js';
 import { fromAbortable } from '../kernel/abortable.js';
 import type { S3AccessProvider } from './access.js';
 import { UnsafePathError } from './errors.js';
 import type { TransferEvent } from './events.js';
 import { type S3Caller, withCaller } from './internal/caller.js';
+import { type SmallFileDigests, withDigests } from './internal/digest-pool.js';
 import { type Delta, ProgressTracker } from './internal/progress.js';
 import { receiveObject } from './internal/receive.js';
 import { eachListingPage, headRemote, type RemoteHead, type RemoteObject } from './internal/remote.js';
@@ -57,6 +62,11 @@ interface Planned {
 interface Survey {
   readonly files: number;
   readonly bytes: number;
+  /**
+   * The listing's pages, when it held at most {@link DEFAULT_DOWNLOAD_KEPT_LISTING_KEYS}
+   * objects: the second pass transfers from them instead of listing again.
+   */
+  readonly pages: (readonly RemoteObject[])[] | undefined;
   readonly rejectedKeys: readonly string[];
 }
 
@@ -111,9 +121,14 @@ function survey(
   return defer(() => {
     let files = 0;
     let bytes = 0;
+    let kept = 0;
+    let pages: (readonly RemoteObject[])[] | undefined = [];
     const rejectedKeys: string[] = [];
     return eachListingPage(caller, bucket, prefix, (objects) =>
       defer(() => {
+        kept += objects.length;
+        if (pages && kept <= DEFAULT_DOWNLOAD_KEPT_LISTING_KEYS) pages.push(objects);
+        else pages = undefined;
         for (const entry of plan(objects, prefix, undefined, onUnsafe, (key) => rejectedKeys.push(key))) {
           if (entry.safe.directory) continue;
           files += 1;
@@ -124,10 +139,21 @@ function survey(
     ).pipe(ignoreElements(), (done) =>
       concat(
         done,
-        defer(() => of({ files, bytes, rejectedKeys })),
+        defer(() => of({ files, bytes, rejectedKeys, pages })),
       ),
     );
   });
+}
+
+/** Each page of the listing: the pages the first pass kept, or (when it kept none) a new listing. */
+function forEachPage<T>(
+  kept: (readonly RemoteObject[])[] | undefined,
+  caller: S3Caller,
+  bucket: string,
+  prefix: string,
+  consume: (objects: readonly RemoteObject[]) => Observable<T>,
+): Observable<T> {
+  return kept ? from(kept).pipe(concatMap(consume)) : eachListingPage(caller, bucket, prefix, consume);
 }
 
 /**
@@ -136,11 +162,12 @@ function survey(
  * below `<key>/` lands at `localDir/<rest of its key>`, and `dir/` marker objects become
  * (empty) directories.
  *
- * **Streams the listing.** A prefix is listed twice, page by page, never held whole: a
- * first pass checks every key and counts the totals (so progress knows them from the
- * start), a second one fetches each page's objects before asking for the next page. A
- * million keys cost a page of memory; a listing that does not advance fails with
- * `PagingError`.
+ * **Streams the listing.** A first pass over the listing checks every key and counts the
+ * totals (so progress knows them from the start), a second one fetches each page's
+ * objects. A listing of up to `DEFAULT_DOWNLOAD_KEPT_LISTING_KEYS` (10,000) objects is
+ * kept from the first pass for the second (one listing); a longer one is listed again,
+ * page by page, never held whole: a million keys cost a page of memory. A listing that
+ * does not advance fails with `PagingError`.
  *
  * Keys are mapped only to paths inside `localDir`, checked against its real path
  * (`localDir` may itself be a symlink): unsafe keys fail the transfer before anything is
@@ -149,7 +176,9 @@ function survey(
  * when the object has `x-amz-meta-sha256`), then renamed: a check that fails is an
  * `IntegrityError` naming the key, and no file is left. Objects without that metadata
  * are checked by size only: listed in the summary's `sizeOnly` and said in its `warnings`.
- * A local file that already has the object's size and SHA-256 is not fetched again.
+ * A local file that already holds the object's content is not fetched again: same size,
+ * and its MD5 is the ETag the listing showed (no request per file), or else its SHA-256 is
+ * the object's `sha256` metadata (`HeadObject`, where the ETag cannot tell).
  *
  * Cold: each subscription runs the download (`share()` it to feed several consumers);
  * unsubscribing aborts the requests in flight and removes temporary files; so do the
@@ -179,7 +208,12 @@ export function download(
     const stepBytes = options.progressStepBytes ?? DEFAULT_PROGRESS_STEP_BYTES;
 
     /** Fetches the planned entries: directories made, files fetched, `concurrency` at a time. */
-    const fetchAll = (caller: S3Caller, root: string, planned: readonly Planned[]): Observable<Delta> =>
+    const fetchAll = (
+      caller: S3Caller,
+      digests: SmallFileDigests,
+      root: string,
+      planned: readonly Planned[],
+    ): Observable<Delta> =>
       merge(
         from(planned.filter((entry) => entry.safe.directory)).pipe(
           mergeMap(
@@ -192,16 +226,26 @@ export function download(
           ),
         ),
         from(planned.filter((entry) => !entry.safe.directory)).pipe(
-          mergeMap((entry) => fetchPlanned(caller, bucket, root, entry), concurrency),
+          mergeMap((entry) => fetchPlanned(caller, digests, bucket, root, entry), concurrency),
         ),
       );
-    const run = (caller: S3Caller, root: string, goal: Target): Observable<TransferEvent> => {
+    const run = (
+      caller: S3Caller,
+      digests: SmallFileDigests,
+      root: string,
+      goal: Target,
+    ): Observable<TransferEvent> => {
       const totals$: Observable<Survey> =
         goal.kind === 'object'
           ? defer(() => {
               const rejectedKeys: string[] = [];
               const files = plan([goal.head], goal.prefix, goal.head, onUnsafe, (k) => rejectedKeys.push(k));
-              return of({ files: files.length, bytes: files.length * goal.head.size, rejectedKeys });
+              return of({
+                files: files.length,
+                bytes: files.length * goal.head.size,
+                rejectedKeys,
+                pages: undefined,
+              });
             })
           : survey(caller, bucket, goal.prefix, onUnsafe);
       return totals$.pipe(
@@ -214,14 +258,16 @@ export function download(
               ? defer(() =>
                   fetchAll(
                     caller,
+                    digests,
                     root,
                     plan([goal.head], goal.prefix, goal.head, onUnsafe, () => undefined),
                   ),
                 )
-              : eachListingPage(caller, bucket, goal.prefix, (objects) =>
+              : forEachPage(totals.pages, caller, bucket, goal.prefix, (objects) =>
                   defer(() =>
                     fetchAll(
                       caller,
+                      digests,
                       root,
                       plan(objects, goal.prefix, undefined, onUnsafe, () => undefined),
                     ),
@@ -245,13 +291,15 @@ export function download(
       access,
       options,
       (caller) =>
-        fromAbortable(async () => {
-          await mkdir(localDir, { recursive: true });
-          return realpath(localDir);
-        }).pipe(
-          asStorageError('mkdir', localDir),
-          switchMap((root) =>
-            targetOf(caller, bucket, key).pipe(switchMap((goal) => run(caller, root, goal))),
+        withDigests((digests) =>
+          fromAbortable(async () => {
+            await mkdir(localDir, { recursive: true });
+            return realpath(localDir);
+          }).pipe(
+            asStorageError('mkdir', localDir),
+            switchMap((root) =>
+              targetOf(caller, bucket, key).pipe(switchMap((goal) => run(caller, digests, root, goal))),
+            ),
           ),
         ),
       { method: 'download', url: s3Uri },
@@ -259,20 +307,32 @@ export function download(
   });
 }
 
-function fetchPlanned(caller: S3Caller, bucket: string, root: string, entry: Planned): Observable<Delta> {
+function fetchPlanned(
+  caller: S3Caller,
+  digests: SmallFileDigests,
+  bucket: string,
+  root: string,
+  entry: Planned,
+): Observable<Delta> {
   const segments = entry.safe.segments;
   const name = segments[segments.length - 1] ?? '';
   return defer(() => ensureDirectoryInside(root, segments.slice(0, -1), entry.object.key)).pipe(
     asStorageError('mkdir', root),
     switchMap((directory) =>
-      receiveObject(caller, bucket, {
-        key: entry.object.key,
-        directory,
-        name,
-        relative: segments.join('/'),
-        size: entry.object.size,
-        head: entry.head,
-      }),
+      receiveObject(
+        caller,
+        bucket,
+        {
+          key: entry.object.key,
+          directory,
+          name,
+          relative: segments.join('/'),
+          size: entry.object.size,
+          etag: entry.object.etag,
+          head: entry.head,
+        },
+        digests,
+      ),
     ),
   );
 }

@@ -29,15 +29,20 @@ export interface TransferProgress {
 export type FileAction =
   /** Sent or received whole. */
   | 'sent'
-  /** Size and SHA-256 matched: nothing moved. */
+  /** The object already holds this content (same size, and the same SHA-256 or ETag MD5): nothing moved. */
   | 'skipped'
   /** A multipart upload went on from parts stored by an earlier, interrupted run. */
   | 'resumed';
 
-/** How a downloaded file was checked. */
+/** How a file's content was checked against the object's. */
 export type Verification =
   /** Size and SHA-256 against the object's `sha256` metadata. */
   | 'sha256'
+  /**
+   * Size and MD5 against the object's ETag as a listing shows it (S3's MD5 of the content):
+   * a file found unchanged without a request of its own.
+   */
+  | 'md5'
   /** Size only: the object carries no `sha256` metadata (it was not written by `upload`). */
   | 'size';
 
@@ -54,7 +59,11 @@ export interface FileTransferred {
   readonly bytes: number;
   /** Multipart parts taken over from an interrupted run (upload). */
   readonly partsReused: number;
-  /** How the content was checked (download). Uploads are `sha256` (its digest is stored with the object). */
+  /**
+   * How the content was checked. A sent upload is `sha256` (its digest is stored with the
+   * object); a skipped file (either way) is `md5` when the listing's ETag showed it unchanged,
+   * else `sha256`; a download of an object without `sha256` metadata is `size`.
+   */
   readonly verified: Verification;
 }
 

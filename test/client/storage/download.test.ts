@@ -131,13 +131,58 @@ describe('download', () => {
       await collect(upload(s3.provider, source, uri));
     });
 
-    it('fetches nothing when every local file has the object size and SHA-256', async () => {
+    it('fetches nothing when every local file has the object size and content, asking nothing per file', async () => {
       const target = await tempDir();
       await collect(download(s3.provider, uri, target));
       s3.clear();
-      const summary = (await collect(download(s3.provider, uri, target))).filter(isSummary)[0]!;
+      const events = await collect(download(s3.provider, uri, target));
+      const summary = events.filter(isSummary)[0]!;
       expect(s3.count('GetObject')).toBe(0);
+      expect(s3.count('HeadObject')).toBe(0);
       expect(summary).toMatchObject({ filesSkipped: 10, filesSent: 0, bytesSent: 0 });
+      const files = events.filter((event): event is FileTransferred => event.type === 'file');
+      expect(files.every((file) => file.verified === 'md5')).toBe(true);
+    });
+
+    it('lists a prefix of up to DEFAULT_DOWNLOAD_KEPT_LISTING_KEYS objects once: the first pass keeps the listing for the transfer', async () => {
+      const target = await tempDir();
+      const events = await collect(download(s3.provider, uri, target));
+      expect(s3.count('ListObjects')).toBe(1);
+      expect(s3.count('GetObject')).toBe(10);
+      expect(events.filter(isSummary)[0]).toMatchObject({ filesSent: 10 });
+      for (let i = 0; i < 10; i++) {
+        expect(await sha256File(join(target, `sub/f${i}.bin`))).toBe(
+          await sha256File(join(source, `sub/f${i}.bin`)),
+        );
+      }
+    });
+
+    it('an object without sha256 metadata is not fetched again when the local file has its bytes (its ETag is their MD5)', async () => {
+      const prefix = uniquePrefix('foreign-skip');
+      await put(`${prefix}/foreign.bin`, Buffer.alloc(4096, 9));
+      const target = await tempDir();
+      await writeFile(join(target, 'foreign.bin'), Buffer.alloc(4096, 9));
+      s3.clear();
+      const events = await collect(download(s3.provider, `s3://${s3.bucket}/${prefix}/`, target));
+      expect(s3.count('GetObject') + s3.count('HeadObject')).toBe(0);
+      expect(events.find((event) => event.type === 'file')).toMatchObject({
+        action: 'skipped',
+        verified: 'md5',
+      });
+    });
+
+    it("where the listed ETag cannot tell, HeadObject's sha256 decides (downloadFile)", async () => {
+      const target = await tempDir();
+      const path = join(target, 'f1.bin');
+      await collect(downloadFile(s3.provider, `${uri}sub/f1.bin`, path));
+      s3.clear();
+      const events = await collect(downloadFile(s3.provider, `${uri}sub/f1.bin`, path));
+      expect(s3.count('HeadObject')).toBe(1);
+      expect(s3.count('GetObject')).toBe(0);
+      expect(events.find((event) => event.type === 'file')).toMatchObject({
+        action: 'skipped',
+        verified: 'sha256',
+      });
     });
 
     it('fetches again a local file changed without changing its size or mtime', async () => {

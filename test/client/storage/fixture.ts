@@ -71,12 +71,17 @@ export interface S3Fixture {
   stop(): Promise<void>;
 }
 
-/** The S3 operation a request is, from its method and query. */
-export function operationOf(method: string, url: string): string {
+/** The S3 operation a request is, from its method, query and headers (a copy source makes a PUT a CopyObject). */
+export function operationOf(
+  method: string,
+  url: string,
+  headers: Readonly<Record<string, string | string[] | undefined>> = {},
+): string {
   const query = new URL(url, 'http://store').searchParams;
   switch (method) {
     case 'PUT':
-      return query.has('uploadId') ? 'UploadPart' : 'PutObject';
+      if (query.has('uploadId')) return 'UploadPart';
+      return headers['x-amz-copy-source'] === undefined ? 'PutObject' : 'CopyObject';
     case 'POST':
       if (query.has('uploads')) return 'CreateMultipartUpload';
       if (query.has('uploadId')) return 'CompleteMultipartUpload';
@@ -147,7 +152,7 @@ export async function startS3(): Promise<S3Fixture> {
   };
   const proxy = createServer((incoming: IncomingMessage, outgoing) => {
     const record: RecordedRequest = {
-      operation: operationOf(incoming.method ?? 'GET', incoming.url ?? '/'),
+      operation: operationOf(incoming.method ?? 'GET', incoming.url ?? '/', incoming.headers),
       method: incoming.method ?? 'GET',
       url: incoming.url ?? '/',
       headers: incoming.headers,

@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lastValueFrom } from 'rxjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -131,6 +131,31 @@ describe('resuming multipart uploads', () => {
     expect(events.filter(isSummary)[0]).toMatchObject({ partsReused: 0 });
     const back = join(dir, 'back.bin');
     await lastValueFrom(downloadFile(s3.provider, uri, back));
+    expect(await sha256File(back)).toBe(await sha256File(path));
+  });
+
+  it('re-sends a stored part whose bytes changed though the file kept its size and mtime, and keeps the others', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'big.bin');
+    await writeRandomFile(path, 4 * PART);
+    const uri = `s3://${s3.bucket}/${uniquePrefix('part-changed')}/big.bin`;
+    // Parts 1 and 2 stored, part 3 on the wire.
+    await interruptAfter(upload(s3.provider, path, uri, options), 2.5 * PART);
+    const before = await stat(path);
+    const handle = await open(path, 'r+');
+    await handle.write(Buffer.from('changed'), 0, 7, 100);
+    await handle.close();
+    await utimes(path, before.atime, before.mtime);
+
+    s3.clear();
+    const events = await collect(upload(s3.provider, path, uri, options));
+    expect(s3.count('CreateMultipartUpload')).toBe(0);
+    // Part 1 again (its MD5 no longer matches the record), then parts 3 and 4.
+    expect(s3.count('UploadPart')).toBe(3);
+    expect(events.filter(isSummary)[0]).toMatchObject({ partsReused: 1, filesSent: 1 });
+    const back = join(dir, 'back.bin');
+    const fetched = await collect(downloadFile(s3.provider, uri, back));
+    expect(fetched.find((event) => event.type === 'file')).toMatchObject({ verified: 'sha256' });
     expect(await sha256File(back)).toBe(await sha256File(path));
   });
 

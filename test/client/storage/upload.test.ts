@@ -1,9 +1,13 @@
+import { createHash } from 'node:crypto';
 import { open, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { lastValueFrom } from 'rxjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  createS3Client,
   downloadFile,
+  type FileTransferred,
   isSummary,
   listObjects,
   type TransferEvent,
@@ -65,11 +69,22 @@ describe('upload', () => {
       await collect(upload(s3.provider, source, uri, options));
     });
 
-    it('re-running the upload of an unchanged tree makes no PUT at all', async () => {
-      const summary = summaryOf(await collect(upload(s3.provider, source, uri, options)));
+    it('re-running the upload of an unchanged tree makes no PUT at all, and no request per small file', async () => {
+      const events = await collect(upload(s3.provider, source, uri, options));
+      const summary = summaryOf(events);
       expect(writes()).toBe(0);
       expect(summary).toMatchObject({ filesTotal: 41, filesSent: 0, filesSkipped: 41, bytesSent: 0 });
       expect(summary.bytesSkipped).toBe(summary.bytesTotal);
+      // One listing decides the 40 small files (their ETags are their MD5s); the multipart
+      // file's ETag on this store is not one its parts make, so it is asked by HeadObject.
+      expect(s3.count('ListObjects')).toBe(1);
+      expect(s3.count('HeadObject')).toBe(1);
+      const files = events.filter((event): event is FileTransferred => event.type === 'file');
+      expect(files.filter((file) => file.verified === 'md5')).toHaveLength(40);
+      expect(files.find((file) => file.file === 'big.bin')).toMatchObject({
+        action: 'skipped',
+        verified: 'sha256',
+      });
     });
 
     it('re-sends a file whose content changed while its size and mtime stayed the same', async () => {
@@ -103,6 +118,137 @@ describe('upload', () => {
       expect(s3.count('CreateMultipartUpload')).toBe(1);
       expect(s3.count('UploadPart')).toBe(3);
       expect(s3.count('PutObject')).toBe(0);
+    });
+  });
+
+  describe('what decides "unchanged" besides the listing', () => {
+    it('an object holding the same bytes without our metadata is found unchanged by its ETag alone', async () => {
+      const source = await tempDir();
+      await writeRandomFile(join(source, 'same.bin'), 2000);
+      const prefix = uniquePrefix('foreign-same');
+      const client = createS3Client(s3.access);
+      await client.send(
+        new PutObjectCommand({
+          Bucket: s3.bucket,
+          Key: `${prefix}/same.bin`,
+          Body: await readFile(join(source, 'same.bin')),
+        }),
+      );
+      client.destroy();
+      s3.clear();
+      const events = await collect(upload(s3.provider, source, `s3://${s3.bucket}/${prefix}/`));
+      expect(writes() + s3.count('HeadObject')).toBe(0);
+      expect(events.find((event) => event.type === 'file')).toMatchObject({
+        action: 'skipped',
+        verified: 'md5',
+      });
+    });
+
+    it("where the listed ETag is not the file's MD5 (an encrypted object's), HeadObject's sha256 decides", async () => {
+      const source = await tempDir();
+      await writeRandomFile(join(source, 'a.bin'), 100);
+      await writeRandomFile(join(source, 'b.bin'), 100);
+      const prefix = uniquePrefix('opaque-etag');
+      const uri = `s3://${s3.bucket}/${prefix}/`;
+      await collect(upload(s3.provider, source, uri));
+      await writeFile(join(source, 'b.bin'), Buffer.alloc(100, 1));
+      // A store whose ETags are not MD5s: the listing shows sizes and opaque ETags.
+      const contents = ['a.bin', 'b.bin']
+        .map(
+          (name) =>
+            `<Contents><Key>${prefix}/${name}</Key><LastModified>2024-01-01T00:00:00.000Z</LastModified>` +
+            `<ETag>"${'e'.repeat(32)}"</ETag><Size>100</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+        )
+        .join('');
+      s3.respond = (request) =>
+        request.operation === 'ListObjects'
+          ? {
+              status: 200,
+              body:
+                `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
+                `<Name>${s3.bucket}</Name><Prefix>${prefix}/</Prefix><Marker></Marker><MaxKeys>1000</MaxKeys>` +
+                `<IsTruncated>false</IsTruncated>${contents}</ListBucketResult>`,
+            }
+          : undefined;
+      s3.clear();
+      const events = await collect(upload(s3.provider, source, uri));
+      expect(s3.count('HeadObject')).toBe(2);
+      expect(s3.count('PutObject')).toBe(1);
+      const files = events.filter((event): event is FileTransferred => event.type === 'file');
+      expect(files.find((file) => file.file === 'a.bin')).toMatchObject({
+        action: 'skipped',
+        verified: 'sha256',
+      });
+      expect(files.find((file) => file.file === 'b.bin')).toMatchObject({ action: 'sent' });
+    });
+  });
+
+  describe('multipart, read once', () => {
+    const options = (stateDir: string): UploadOptions => ({
+      multipartThreshold: 5 * MIB,
+      partSize: 5 * MIB,
+      stateDir,
+    });
+
+    it("writes the file's SHA-256 into the object's metadata after the data, by one copy of the object onto itself", async () => {
+      const source = await tempDir();
+      const path = join(source, 'big+1 é.bin');
+      await writeRandomFile(path, 11 * MIB);
+      const prefix = uniquePrefix('one-pass');
+      await collect(
+        upload(s3.provider, source, `s3://${s3.bucket}/${prefix}/`, options(await tempDir('mm-state-'))),
+      );
+      expect(s3.count('CreateMultipartUpload')).toBe(1);
+      expect(s3.count('UploadPart')).toBe(3);
+      // No HeadObject before sending: the listing showed no such object. (s3rver reads the copy
+      // source's "+" its own way, so the copy may be asked twice: once per encoding.)
+      expect(s3.count('HeadObject')).toBe(0);
+      expect(s3.count('CopyObject')).toBeGreaterThanOrEqual(1);
+      const client = createS3Client(s3.access);
+      const head = await client.send(
+        new HeadObjectCommand({ Bucket: s3.bucket, Key: `${prefix}/big+1 é.bin` }),
+      );
+      client.destroy();
+      expect(head.Metadata?.sha256).toBe(await sha256File(path));
+      expect(head.ContentLength).toBe(11 * MIB);
+      const back = join(await tempDir(), 'back.bin');
+      const fetched = await collect(
+        downloadFile(s3.provider, `s3://${s3.bucket}/${prefix}/big+1 é.bin`, back),
+      );
+      expect(fetched.find((event) => event.type === 'file')).toMatchObject({ verified: 'sha256' });
+      expect(await sha256File(back)).toBe(await sha256File(path));
+    });
+
+    it('an object its parts made, left without the SHA-256 (stopped before the copy), gets it and is not sent again', async () => {
+      const source = await tempDir();
+      const path = join(source, 'big.bin');
+      await writeRandomFile(path, 11 * MIB);
+      const key = `${uniquePrefix('repair')}/big.bin`;
+      const stateDir = await tempDir('mm-state-');
+      await collect(upload(s3.provider, path, `s3://${s3.bucket}/${key}`, options(stateDir)));
+      // What S3 answers for such an object: its multipart ETag (MD5 of the part MD5s, -3), no sha256.
+      const content = await readFile(path);
+      const partMd5 = [0, 1, 2].map((i) =>
+        createHash('md5')
+          .update(content.subarray(i * 5 * MIB, (i + 1) * 5 * MIB))
+          .digest(),
+      );
+      const etag = `${createHash('md5').update(Buffer.concat(partMd5)).digest('hex')}-3`;
+      s3.respond = (request) =>
+        request.operation === 'HeadObject'
+          ? { status: 200, body: '', headers: { etag: `"${etag}"`, 'content-length': String(11 * MIB) } }
+          : undefined;
+      s3.clear();
+      const events = await collect(upload(s3.provider, path, `s3://${s3.bucket}/${key}`, options(stateDir)));
+      expect(writes()).toBe(0);
+      expect(s3.count('CopyObject')).toBe(1);
+      const copy = s3.requests.find((request) => request.operation === 'CopyObject')!;
+      expect(copy.headers['x-amz-meta-sha256']).toBe(await sha256File(path));
+      expect(copy.headers['x-amz-copy-source-if-match']).toBe(`"${etag}"`);
+      expect(events.find((event) => event.type === 'file')).toMatchObject({
+        action: 'skipped',
+        verified: 'sha256',
+      });
     });
   });
 

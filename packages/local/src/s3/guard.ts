@@ -40,7 +40,13 @@ import { type Checksum, checksumFor, contentMd5, isChecksumHeader } from './chec
 import { PRIVATE_FILE_MODE, SPOOL_HEADERS } from './durableStore.js';
 import { isListObjects, listObjects } from './listObjects.js';
 import { S3RequestError, s3ErrorXml } from './s3Error.js';
-import { canonicalDeleteBody, checkCopySource, checkMultipartQuery, checkPath } from './safeKeys.js';
+import {
+  bucketAndKey,
+  canonicalDeleteBody,
+  checkCopySource,
+  checkMultipartQuery,
+  checkPath,
+} from './safeKeys.js';
 import {
   type Credentials,
   headerMap,
@@ -140,7 +146,7 @@ function tap(onChunk: (chunk: Buffer) => void): Transform {
   });
 }
 
-/** The body checks a request declares in its headers: every flexible checksum header, and Content-MD5. */
+/** The flexible checksums a request declares in its headers (Content-MD5 is checked apart, see `spool`). */
 function declaredChecks(
   headers: ReadonlyMap<string, string>,
   checkFlexible: boolean,
@@ -152,8 +158,6 @@ function declaredChecks(
         checks.push({ name, expected: value, checksum: checksumFor(name), code: 'BadDigest' });
     }
   }
-  const md5 = headers.get('content-md5');
-  if (md5 !== undefined) checks.push({ name: 'Content-MD5', code: 'BadDigest', ...contentMd5(md5) });
   return checks;
 }
 
@@ -209,6 +213,9 @@ async function spool(
   const hashHex = !chunked && /^[0-9a-f]{64}$/i.test(payloadHash) ? payloadHash.toLowerCase() : undefined;
   const hasher = hashHex ? createHash('sha256') : undefined;
   const checks = declaredChecks(headers, checkFlexible);
+  // Content-MD5 is checked against the MD5 the spool computes anyway (the object's ETag): one hash, not two.
+  const declaredMd5Header = headers.get('content-md5');
+  const declaredMd5 = declaredMd5Header === undefined ? undefined : contentMd5(declaredMd5Header).expected;
   const md5 = createHash('md5');
   let length = 0;
   stages.push(
@@ -238,7 +245,28 @@ async function spool(
       );
     }
   }
-  return { file, length, md5: md5.digest('hex') };
+  const md5Hex = md5.digest('hex');
+  if (declaredMd5 !== undefined && Buffer.from(md5Hex, 'hex').toString('base64') !== declaredMd5) {
+    throw new S3RequestError(
+      400,
+      'BadDigest',
+      'the Content-MD5 you specified did not match the calculated checksum',
+    );
+  }
+  return { file, length, md5: md5Hex };
+}
+
+/**
+ * `x-amz-copy-source` as s3rver 3.7.1 reads it. S3 takes it URL-encoded (a key's `+` as
+ * `%2B`) and decodes every escape; s3rver runs `decodeURI`, which leaves the escapes of
+ * reserved characters (`%2B`, `%3D`, `%40`, …) as they are and so looks for another key.
+ * Forwarded decoded, then encoded as `encodeURI` does, s3rver reads the key S3 would.
+ * (A `?versionId=` is dropped: s3rver keeps no versions.)
+ */
+function s3rverCopySource(header: string): string {
+  const path = header.split('?')[0] ?? '';
+  const { bucket, key } = bucketAndKey(path.startsWith('/') ? path : `/${path}`);
+  return encodeURI(`/${bucket}/${key}`);
 }
 
 /** The request target s3rver gets: the same path, the query without presigned-URL parameters. */
@@ -382,6 +410,7 @@ export function createS3Guard(
       };
       // The rebuilt DeleteObjects body no longer matches the client's Content-MD5.
       if (isDelete) delete upstreamHeaders['content-md5'];
+      if (copySource !== undefined) upstreamHeaders['x-amz-copy-source'] = s3rverCopySource(copySource);
       if (handOver && spooled) {
         upstreamHeaders[SPOOL_HEADERS.file] = basename(spooled.file);
         upstreamHeaders[SPOOL_HEADERS.md5] = spooled.md5;

@@ -10,8 +10,8 @@
  * the directories a listing can reach.
  * @module
  */
-import type { Dirent } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import type { Dirent, Stats } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareKeys } from './keyOrder.js';
 import { OBJECT_SUFFIX, readObjectState } from './objectRecord.js';
@@ -130,12 +130,58 @@ export function walkKeys(bucketDirectory: string, range: WalkRange): AsyncGenera
   return walkDirectory(bucketDirectory, '', range, true);
 }
 
+/** Entries {@link readObjectInfo} keeps before starting afresh (about 200 bytes each). */
+const INFO_CACHE_ENTRIES = 100_000;
+
+/**
+ * What {@link readObjectInfo} learnt, by object file, with the identity of the file it
+ * learnt it from: device, inode, size, modification and change times (ms, sub-ms digits kept). The store never
+ * changes an object file in place — a write renames a new file in (a new inode, a new
+ * change time) — and an object's listed size, time and MD5 follow from its file alone
+ * (the MD5 from the commit stamp, which names that very inode), so an entry whose
+ * identity still matches `stat` is exact.
+ */
+const infoCache = new Map<string, { readonly identity: string; readonly info: ObjectInfo }>();
+
+function identityOf(stats: Stats): string {
+  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
+}
+
 /**
  * Size, modification time and ETag of a stored object: the checksum that belongs to
  * its bytes (see `objectRecord.ts`), never a stale one. `undefined` when the object
- * was deleted meanwhile.
+ * was deleted meanwhile. One `stat` when the file is unchanged since it was last read
+ * here (a listing of many objects costs a `stat` each, not an open and a record read).
  */
 export async function readObjectInfo(file: string): Promise<ObjectInfo | undefined> {
+  let stats: Stats;
+  try {
+    // Numbers, not bigints (cheaper): an inode past 2^53 then differs from the stamp's and is not kept.
+    stats = await stat(file);
+  } catch (error) {
+    if (isMissing(error)) {
+      infoCache.delete(file);
+      return undefined;
+    }
+    throw error;
+  }
+  const identity = identityOf(stats);
+  const cached = infoCache.get(file);
+  if (cached?.identity === identity) return cached.info;
   const state = await readObjectState(file);
-  return state && { size: state.size, lastModified: state.lastModified, etag: JSON.stringify(state.md5) };
+  if (!state) {
+    infoCache.delete(file);
+    return undefined;
+  }
+  const info: ObjectInfo = {
+    size: state.size,
+    lastModified: state.lastModified,
+    etag: JSON.stringify(state.md5),
+  };
+  // Kept only when the state was read from the file just stat'ed (not one renamed in since).
+  if (state.ino === stats.ino.toString() && state.size === Number(stats.size)) {
+    if (infoCache.size >= INFO_CACHE_ENTRIES) infoCache.clear();
+    infoCache.set(file, { identity, info });
+  }
+  return info;
 }

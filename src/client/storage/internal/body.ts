@@ -5,7 +5,7 @@
  * @module
  */
 import { open } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { DEFAULT_READ_CHUNK_BYTES } from '../../../defaults.js';
 import { anySignal } from '../../kernel/signals.js';
 import { READ_NOFOLLOW } from './hash.js';
@@ -112,4 +112,29 @@ export async function sendMetered<T>(
     close();
     linked.release();
   }
+}
+
+/**
+ * Runs `send` with `content` (bytes already read and hashed) as the body, handed to S3 in
+ * slices of `DEFAULT_READ_CHUNK_BYTES` so progress moves as S3 reads it. A fresh stream
+ * per call: an attempt that failed can be sent again. `meter` is told each slice's size.
+ */
+export function sendBuffered<T>(
+  content: Buffer,
+  progress: (attemptTotal: number) => void,
+  signal: AbortSignal,
+  send: (body: Readable, signal: AbortSignal) => Promise<T>,
+  meter: (bytes: number) => void = () => undefined,
+): Promise<T> {
+  let total = 0;
+  function* slices(): Generator<Buffer> {
+    for (let start = 0; start < content.length; start += DEFAULT_READ_CHUNK_BYTES) {
+      const slice = content.subarray(start, start + DEFAULT_READ_CHUNK_BYTES);
+      total += slice.length;
+      meter(slice.length);
+      progress(total);
+      yield slice;
+    }
+  }
+  return send(Readable.from(slices(), { objectMode: false }), signal);
 }

@@ -34,6 +34,30 @@ export interface DigestOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** The digest of content held in memory: SHA-256 and MD5 of the whole, the content kept. */
+export function digestContent(content: Buffer): FileDigest {
+  return {
+    size: content.length,
+    sha256: createHash('sha256').update(content).digest('hex'),
+    md5: createHash('md5').update(content).digest('base64'),
+    partMd5: [],
+    content,
+  };
+}
+
+/**
+ * Reads a small file whole (one open, one read, one close; never through a symlink swapped
+ * in since the walk) and digests it: what a file sent in one request needs.
+ */
+export async function digestSmallFile(path: string, signal?: AbortSignal): Promise<FileDigest> {
+  const handle = await open(path, READ_NOFOLLOW);
+  try {
+    return digestContent(await handle.readFile(signal ? { signal } : {}));
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Reads `path` once: SHA-256 of the whole, MD5 of the whole or of each part, and small contents. */
 export async function digestFile(path: string, options: DigestOptions = {}): Promise<FileDigest> {
   const { partSize, keepUpTo = 0, signal } = options;

@@ -22,6 +22,8 @@ export interface LocalFile {
   /** Real path to read. */
   readonly path: string;
   readonly size: number;
+  /** Last modification, ms since the epoch (with the size, what identifies an interrupted upload's file). */
+  readonly mtimeMs: number;
 }
 
 /** What the walk found. */
@@ -49,7 +51,7 @@ export async function walkLocal(
   if (!top.isDirectory()) {
     return {
       single: true,
-      files: [{ relative: basename(local), path: root, size: top.size }],
+      files: [{ relative: basename(local), path: root, size: top.size, mtimeMs: top.mtimeMs }],
       emptyDirectories: [],
       leftOut: [],
     };
@@ -94,7 +96,7 @@ export async function walkLocal(
         await walk(readPath, rel, new Set([...ancestors, readPath]));
       } else if (isFile) {
         const info = await lstat(readPath);
-        files.push({ relative: rel, path: readPath, size: info.size });
+        files.push({ relative: rel, path: readPath, size: info.size, mtimeMs: info.mtimeMs });
       } else {
         leftOut.push({ path: rel, reason: 'special' });
       }

@@ -1,11 +1,16 @@
 /**
  * The multipart upload of one file, step by step: resume the upload an interrupted
- * run recorded (when it is this very file and S3 still has it) or create one, send
- * the missing parts (recording each), complete, forget the record. A resumed upload
- * the store cannot complete is started over once, from nothing.
+ * run recorded (when it is this very file and S3 still has it) or create one; read the
+ * file once, in order, part by part — each part hashed (MD5, its `Content-MD5`) and sent
+ * from memory, `partConcurrency` at a time, while the file's SHA-256 runs over the same
+ * bytes; a part the recorded upload holds with that very MD5 is kept, not sent — then
+ * complete; write the SHA-256 into the object's metadata when the upload was not created
+ * with it (a copy of the object onto itself replacing its metadata: S3 sets metadata no
+ * other way once the data is in); forget the record. A resumed upload the store cannot
+ * complete is started over once, from nothing.
  *
  * ```
- * resumeOrCreate ─▶ finishUpload ──────────────────────────────▶ parts reused
+ * resumeOrCreate ─▶ finishUpload: parts (one read pass) ─▶ complete ─▶ SHA-256 metadata ─▶ parts reused
  *                      └─ a resumed upload cannot complete ─▶ startOver ─▶ finishUpload
  * ```
  * @module
@@ -13,6 +18,7 @@
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
   ListPartsCommand,
   type ListPartsCommandOutput,
@@ -25,9 +31,9 @@ import {
   defer,
   EMPTY,
   expand,
+  finalize,
   from,
   ignoreElements,
-  last,
   map,
   mergeMap,
   type Observable,
@@ -38,9 +44,10 @@ import {
 import { SHA256_METADATA_KEY } from '../../../defaults.js';
 import { PagingError } from '../../../errors.js';
 import { StorageError } from '../errors.js';
-import { highWater, type OnBytes, sendMetered } from './body.js';
+import { highWater, type OnBytes, sendBuffered } from './body.js';
 import type { S3Caller } from './caller.js';
 import type { FileDigest } from './hash.js';
+import { PartReader, type ReadPart } from './part-reader.js';
 import { type PartRange, partRanges } from './part-size.js';
 import { bareEtag } from './remote.js';
 import type { StoredPart, UploadState, UploadStateFile } from './resume-state.js';
@@ -62,11 +69,20 @@ export interface MultipartTarget {
   readonly onBytes: OnBytes;
 }
 
-/** What {@link multipartUpload} sends: the file's digest, cut at `partSize`. */
+/** What {@link multipartUpload} sends: the file, cut at `partSize`. */
 export interface MultipartOptions {
   readonly target: MultipartTarget;
-  readonly digest: FileDigest;
+  /** The file's size as listed (the read pass checks the file still has it). */
+  readonly size: number;
+  /** The file's modification time (ms) as listed: with the size, what makes a recorded upload this file's. */
+  readonly mtimeMs: number;
   readonly partSize: number;
+  /**
+   * The file's digest, when it was read before (to compare it with the object): its
+   * SHA-256 goes into the upload's metadata from the start, and each part must still
+   * have its MD5. Without it, the SHA-256 is computed on the way and written after.
+   */
+  readonly digest: FileDigest | undefined;
   /** The upload an interrupted run recorded for this target, if any. */
   readonly recorded: UploadState | undefined;
 }
@@ -76,11 +92,17 @@ interface Upload extends MultipartOptions {
   readonly ranges: readonly PartRange[];
 }
 
-/** An upload S3 knows: its record, and the parts kept from an earlier run. */
+/** An upload S3 knows: its record, and the recorded parts S3 still holds (kept if the file's bytes there still match). */
 interface OpenUpload {
   readonly state: UploadState;
-  readonly reused: readonly StoredPart[];
+  readonly candidates: ReadonlyMap<number, StoredPart>;
 }
+
+/**
+ * How far two modification times may be apart and still be one file's (ms): a time set
+ * back to the millisecond (`utimes`, `cp -p`) reads back a fraction of it off.
+ */
+const MTIME_TOLERANCE_MS = 1;
 
 /** The parts S3 lists for an upload, by part number. */
 type StoredParts = Map<number, { size: number; etag: string | undefined }>;
@@ -91,7 +113,7 @@ type StoredParts = Map<number, { size: number; etag: string | undefined }>;
  * requests in flight and keeps the record, so the next run resumes.
  */
 export function multipartUpload(options: MultipartOptions): Observable<number> {
-  const upload: Upload = { ...options, ranges: partRanges(options.digest.size, options.partSize) };
+  const upload: Upload = { ...options, ranges: partRanges(options.size, options.partSize) };
   return resumeOrCreate(upload).pipe(
     concatMap((open) =>
       finishUpload(upload, open).pipe(
@@ -103,7 +125,7 @@ export function multipartUpload(options: MultipartOptions): Observable<number> {
   );
 }
 
-/** The recorded upload when it can go on (with the parts still usable), else a new one (the stale one abandoned). */
+/** The recorded upload when it can go on (with the parts S3 still holds), else a new one (the stale one abandoned). */
 function resumeOrCreate(upload: Upload): Observable<OpenUpload> {
   const { recorded, target } = upload;
   const resumed$: Observable<OpenUpload | undefined> =
@@ -115,43 +137,53 @@ function resumeOrCreate(upload: Upload): Observable<OpenUpload> {
             map((stored) =>
               stored === 'gone'
                 ? undefined
-                : { state: recorded, reused: reusableParts(upload, recorded, stored) },
+                : { state: recorded, candidates: storedParts(upload, recorded, stored) },
             ),
           );
   return resumed$.pipe(concatMap((open) => (open ? of(open) : createUpload(upload))));
 }
 
-/** True when `recorded` is an upload of this very content to this very place, cut the same way. */
+/**
+ * True when `recorded` is an upload of this very file (same size and modification time)
+ * to this very place, cut the same way, whose metadata does not contradict a known digest.
+ */
 function isSameUpload(upload: Upload, recorded: UploadState): boolean {
   const { target, digest } = upload;
   return (
+    recorded.version === 2 &&
     recorded.endpoint === target.endpoint &&
     recorded.bucket === target.bucket &&
     recorded.key === target.key &&
-    recorded.size === digest.size &&
-    recorded.sha256 === digest.sha256 &&
-    recorded.partSize === upload.partSize
+    recorded.size === upload.size &&
+    recorded.mtimeMs !== undefined &&
+    Math.abs(recorded.mtimeMs - upload.mtimeMs) < MTIME_TOLERANCE_MS &&
+    recorded.partSize === upload.partSize &&
+    (digest === undefined || recorded.sha256 === undefined || recorded.sha256 === digest.sha256)
   );
 }
 
-/** The recorded parts that can be kept: same size and MD5 locally, and still stored (when S3 can tell). */
-function reusableParts(
+/** The recorded parts that may be kept: a part of this cut, still stored (when S3 can tell). The read pass checks their MD5. */
+function storedParts(
   upload: Upload,
   recorded: UploadState,
   stored: StoredParts | 'unsupported',
-): StoredPart[] {
-  return recorded.parts.filter((part) => {
+): Map<number, StoredPart> {
+  const candidates = new Map<number, StoredPart>();
+  for (const part of recorded.parts) {
     const range = upload.ranges[part.partNumber - 1];
-    if (!range || range.size !== part.size || upload.digest.partMd5[part.partNumber - 1] !== part.md5) {
-      return false;
+    if (!range || range.size !== part.size) continue;
+    if (stored !== 'unsupported') {
+      const onServer = stored.get(part.partNumber);
+      if (onServer === undefined || onServer.size !== part.size || onServer.etag !== bareEtag(part.etag)) {
+        continue;
+      }
     }
-    if (stored === 'unsupported') return true;
-    const onServer = stored.get(part.partNumber);
-    return onServer !== undefined && onServer.size === part.size && onServer.etag === bareEtag(part.etag);
-  });
+    candidates.set(part.partNumber, part);
+  }
+  return candidates;
 }
 
-/** A new upload (`CreateMultipartUpload`, with the SHA-256 as metadata), no part sent yet. */
+/** A new upload (`CreateMultipartUpload`, with the SHA-256 as metadata when it is known), no part sent yet. */
 function createUpload(upload: Upload): Observable<OpenUpload> {
   const { target, digest } = upload;
   return target.caller
@@ -160,7 +192,7 @@ function createUpload(upload: Upload): Observable<OpenUpload> {
         new CreateMultipartUploadCommand({
           Bucket: target.bucket,
           Key: target.key,
-          Metadata: { [SHA256_METADATA_KEY]: digest.sha256 },
+          Metadata: digest ? { [SHA256_METADATA_KEY]: digest.sha256 } : undefined,
         }),
         { abortSignal: signal },
       ),
@@ -174,47 +206,83 @@ function createUpload(upload: Upload): Observable<OpenUpload> {
           });
         }
         const state: UploadState = {
-          version: 1,
+          version: 2,
           endpoint: target.endpoint,
           bucket: target.bucket,
           key: target.key,
           uploadId: output.UploadId,
-          size: digest.size,
-          sha256: digest.sha256,
+          size: upload.size,
+          mtimeMs: upload.mtimeMs,
           partSize: upload.partSize,
+          ...(digest ? { sha256: digest.sha256 } : {}),
           parts: [],
         };
-        return { state, reused: [] };
+        return { state, candidates: new Map() };
       }),
     );
 }
 
 /**
- * Records the upload, sends the missing parts (recording each once S3 has it),
- * completes the upload and forgets the record; emits the number of parts reused.
+ * Records the upload; reads the file once, sending the parts S3 does not hold
+ * (recording each once S3 has it); completes the upload; puts the SHA-256 into the
+ * object's metadata when the upload does not carry it; forgets the record. Emits the
+ * number of parts reused.
  */
 function finishUpload(upload: Upload, open: OpenUpload): Observable<number> {
   const { target } = upload;
   return defer(() => {
-    const current: UploadState = { ...open.state, parts: [...open.reused] };
-    const reusedBytes = open.reused.reduce((sum, part) => sum + part.size, 0);
-    if (reusedBytes > 0) target.onBytes(reusedBytes, false);
-    return concat(
-      saveState(target, current),
-      sendMissingParts(upload, current),
-      completeUpload(upload, current),
-    ).pipe(
-      last(),
-      concatMap(() => defer(() => target.stateFile.remove())),
-      map(() => open.reused.length),
+    const current: UploadState = { ...open.state, parts: [] };
+    const reader = new PartReader({
+      path: target.path,
+      size: upload.size,
+      uri: target.uri,
+      expectedMd5: upload.digest?.partMd5,
+    });
+    let reused = 0;
+    const parts$ = from(upload.ranges).pipe(
+      mergeMap(
+        (range) =>
+          defer(() => reader.read(range)).pipe(
+            asStorageError('read', target.path),
+            concatMap((part) => {
+              const kept = open.candidates.get(range.partNumber);
+              if (kept && kept.md5 === part.md5) {
+                reused += 1;
+                current.parts.push(kept);
+                target.onBytes(range.size, false);
+                return EMPTY;
+              }
+              return uploadPart(target, current.uploadId, part).pipe(
+                concatMap((stored) => {
+                  current.parts.push(stored);
+                  return saveState(target, current);
+                }),
+              );
+            }),
+          ),
+        target.partConcurrency,
+      ),
     );
+    const complete$ = defer(() => reader.sha256()).pipe(
+      asStorageError('read', target.path),
+      concatMap((sha256) =>
+        completeUpload(target, current).pipe(
+          concatMap((etag) => (current.sha256 === sha256 ? EMPTY : writeSha256(target, sha256, etag))),
+        ),
+      ),
+    );
+    const sent$ = concat(saveState(target, current), parts$, complete$).pipe(
+      ignoreElements(),
+      finalize(() => void reader.close()),
+    );
+    return concat(sent$, defer(() => target.stateFile.remove()).pipe(map(() => reused)));
   });
 }
 
 /** A resumed upload the store cannot complete (its parts are gone): worth one fresh start. */
 function cannotFinishResumed(open: OpenUpload, error: unknown): boolean {
   return (
-    open.reused.length > 0 &&
+    open.candidates.size > 0 &&
     error instanceof StorageError &&
     error.method === 'CompleteMultipartUpload' &&
     !error.credentials
@@ -237,36 +305,14 @@ function saveState(target: MultipartTarget, state: UploadState): Observable<neve
   );
 }
 
-/** Sends the parts `current` does not hold, `partConcurrency` at a time, adding each to `current` and recording it. */
-function sendMissingParts(upload: Upload, current: UploadState): Observable<never> {
-  const { target } = upload;
-  const have = new Set(current.parts.map((part) => part.partNumber));
-  const missing = upload.ranges.filter((range) => !have.has(range.partNumber));
-  return from(missing).pipe(
-    mergeMap(
-      (range) =>
-        uploadPart(upload, current.uploadId, range).pipe(
-          concatMap((part) => {
-            current.parts.push(part);
-            return saveState(target, current);
-          }),
-        ),
-      target.partConcurrency,
-    ),
-    ignoreElements(),
-  );
-}
-
-/** `UploadPart` of one range, the body metered and checked against the part's MD5. */
-function uploadPart(upload: Upload, uploadId: string, range: PartRange): Observable<StoredPart> {
-  const { target } = upload;
-  const md5 = upload.digest.partMd5[range.partNumber - 1] ?? '';
+/** `UploadPart` of one part read into memory, its `Content-MD5` the MD5 of those bytes. */
+function uploadPart(target: MultipartTarget, uploadId: string, part: ReadPart): Observable<StoredPart> {
+  const { range, content, md5 } = part;
   const operation = `UploadPart ${range.partNumber}`;
   const progress = highWater(target.onBytes);
   return target.caller.call(operation, target.uri, async (client, signal, { meter }) => {
-    const output = await sendMetered(
-      { path: target.path, start: range.start, size: range.size, md5 },
-      { uri: target.uri, operation },
+    const output = await sendBuffered(
+      content,
       progress,
       signal,
       (body, abortSignal) =>
@@ -290,9 +336,8 @@ function uploadPart(upload: Upload, uploadId: string, range: PartRange): Observa
   });
 }
 
-/** `CompleteMultipartUpload` with the parts of `current`, in order. */
-function completeUpload(upload: Upload, current: UploadState): Observable<unknown> {
-  const { target } = upload;
+/** `CompleteMultipartUpload` with the parts of `current`, in order; emits the object's ETag (if S3 gave one). */
+function completeUpload(target: MultipartTarget, current: UploadState): Observable<string | undefined> {
   return defer(() => {
     const parts = [...current.parts].sort((a, b) => a.partNumber - b.partNumber);
     return target.caller.call('CompleteMultipartUpload', target.uri, (client, signal) =>
@@ -308,7 +353,54 @@ function completeUpload(upload: Upload, current: UploadState): Observable<unknow
         { abortSignal: signal },
       ),
     );
-  });
+  }).pipe(map((output) => output.ETag));
+}
+
+/**
+ * The `CopySource` of an object as S3 reads it: `bucket/key`, each segment URL-encoded.
+ * `uri` gives the form a store that decodes it as a URI (s3rver 3.7.1: `decodeURI`, which
+ * leaves `%2B` and the other reserved escapes alone) reads as the same key.
+ */
+export function copySource(bucket: string, key: string, form: 's3' | 'uri' = 's3'): string {
+  if (form === 'uri') return encodeURI(`${bucket}/${key}`);
+  return `${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/**
+ * Writes the SHA-256 into the metadata of an object this upload completed: `CopyObject`
+ * of the object onto itself, replacing its metadata — only while it still has the ETag
+ * the upload completed with (when S3 gave one): a later writer's object is left alone.
+ * The object is known to exist, so a `NoSuchKey` answer means the store read the copy
+ * source another way: it is asked once more with the key in that store's form.
+ */
+export function writeSha256(
+  target: MultipartTarget,
+  sha256: string,
+  etag: string | undefined,
+): Observable<never> {
+  const copy = (form: 's3' | 'uri') =>
+    target.caller.call('CopyObject', target.uri, (client, signal) =>
+      client.send(
+        new CopyObjectCommand({
+          Bucket: target.bucket,
+          Key: target.key,
+          CopySource: copySource(target.bucket, target.key, form),
+          CopySourceIfMatch: etag === undefined || etag.startsWith('"') ? etag : `"${etag}"`,
+          MetadataDirective: 'REPLACE',
+          Metadata: { [SHA256_METADATA_KEY]: sha256 },
+        }),
+        { abortSignal: signal },
+      ),
+    );
+  const differs =
+    copySource(target.bucket, target.key, 's3') !== copySource(target.bucket, target.key, 'uri');
+  return copy('s3').pipe(
+    catchError((error: unknown) => (differs && isNotFound(error) ? copy('uri') : throwError(() => error))),
+    ignoreElements(),
+    catchError((error: unknown) =>
+      error instanceof StorageError && error.status === 412 ? EMPTY : throwError(() => error),
+    ),
+  );
 }
 
 /** The parts S3 lists for an upload (`unsupported` when the store has no ListParts, `gone` when the upload is not there). */

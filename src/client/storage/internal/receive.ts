@@ -1,6 +1,8 @@
 /**
- * Fetches one object into a local file: skipped when the file already has the
- * object's size and SHA-256; otherwise written to a temporary name in the same
+ * Fetches one object into a local file: skipped when the file already holds the
+ * object's content — same size, and its MD5 is the ETag the listing showed (no request),
+ * or else its SHA-256 is the object's `sha256` metadata (`HeadObject`); otherwise
+ * written to a temporary name in the same
  * directory, checked (size, and SHA-256 when the object carries our metadata), and
  * only then renamed over the final name. A failed check or an interrupted transfer
  * removes the temporary file, so a truncated or corrupt file never has the final name.
@@ -15,12 +17,14 @@ import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { defer, map, Observable, of, switchMap } from 'rxjs';
 import { formatS3Uri } from '../../../codecs/s3uri.js';
-import { SHA256_METADATA_KEY } from '../../../defaults.js';
+import { DEFAULT_BUFFERED_FILE_BYTES, SHA256_METADATA_KEY } from '../../../defaults.js';
 import { onAbort } from '../../kernel/signals.js';
 import { IntegrityError, StorageError } from '../errors.js';
 import type { FileTransferred, Verification } from '../events.js';
 import type { S3Caller } from './caller.js';
-import { digestFile } from './hash.js';
+import type { SmallFileDigests } from './digest-pool.js';
+import { etagMatches } from './etag.js';
+import { digestFile, digestSmallFile } from './hash.js';
 import type { Delta } from './progress.js';
 import { headRemote, type RemoteHead } from './remote.js';
 import { asStorageError } from './s3-errors.js';
@@ -35,6 +39,8 @@ export interface ReceiveTarget {
   readonly relative: string;
   /** The object's size as listed. */
   readonly size: number;
+  /** The object's ETag as listed (quotes removed), if the listing gave one. */
+  readonly etag?: string | undefined;
   /** `HeadObject` of the object, when it was already asked. */
   readonly head?: RemoteHead | undefined;
 }
@@ -46,8 +52,17 @@ function code(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null ? (error as { code?: string }).code : undefined;
 }
 
-/** Emits byte deltas while `target` is fetched, then one `file` delta. Unsubscribing aborts and removes the temporary file. */
-export function receiveObject(caller: S3Caller, bucket: string, target: ReceiveTarget): Observable<Delta> {
+/**
+ * Emits byte deltas while `target` is fetched, then one `file` delta. Unsubscribing aborts
+ * and removes the temporary file. `digests` reads a small local file to compare (default:
+ * on the event loop).
+ */
+export function receiveObject(
+  caller: S3Caller,
+  bucket: string,
+  target: ReceiveTarget,
+  digests?: SmallFileDigests,
+): Observable<Delta> {
   return new Observable<Delta>((subscriber) => {
     let reported = 0;
     const onTotal = (attemptTotal: number): void => {
@@ -61,7 +76,7 @@ export function receiveObject(caller: S3Caller, bucket: string, target: ReceiveT
         reported = attemptTotal;
       }
     };
-    return receiveFlow(caller, bucket, target, onTotal)
+    return receiveFlow(caller, bucket, target, onTotal, digests)
       .pipe(map((event): Delta => ({ kind: 'file', event })))
       .subscribe(subscriber);
   });
@@ -72,6 +87,7 @@ function receiveFlow(
   bucket: string,
   target: ReceiveTarget,
   onTotal: (attemptTotal: number) => void,
+  digests: SmallFileDigests | undefined,
 ): Observable<FileTransferred> {
   const uri = formatS3Uri({ bucket, key: target.key });
   const final = join(target.directory, target.name);
@@ -90,7 +106,8 @@ function receiveFlow(
     verified,
   });
 
-  const unchanged$: Observable<boolean> = defer(async () => {
+  /** How the local file was found to hold the object's content, or `undefined` (fetch it). */
+  const unchanged$: Observable<Verification | undefined> = defer(async () => {
     const info = await lstat(final).catch((error: unknown) => {
       if (code(error) === 'ENOENT') return undefined;
       throw error;
@@ -101,28 +118,51 @@ function receiveFlow(
     return info?.isFile() === true && info.size === target.size;
   }).pipe(
     asStorageError('stat', final),
-    switchMap((sameSize) => {
-      if (!sameSize) return of(false);
-      const head$ = target.head ? of(target.head) : headRemote(caller, bucket, target.key);
-      return head$.pipe(
-        switchMap((head) => {
-          // Without our SHA-256 the local file cannot be compared: fetch it again.
-          if (!head?.sha256 || head.size !== target.size) return of(false);
-          const expected = head.sha256;
-          return defer(() => digestFile(final)).pipe(
-            asStorageError('read', final),
-            map((local) => local.sha256 === expected),
-          );
-        }),
-      );
-    }),
+    switchMap((sameSize) =>
+      sameSize ? compareLocal(caller, bucket, target, final, digests) : of(undefined),
+    ),
   );
 
   return unchanged$.pipe(
     switchMap((unchanged) => {
-      if (unchanged) return of(done('skipped', target.size, 'sha256'));
+      if (unchanged) return of(done('skipped', target.size, unchanged));
       return fetchInto(caller, bucket, target.key, target.directory, final, onTotal, target.size).pipe(
         map((result) => done('sent', result.bytes, result.verified)),
+      );
+    }),
+  );
+}
+
+/**
+ * Whether the local file `final` (of the object's size) holds the object's content: its
+ * MD5 against the listed ETag first (no request; see `etag.ts`), else its SHA-256
+ * against the `sha256` metadata `HeadObject` gives (or that answer's ETag, for an object
+ * without it). The file is read once, whatever is asked.
+ */
+function compareLocal(
+  caller: S3Caller,
+  bucket: string,
+  target: ReceiveTarget,
+  final: string,
+  digests: SmallFileDigests | undefined,
+): Observable<Verification | undefined> {
+  return defer(() =>
+    target.size > DEFAULT_BUFFERED_FILE_BYTES
+      ? digestFile(final)
+      : digests
+        ? digests.digest(final)
+        : digestSmallFile(final),
+  ).pipe(
+    asStorageError('read', final),
+    switchMap((local) => {
+      if (etagMatches(target.etag, local)) return of<Verification>('md5');
+      const head$ = target.head ? of(target.head) : headRemote(caller, bucket, target.key);
+      return head$.pipe(
+        map((head): Verification | undefined => {
+          if (head === undefined || head.size !== target.size) return undefined;
+          if (head.sha256 !== undefined) return head.sha256 === local.sha256 ? 'sha256' : undefined;
+          return etagMatches(head.etag, local) ? 'md5' : undefined;
+        }),
       );
     }),
   );

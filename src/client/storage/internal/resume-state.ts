@@ -2,9 +2,13 @@
  * What an interrupted multipart upload leaves behind so a re-run can go on: a small
  * JSON file per (endpoint, bucket, key, local file) under the OS temp directory
  * (`<tmpdir>/modelmaker-uploads/<sha256>.json`), holding the upload id, the file's
- * size and SHA-256, the part size and each stored part's number, size, ETag and MD5.
- * A part is recorded only after S3 accepted it. The file goes away when the upload
- * completes. A state file that does not decode is treated as absent (it is a cache).
+ * size and modification time, the part size, the SHA-256 when it was known before the
+ * first part (it then went into the upload's metadata), and each stored part's number,
+ * size, ETag and MD5. A part is recorded only after S3 accepted it; a resumed upload
+ * keeps a part only when the file's bytes there still have its MD5. The file goes away
+ * when the upload completes. A state file that does not decode is treated as absent
+ * (it is a cache); one of version 1 (an older SDK: it identified the file by SHA-256)
+ * is never resumed, only abandoned.
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -25,17 +29,25 @@ export const StoredPart = t.type({
 export type StoredPart = t.TypeOf<typeof StoredPart>;
 
 /** The state of one multipart upload. */
-export const UploadState = t.type({
-  version: t.literal(1),
-  endpoint: t.string,
-  bucket: t.string,
-  key: t.string,
-  uploadId: t.string,
-  size: t.number,
-  sha256: t.string,
-  partSize: t.number,
-  parts: t.array(StoredPart),
-});
+export const UploadState = t.intersection([
+  t.type({
+    /** 2 (this SDK); 1 (an older one: abandoned, never resumed). */
+    version: t.union([t.literal(1), t.literal(2)]),
+    endpoint: t.string,
+    bucket: t.string,
+    key: t.string,
+    uploadId: t.string,
+    size: t.number,
+    partSize: t.number,
+    parts: t.array(StoredPart),
+  }),
+  t.partial({
+    /** The local file's modification time (ms) when the upload was created. */
+    mtimeMs: t.number,
+    /** The file's SHA-256 (hex), when it was known before the first part and is in the upload's metadata. */
+    sha256: t.string,
+  }),
+]);
 export type UploadState = t.TypeOf<typeof UploadState>;
 
 /** The directory state files go to when no `stateDir` is given. */

@@ -1,10 +1,13 @@
 /**
- * Sends one local file to S3, in four named steps:
+ * Sends one local file to S3. What is known of the object decides how much is read first:
  *
  * ```
- * loadRecorded ─▶ digestLocal ─▶ compareRemote ─▶ unchanged? skipUnchanged
- *  (resume state)  (size, SHA-256,  (HEAD: size and      else  transfer: PutObject up to the threshold,
- *                   part MD5s)       sha256 metadata)            multipartUpload (resumable) above it
+ * up to the multipart threshold:
+ *   digest (one read: SHA-256, MD5, small files kept) ─▶ unchanged? ─▶ skip, else PutObject
+ *      "unchanged": the listing's size and ETag (no request), else HeadObject's size and sha256
+ * above it (resumable):
+ *   loadRecorded ─▶ object of this size there? ── no ─▶ multipartUpload (one read pass: hashed while sent)
+ *                        └─ yes ─▶ digest (SHA-256, part MD5s) ─▶ unchanged? ─▶ skip, else multipartUpload
  * ```
  * @module
  */
@@ -12,18 +15,20 @@ import type { Readable } from 'node:stream';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { concat, defer, EMPTY, ignoreElements, map, Observable, of, switchMap } from 'rxjs';
 import { formatS3Uri } from '../../../codecs/s3uri.js';
-import { S3_MAX_PARTS, S3_MIN_PART_SIZE, SHA256_METADATA_KEY } from '../../../defaults.js';
+import { S3_MAX_COPY_BYTES, S3_MAX_PARTS, S3_MIN_PART_SIZE, SHA256_METADATA_KEY } from '../../../defaults.js';
 import { fromAbortable } from '../../kernel/abortable.js';
 import { StorageError } from '../errors.js';
-import type { FileTransferred } from '../events.js';
+import type { FileTransferred, Verification } from '../events.js';
 import { highWater, type OnBytes, sendMetered } from './body.js';
 import type { S3Caller } from './caller.js';
+import type { SmallFileDigests } from './digest-pool.js';
+import { etagMatches } from './etag.js';
 import { digestFile, type FileDigest } from './hash.js';
 import type { LocalFile } from './local-tree.js';
-import { abandon, type MultipartTarget, multipartUpload } from './multipart.js';
+import { abandon, type MultipartTarget, multipartUpload, writeSha256 } from './multipart.js';
 import { partSizeFor } from './part-size.js';
 import type { Delta } from './progress.js';
-import { headRemote } from './remote.js';
+import { headRemote, type RemoteObject } from './remote.js';
 import { type UploadState, UploadStateFile } from './resume-state.js';
 import { asStorageError } from './s3-errors.js';
 
@@ -38,12 +43,14 @@ export interface SendSettings {
   readonly partConcurrency: number;
   readonly bufferedBytes: number;
   readonly stateDir: string;
+  /** Reads and digests the files up to `bufferedBytes` (a worker thread; see `digest-pool.ts`). */
+  readonly digests: SmallFileDigests;
 }
 
-/** What is known about the object before sending: nothing (ask S3), absent, or its size from a listing. */
+/** What is known about the object before sending: nothing (ask S3), or what a listing showed (absent: `undefined`). */
 export type RemoteHint =
   | { readonly known: false }
-  | { readonly known: true; readonly size: number | undefined };
+  | { readonly known: true; readonly object: RemoteObject | undefined };
 
 /** One file on its way to S3: what every step of sending it needs. */
 interface Outgoing extends MultipartTarget {
@@ -53,17 +60,11 @@ interface Outgoing extends MultipartTarget {
   readonly multipart: boolean;
 }
 
-/** The file hashed, with the resume state an interrupted run left (multipart files only). */
-interface Digested {
-  readonly recorded: UploadState | undefined;
-  readonly partSize: number;
-  readonly digest: FileDigest;
-}
+/** Whether S3 already holds the file's content, and by which check. */
+type Comparison = { readonly unchanged: false } | { readonly unchanged: true; readonly by: Verification };
 
-/** {@link Digested}, and whether S3 already holds exactly this content. */
-interface Compared extends Digested {
-  readonly unchanged: boolean;
-}
+const CHANGED: Comparison = { unchanged: false };
+const SAME_SHA256: Comparison = { unchanged: true, by: 'sha256' };
 
 /**
  * Sends `file` to `key`. Emits byte deltas as the bodies are read by S3, then one
@@ -79,9 +80,9 @@ export function sendFile(
   return new Observable<Delta>((subscriber) => {
     const onBytes: OnBytes = (bytes, moved) =>
       subscriber.next({ kind: 'bytes', file: file.relative, bytes, moved });
-    return sendFlow(outgoing(settings, file, key, onBytes), hint)
-      .pipe(map((event): Delta => ({ kind: 'file', event })))
-      .subscribe(subscriber);
+    const target = outgoing(settings, file, key, onBytes);
+    const flow = target.multipart ? sendLarge(target, hint) : sendSmall(target, hint);
+    return flow.pipe(map((event): Delta => ({ kind: 'file', event }))).subscribe(subscriber);
   });
 }
 
@@ -104,95 +105,27 @@ function outgoing(settings: SendSettings, file: LocalFile, key: string, onBytes:
   };
 }
 
-/** The four steps (see the module's doc), each a named function. */
-function sendFlow(outgoing: Outgoing, hint: RemoteHint): Observable<FileTransferred> {
-  return loadRecorded(outgoing).pipe(
-    switchMap((recorded) => digestLocal(outgoing, recorded)),
-    switchMap((digested) => compareRemote(outgoing, hint, digested)),
-    switchMap((compared) =>
-      compared.unchanged ? skipUnchanged(outgoing, compared) : transfer(outgoing, compared),
-    ),
-  );
-}
+// ── up to the multipart threshold ───────────────────────────────────────────
 
-/** The state an interrupted multipart run recorded for this file (none for a single-request file). */
-function loadRecorded(outgoing: Outgoing): Observable<UploadState | undefined> {
-  const { multipart, stateFile } = outgoing;
-  return defer(async () => (multipart ? await stateFile.load() : undefined)).pipe(
-    asStorageError('state', stateFile.path),
-  );
-}
-
-/**
- * Hashes the file (cut at the recorded part size when it still fits the file) and
- * checks it still has the size it was listed with.
- */
-function digestLocal(outgoing: Outgoing, recorded: UploadState | undefined): Observable<Digested> {
-  const { file, settings, multipart } = outgoing;
-  const partSize =
-    recorded && recorded.size === file.size && validPartSize(file.size, recorded.partSize)
-      ? recorded.partSize
-      : partSizeFor(file.size, settings.partSize);
+/** Digest, compare, then skip or put (see the module's doc). */
+function sendSmall(outgoing: Outgoing, hint: RemoteHint): Observable<FileTransferred> {
+  const { file, settings } = outgoing;
   return fromAbortable((signal) =>
-    digestFile(file.path, {
-      partSize: multipart ? partSize : undefined,
-      keepUpTo: settings.bufferedBytes,
-      signal,
-    }),
+    file.size <= settings.bufferedBytes
+      ? settings.digests.digest(file.path, signal)
+      : digestFile(file.path, { keepUpTo: settings.bufferedBytes, signal }),
   ).pipe(
     asStorageError('read', file.path),
-    map((digest): Digested => {
-      if (digest.size !== file.size) {
-        throw new StorageError(
-          `file changed while uploading: ${digest.size} bytes, listed with ${file.size}`,
-          {
-            method: 'read',
-            url: outgoing.uri,
-            reason: 'changed',
-          },
-        );
-      }
-      return { recorded, partSize, digest };
-    }),
-  );
-}
-
-function validPartSize(fileSize: number, partSize: number): boolean {
-  return partSize >= S3_MIN_PART_SIZE && Math.ceil(fileSize / partSize) <= S3_MAX_PARTS;
-}
-
-/** Whether S3 holds the key with the digest's size and our SHA-256 metadata equal to it (no HEAD when a listing says the size differs). */
-function compareRemote(outgoing: Outgoing, hint: RemoteHint, digested: Digested): Observable<Compared> {
-  const { digest } = digested;
-  if (hint.known && hint.size !== digest.size) return of({ ...digested, unchanged: false });
-  return headRemote(outgoing.caller, outgoing.bucket, outgoing.key).pipe(
-    map((head) => ({
-      ...digested,
-      unchanged: head !== undefined && head.size === digest.size && head.sha256 === digest.sha256,
-    })),
-  );
-}
-
-/** Nothing to send. A state left by an interrupted run of an upload someone else finished is dropped. */
-function skipUnchanged(outgoing: Outgoing, digested: Digested): Observable<FileTransferred> {
-  const { recorded, digest } = digested;
-  const stale$ = recorded
-    ? concat(
-        abandon(outgoing, recorded.uploadId),
-        defer(() => outgoing.stateFile.remove()),
-      ).pipe(asStorageError('state', outgoing.stateFile.path), ignoreElements())
-    : EMPTY;
-  return concat(stale$, of(transferred(outgoing, 'skipped', digest.size, 0)));
-}
-
-/** Sends the file: one `PutObject` up to the multipart threshold, a (resumable) multipart upload above it. */
-function transfer(outgoing: Outgoing, digested: Digested): Observable<FileTransferred> {
-  const { size } = digested.digest;
-  if (!outgoing.multipart) {
-    return putObject(outgoing, digested.digest).pipe(map(() => transferred(outgoing, 'sent', size, 0)));
-  }
-  return multipartUpload({ target: outgoing, ...digested }).pipe(
-    map((reused) => transferred(outgoing, reused > 0 ? 'resumed' : 'sent', size, reused)),
+    map((digest) => checkedSize(outgoing, digest)),
+    switchMap((digest) =>
+      compareRemote(outgoing, hint, digest).pipe(
+        switchMap((compared) =>
+          compared.unchanged
+            ? of(transferred(outgoing, 'skipped', digest.size, 0, compared.by))
+            : putObject(outgoing, digest).pipe(map(() => transferred(outgoing, 'sent', digest.size, 0))),
+        ),
+      ),
+    ),
   );
 }
 
@@ -226,12 +159,149 @@ function putObject(outgoing: Outgoing, digest: FileDigest): Observable<unknown> 
   });
 }
 
-/** The `file` event of a sent (or skipped) file; its content is always checked by SHA-256. */
+// ── above it: multipart, resumable ──────────────────────────────────────────
+
+/** Recorded state, what S3 holds, then skip, or a multipart upload (see the module's doc). */
+function sendLarge(outgoing: Outgoing, hint: RemoteHint): Observable<FileTransferred> {
+  const { file, settings, stateFile } = outgoing;
+  const recorded$ = defer(() => stateFile.load()).pipe(asStorageError('state', stateFile.path));
+  const remote$: Observable<RemoteObject | undefined> = hint.known
+    ? of(hint.object)
+    : headRemote(outgoing.caller, outgoing.bucket, outgoing.key);
+  return recorded$.pipe(
+    switchMap((recorded) =>
+      remote$.pipe(
+        switchMap((remote) => {
+          const partSize =
+            recorded && recorded.size === file.size && validPartSize(file.size, recorded.partSize)
+              ? recorded.partSize
+              : partSizeFor(file.size, settings.partSize);
+          // Only an object of this very size may already be this file: then read it first to compare.
+          // A file too big to get its SHA-256 by a copy afterwards (S3's CopyObject limit) is read first too.
+          if (remote?.size !== file.size && file.size <= S3_MAX_COPY_BYTES) {
+            return upload(outgoing, recorded, partSize, undefined);
+          }
+          return digestParts(outgoing, partSize).pipe(
+            switchMap((digest) =>
+              (remote?.size === file.size ? compareLarge(outgoing, digest) : of(CHANGED)).pipe(
+                switchMap((compared) =>
+                  compared.unchanged
+                    ? skipRecorded(outgoing, recorded, digest.size, compared.by)
+                    : upload(outgoing, recorded, partSize, digest),
+                ),
+              ),
+            ),
+          );
+        }),
+      ),
+    ),
+  );
+}
+
+/**
+ * Whether the object (of the file's size) holds the digest's content, by `HeadObject`: its
+ * `sha256` metadata; without it (an upload that stopped between completing and writing its
+ * SHA-256), an ETag this file's parts make shows the content is there, and the metadata is
+ * written now.
+ */
+function compareLarge(outgoing: Outgoing, digest: FileDigest): Observable<Comparison> {
+  return headRemote(outgoing.caller, outgoing.bucket, outgoing.key).pipe(
+    switchMap((head): Observable<Comparison> => {
+      if (head === undefined || head.size !== digest.size) return of(CHANGED);
+      if (head.sha256 !== undefined) return of(head.sha256 === digest.sha256 ? SAME_SHA256 : CHANGED);
+      if (!etagMatches(head.etag, digest)) return of(CHANGED);
+      return concat(writeSha256(outgoing, digest.sha256, head.etag), of(SAME_SHA256));
+    }),
+  );
+}
+
+/** Reads the whole file for its SHA-256 and the MD5 of each part. */
+function digestParts(outgoing: Outgoing, partSize: number): Observable<FileDigest> {
+  const { file } = outgoing;
+  return fromAbortable((signal) => digestFile(file.path, { partSize, signal })).pipe(
+    asStorageError('read', file.path),
+    map((digest) => checkedSize(outgoing, digest)),
+  );
+}
+
+/** The multipart upload (resumed from `recorded` when it is this file's). */
+function upload(
+  outgoing: Outgoing,
+  recorded: UploadState | undefined,
+  partSize: number,
+  digest: FileDigest | undefined,
+): Observable<FileTransferred> {
+  const { file } = outgoing;
+  return multipartUpload({
+    target: outgoing,
+    size: file.size,
+    mtimeMs: file.mtimeMs,
+    partSize,
+    digest,
+    recorded,
+  }).pipe(map((reused) => transferred(outgoing, reused > 0 ? 'resumed' : 'sent', file.size, reused)));
+}
+
+/** Nothing to send. A state left by an interrupted run of an upload someone else finished is dropped. */
+function skipRecorded(
+  outgoing: Outgoing,
+  recorded: UploadState | undefined,
+  size: number,
+  by: Verification,
+): Observable<FileTransferred> {
+  const stale$ = recorded
+    ? concat(
+        abandon(outgoing, recorded.uploadId),
+        defer(() => outgoing.stateFile.remove()),
+      ).pipe(asStorageError('state', outgoing.stateFile.path), ignoreElements())
+    : EMPTY;
+  return concat(stale$, of(transferred(outgoing, 'skipped', size, 0, by)));
+}
+
+function validPartSize(fileSize: number, partSize: number): boolean {
+  return partSize >= S3_MIN_PART_SIZE && Math.ceil(fileSize / partSize) <= S3_MAX_PARTS;
+}
+
+// ── shared ──────────────────────────────────────────────────────────────────
+
+/** The digest, when the file still has the size it was listed with; else `StorageError` reason `changed`. */
+function checkedSize(outgoing: Outgoing, digest: FileDigest): FileDigest {
+  if (digest.size !== outgoing.file.size) {
+    throw new StorageError(
+      `file changed while uploading: ${digest.size} bytes, listed with ${outgoing.file.size}`,
+      { method: 'read', url: outgoing.uri, reason: 'changed' },
+    );
+  }
+  return digest;
+}
+
+/**
+ * Whether S3 holds the key with exactly the digest's content: decided from the listing
+ * alone when it shows another size or an ETag that is this content's MD5; else by
+ * `HeadObject` (our `sha256` metadata; or the ETag, for an object without it).
+ */
+function compareRemote(outgoing: Outgoing, hint: RemoteHint, digest: FileDigest): Observable<Comparison> {
+  if (hint.known) {
+    const listed = hint.object;
+    if (listed === undefined || listed.size !== digest.size) return of(CHANGED);
+    if (etagMatches(listed.etag, digest)) return of({ unchanged: true, by: 'md5' });
+  }
+  return headRemote(outgoing.caller, outgoing.bucket, outgoing.key).pipe(
+    map((head): Comparison => {
+      if (head === undefined || head.size !== digest.size) return CHANGED;
+      if (head.sha256 !== undefined) return head.sha256 === digest.sha256 ? SAME_SHA256 : CHANGED;
+      return etagMatches(head.etag, digest) ? { unchanged: true, by: 'md5' } : CHANGED;
+    }),
+  );
+}
+
+/** The `file` event of a sent (or skipped) file. */
 function transferred(
   outgoing: Outgoing,
   action: FileTransferred['action'],
   bytes: number,
   partsReused: number,
+  verified: Verification = 'sha256',
 ): FileTransferred {
   return {
     type: 'file',
@@ -241,6 +311,6 @@ function transferred(
     action,
     bytes,
     partsReused,
-    verified: 'sha256',
+    verified,
   };
 }
