@@ -17,8 +17,6 @@ import { createTrainJob, getTrainLog, getTrainVersion } from '../src/client/trai
 import { sourceFromSession } from '../src/streams/sessionSource.js';
 import { status$ } from '../src/streams/status.js';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const JOBS = Number(process.env.BENCH_JOBS ?? 5);
 const LINES = Number(process.env.BENCH_LINES ?? 500);
 

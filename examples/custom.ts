@@ -23,9 +23,6 @@ import { deployed, Estimator, Model, trained, uploadData } from 'modelmaker';
 import { EMPTY, firstValueFrom, lastValueFrom, map, type Observable, of, share, tap } from 'rxjs';
 import { quote } from 'shell-quote';
 
-// This project supports Node 20 with the AWS SDK versions its lockfile pins; hide the SDK's notice about later ones.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 /** The image of both the training job and the model (recorded only, on the local platform without an engine). */
 const IMAGE = 'node:20-alpine';
 
@@ -78,7 +75,7 @@ try {
       tap((event) => {
         if (event.type === 'created') say(`training job ${event.jobId}, version ${event.versionId} created`);
         if (event.type === 'status') say(`status ${event.status}`);
-        if (event.type === 'log') console.log(`  | ${event.line.content}`);
+        if (event.type === 'line') console.log(`  | ${event.line.content}`);
         if (event.type === 'metric') say(`metric ${event.sample.name} = ${event.sample.value}`);
       }),
     )

@@ -70,9 +70,6 @@ import {
   tap,
 } from 'rxjs';
 
-// This project supports Node 20 with the AWS SDK versions its lockfile pins; hide the SDK's notice about later ones.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const { values: args } = parseArgs({
   options: { sse: { type: 'string' }, epochs: { type: 'string', default: '12' } },
 });

@@ -33,9 +33,6 @@ import {
 } from 'modelmaker';
 import { firstValueFrom, lastValueFrom, map, share, switchMap } from 'rxjs';
 
-// This project supports Node 20 with the AWS SDK versions its lockfile pins; hide the SDK's notice about later ones.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const started = Date.now();
 const say = (text: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${text}`);
@@ -103,7 +100,7 @@ try {
         say(`[log view] training job ${event.jobId}, version ${event.versionId}`);
       }
       if (event.type === 'status') say(`[log view] status ${event.status}`);
-      if (event.type === 'log') console.log(`  | ${event.line.content}`);
+      if (event.type === 'line') console.log(`  | ${event.line.content}`);
     },
     error: (error: unknown) => say(`[log view] the job failed: ${String(error)}`),
   });

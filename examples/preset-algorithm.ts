@@ -22,9 +22,6 @@ import {
 } from 'modelmaker';
 import { firstValueFrom, lastValueFrom, map, type Observable, share, switchMap, tap } from 'rxjs';
 
-// This project supports Node 20 with the AWS SDK versions its lockfile pins; hide the SDK's notice about later ones.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const ALGORITHM = 'logistic-regression';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const started = Date.now();
@@ -82,7 +79,7 @@ try {
       tap((event) => {
         if (event.type === 'created') say(`training job ${event.jobId}, version ${event.versionId} created`);
         if (event.type === 'status') say(`status ${event.status}`);
-        if (event.type === 'log') console.log(`  | ${event.line.content}`);
+        if (event.type === 'line') console.log(`  | ${event.line.content}`);
         if (event.type === 'metric') say(`metric ${event.sample.name} = ${event.sample.value}`);
       }),
     )

@@ -20,14 +20,15 @@ import {
 } from 'modelmaker';
 import { firstValueFrom, lastValueFrom, map, share, switchMap, tap } from 'rxjs';
 
-// This project supports Node 20 with the AWS SDK versions its lockfile pins; hide the SDK's notice about later ones.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const started = Date.now();
 const say = (text: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${text}`);
 
-const { session, platform, close } = await openSession({ level: 30 });
+// A configured platform that does not answer (a stale ~/.modelmaker/config.json) is one clear error.
+const { session, platform, close } = await openSession({ level: 30 }).catch((error: unknown) => {
+  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
 say(
   platform ? `started a local ModelMaker platform at ${platform.baseUrl}` : 'using the configured platform',
 );
@@ -71,7 +72,7 @@ try {
       tap((event) => {
         if (event.type === 'created') say(`training job ${event.jobId}, version ${event.versionId} created`);
         if (event.type === 'status') say(`status ${event.status}`);
-        if (event.type === 'log') console.log(`  | ${event.line.content}`);
+        if (event.type === 'line') console.log(`  | ${event.line.content}`);
         if (event.type === 'metric') say(`metric ${event.sample.name} = ${event.sample.value}`);
       }),
     )

@@ -74,7 +74,7 @@ function noVersion(): ValidationError {
  * const estimator = new Estimator(session, { frameworkType: 'BASIC_FRAMEWORK', framework: 500100, bootFile: 'train.mjs',
  *   codeDir: './code', outputPath: 's3://modelmaker/out/', trainInstanceType: 500050, trainInstanceCount: 1, volumeSize: 1 });
  * const job$ = estimator.fit({ inputs: 's3://modelmaker/data/iris.csv', jobName: 'iris' }).pipe(share());
- * job$.subscribe((e) => e.type === 'log' && console.log(e.line.content));
+ * job$.subscribe((e) => e.type === 'line' && console.log(e.line.content));
  * job$.pipe(trained(), switchMap(() => estimator.createModel({ modelVersion: '1.0.0' })),
  *   switchMap(() => estimator.deployPredictor({ serviceName: 'iris', serviceModels: [{ weight: 100, resourceId: 500151, instanceCount: 1 }] })),
  *   deployed());

@@ -7,6 +7,7 @@
 import type { ServiceDetail } from '../codecs/services.js';
 import type { LogLine, TrainVersionDetail } from '../codecs/training.js';
 import { ModelMakerError } from '../errors.js';
+import { programError } from './programError.js';
 
 /** What a {@link TrainingFailed} carries. */
 export interface TrainingFailure {
@@ -20,8 +21,13 @@ export interface TrainingFailure {
 
 /**
  * A training version ended in `STARTING_FAIL`, `TRAINING_FAIL` or `STOPPED`. `reason`
- * is the server's (or the status in lower case when it sent none); the message ends
- * with the last log line, where the traceback usually is.
+ * is the server's (or the status in lower case when it sent none); `programError` is
+ * the program's own error found in the last log lines (see `programError`), and the
+ * message ends with it:
+ *
+ * ```
+ * training version 12 ended TRAINING_FAIL: instance 0 exited with code 1; the program's error: Error: boom
+ * ```
  *
  * @example
  * ```ts
@@ -42,17 +48,25 @@ export class TrainingFailed extends ModelMakerError {
   readonly exitCode: number | undefined;
   readonly detail: TrainVersionDetail;
   readonly lastLines: readonly LogLine[];
+  /** The program's own error from the last lines (`Error: boom`, `ValueError: bad label`), when one is there. */
+  readonly programError: string | undefined;
 
   constructor(failure: TrainingFailure) {
     const { detail } = failure;
     const reason = detail.reason ?? detail.status.toLowerCase();
-    const last = failure.lastLines[failure.lastLines.length - 1];
+    // a stop or a start that failed says nothing of the program's own
+    const said = detail.status === 'TRAINING_FAIL' ? programError(failure.lastLines) : undefined;
+    // the platform's reason often says the exit code already ("exited with code 1")
+    const exit =
+      detail.exitCode === undefined || reason.includes(`code ${detail.exitCode}`)
+        ? ''
+        : ` (exit code ${detail.exitCode})`;
     super(
-      `training version ${failure.versionId} ended ${detail.status}: ${reason}` +
-        (detail.exitCode === undefined ? '' : ` (exit code ${detail.exitCode})`) +
-        (last === undefined ? '' : `; last log line: ${last.content}`),
+      `training version ${failure.versionId} ended ${detail.status}: ${reason}${exit}` +
+        (said === undefined ? '' : `; the program's error: ${said}`),
       { reason },
     );
+    this.programError = said;
     this.jobId = failure.jobId;
     this.versionId = failure.versionId;
     this.status = detail.status;

@@ -37,14 +37,14 @@ import { DEFAULT_FIT_FAILURE_LOG_LINES } from '../defaults.js';
 import { type HttpError, hasTag, ValidationError } from '../errors.js';
 import { TrainingFailed } from './failures.js';
 import { uploadCode } from './internal/codeUpload.js';
+import { coordinate } from './internal/coordinated.js';
 import { RingBuffer } from './internal/ringBuffer.js';
-import { type LogEvent, type LogLineEvent, logs$ } from './logs.js';
+import { type LogGapEvent, type LogLineEvent, logs$ } from './logs.js';
 import { type MetricSample, metrics$ } from './metrics.js';
 import { metricsFromLogs } from './metricsFromLogs.js';
 import type { PollOptions } from './poll.js';
 import { resources$ } from './resources.js';
 import { sourceFromSession } from './sessionSource.js';
-import { status$ } from './status.js';
 
 /** A finished training version: what it was created with and its final detail. */
 export interface TrainedJob {
@@ -78,18 +78,20 @@ export interface FitStatusEvent {
   readonly detail: TrainVersionDetail;
 }
 
-/** A log line, once, in order. */
-export interface FitLogEvent {
-  readonly type: 'log';
-  readonly line: LogLine;
-}
+/**
+ * A log line, once, in order: the same event `logs$` emits, `{ type: 'line', line }`
+ * (and the CLI's NDJSON prints). Lines of the program come after the `TRAINING` status.
+ */
+export type FitLineEvent = LogLineEvent;
+
+/**
+ * @deprecated Renamed {@link FitLineEvent}; the event's `type` is `'line'` (it was
+ * `'log'`), the shape of every log line event of the SDK and the CLI.
+ */
+export type FitLogEvent = FitLineEvent;
 
 /** Log lines `from`..`to` are missing on the server: reported, never skipped silently. */
-export interface FitGapEvent {
-  readonly type: 'gap';
-  readonly from: number;
-  readonly to: number;
-}
+export type FitGapEvent = LogGapEvent;
 
 /** A new metric value. */
 export interface FitMetricEvent {
@@ -114,7 +116,7 @@ export type FitEvent =
   | FitUploadEvent
   | FitCreatedEvent
   | FitStatusEvent
-  | FitLogEvent
+  | FitLineEvent
   | FitGapEvent
   | FitMetricEvent
   | FitResourceEvent
@@ -122,7 +124,11 @@ export type FitEvent =
 
 /** Options of {@link fit}, beside the polling engine's (which tune every followed stream). */
 export interface FitOptions extends PollOptions {
-  /** Follow the job to its end (the seed's `wait`). Default true; false emits `created` and completes. */
+  /**
+   * Follow the job to its end (the seed's `wait`). Default true. False submits and
+   * completes: `upload*` (a local `codeDir` only), then `created` — the last event, so
+   * `await lastValueFrom(fit(…, { wait: false }))` is the created event.
+   */
   readonly wait?: boolean | undefined;
   /** Include the log lines (the seed's `logs`). Default true. */
   readonly logs?: boolean | undefined;
@@ -172,15 +178,23 @@ interface Watch {
  * (errorCode 102009), a new version of it — and follows the version to its end:
  *
  * ```
- * upload* created status(STARTING) log* metric* status(TRAINING) log* … status(FINISH) log* completed|
+ * upload* created status(DOWNLOAD_DATA) line* status(TRAINING) line* metric* … status(FINISH) completed|
  * ```
  *
- * The streams are merged as they come (a terminal `status` may precede the last log
- * lines); `completed`, carrying the {@link TrainedJob}, comes last, once every stream
- * is drained. A version that ends in `STARTING_FAIL`, `TRAINING_FAIL` or `STOPPED`
- * errors the feed with `TrainingFailed` (status, reason, exit code, the last
- * `failureLogLines` log lines) after its log is drained. Pipe `trained()` for the
- * finished job alone.
+ * The streams are merged as they come, with three promises: the `TRAINING` status
+ * comes no later than the first line the program printed (a log page with lines, read
+ * while the status is still before `TRAINING`, waits for one status read); metric
+ * values come with the lines they were read from (each log page with lines wakes the
+ * performance monitor's poller); and the terminal `status` comes after every line,
+ * metric and resource sample, right before `completed` (carrying the
+ * {@link TrainedJob}). A version that ends in `STARTING_FAIL`, `TRAINING_FAIL` or
+ * `STOPPED` emits that status and then errors the feed with `TrainingFailed` (status,
+ * reason, exit code, the program's own error and the last `failureLogLines` log
+ * lines). Pipe `trained()` for the finished job alone.
+ *
+ * **`wait: false`** submits and stops following: the feed is `upload* created|` (the
+ * upload events only with a local `codeDir`). Take the created event with
+ * `lastValueFrom`, not `firstValueFrom`, which would return the first upload event.
  *
  * **One job per subscription.** The Observable is cold: nothing happens until it is
  * subscribed, and *each subscription creates a version*. To watch the logs and compose
@@ -190,7 +204,7 @@ interface Watch {
  *
  * ```ts
  * const run$ = fit(session, params).pipe(share());
- * run$.pipe(filter((e) => e.type === 'log')).subscribe((e) => console.log(e.line.content));
+ * run$.pipe(filter((e) => e.type === 'line')).subscribe((e) => console.log(e.line.content));
  * const predictor = await lastValueFrom(run$.pipe(trained(), switchMap(toModel(session, { modelVersion: '1.0.0' })),
  *   switchMap(toService(session, { serviceName: 'iris', serviceModels: [{ weight: 100, resourceId: 3, instanceCount: 1 }] })),
  *   deployed()));
@@ -208,7 +222,7 @@ interface Watch {
  * ```ts
  * fit(session, { jobName: 'iris', frameworkType: 'PRESET_ALGORITHM', algorithm: 500001, inputs: 's3://mm/iris.csv',
  *   outputPath: 's3://mm/out/', trainInstanceType: 1, trainInstanceCount: 1, volumeSize: 1 })
- *   .subscribe((e) => e.type === 'log' && console.log(e.line.content));
+ *   .subscribe((e) => e.type === 'line' && console.log(e.line.content));
  * ```
  */
 export function fit(
@@ -359,7 +373,11 @@ function optional<T>(session: FitSession, what: string, versionId: number): Oper
   });
 }
 
-/** Follows a created version: its streams merged, then `completed` or `TrainingFailed`. */
+/**
+ * Follows a created version: its streams merged as they come, through one
+ * {@link coordinate}d source (the status never lags the log, metrics are read as
+ * lines come); then the terminal status, then `completed` or `TrainingFailed`.
+ */
 function follow(
   session: FitSession,
   job: { readonly jobId: number; readonly versionId: number; readonly body: TrainCreate },
@@ -370,15 +388,17 @@ function follow(
 ): Observable<FitEvent> {
   return defer(() => {
     const { jobId, versionId, body } = job;
-    const source = sourceFromSession(session);
+    const { source, status$, activity$ } = coordinate(sourceFromSession(session), versionId, options);
     const tail = new RingBuffer<LogLine>(options.failureLogLines ?? DEFAULT_FIT_FAILURE_LOG_LINES);
     let final: TrainVersionDetail | undefined;
 
-    const statuses = status$(source, versionId, options).pipe(
-      tap((change) => {
-        if (!change.terminal) return;
+    // the terminal status is held back until every other stream is drained (below)
+    const statuses = status$.pipe(
+      filter((change) => {
+        if (!change.terminal) return true;
         final = change.detail;
         watch.settled = true;
+        return false;
       }),
       map((change): FitEvent => ({ type: 'status', status: change.status, detail: change.detail })),
     );
@@ -393,7 +413,7 @@ function follow(
             }),
             connect((events) =>
               merge(
-                wantLogs ? events.pipe(map(toFitEvent)) : EMPTY,
+                wantLogs ? events : EMPTY,
                 fromLogs === undefined
                   ? EMPTY
                   : events.pipe(
@@ -407,7 +427,7 @@ function follow(
           );
 
     const metrics = monitor
-      ? metrics$(source, versionId, options).pipe(
+      ? metrics$(source, versionId, { ...options, wake: activity$ }).pipe(
           map((sample): FitEvent => ({ type: 'metric', sample })),
           optional(session, 'performance monitor', versionId),
         )
@@ -425,17 +445,15 @@ function follow(
       defer(() => {
         // status$ completes only after a terminal status, which sets `final`
         const detail = final!;
+        const ended = of<FitEvent>({ type: 'status', status: detail.status, detail });
         if (detail.status === 'FINISH') {
-          return of<FitEvent>({ type: 'completed', job: { jobId, versionId, body, detail } });
+          return concat(ended, of<FitEvent>({ type: 'completed', job: { jobId, versionId, body, detail } }));
         }
-        return throwError(() => new TrainingFailed({ jobId, versionId, detail, lastLines: tail.toArray() }));
+        return concat(
+          ended,
+          throwError(() => new TrainingFailed({ jobId, versionId, detail, lastLines: tail.toArray() })),
+        );
       }),
     );
   });
-}
-
-function toFitEvent(event: LogEvent): FitEvent {
-  return event.type === 'line'
-    ? { type: 'log', line: event.line }
-    : { type: 'gap', from: event.from, to: event.to };
 }

@@ -50,6 +50,7 @@ export type { IntervalBounds, NextInterval, Pace } from './pace.js';
 export { nextInterval } from './pace.js';
 export type { PollOptions, PollRequest, PollStep, ResolvedPollOptions, RetryNotice } from './poll.js';
 export { poll, resolvePollOptions } from './poll.js';
+export { isErrorLine, programError } from './programError.js';
 export type { ResourcesOptions } from './resources.js';
 export { resources$ } from './resources.js';
 export { serviceLogSource, serviceLogs$ } from './serviceLogs.js';

@@ -5,12 +5,13 @@
 
 import { defer, finalize, type Observable, ReplaySubject, share } from 'rxjs';
 import type { ResourceSample } from '../codecs/training.js';
+import { coordinate } from './internal/coordinated.js';
 import { type LogEvent, logs$ } from './logs.js';
 import { type MetricSample, metrics$ } from './metrics.js';
 import type { PollOptions } from './poll.js';
 import { resources$ } from './resources.js';
 import type { TrainingSource } from './source.js';
-import { type StatusChange, status$ } from './status.js';
+import type { StatusChange } from './status.js';
 
 /** Options of {@link trainingWatch}: the polling engine's, plus the log page size and long-poll wait. */
 export interface TrainingWatchOptions extends PollOptions {
@@ -33,6 +34,11 @@ export interface TrainingWatchOptions extends PollOptions {
  *   own, call `logs$(source, versionId, { from })` directly.
  * - After the version ends, each stream stays completed: a new subscriber gets
  *   the completion (and `status$` the terminal status first).
+ * - The streams read through one coordinated source: every status read (the
+ *   log's and the monitors' included) feeds `status$`, so `TRAINING` comes no
+ *   later than the first line the program printed; and each log page with lines
+ *   wakes `metrics$`, so values come with their lines rather than at the
+ *   poller's idle pace.
  */
 export interface TrainingWatch {
   readonly versionId: number;
@@ -94,12 +100,13 @@ export function trainingWatch(
   const shared = <T>(stream: Observable<T>): Observable<T> =>
     counted(stream.pipe(share({ resetOnError: true, resetOnComplete: false, resetOnRefCountZero: true })));
 
+  const coordinated = coordinate(source, versionId, options);
   const entry: Entry = {
     refs: 0,
     watch: {
       versionId,
       status$: counted(
-        status$(source, versionId, options).pipe(
+        coordinated.status$.pipe(
           share({
             connector: () => new ReplaySubject<StatusChange>(1),
             resetOnError: true,
@@ -108,9 +115,9 @@ export function trainingWatch(
           }),
         ),
       ),
-      logs$: shared(logs$(source, versionId, options)),
-      metrics$: shared(metrics$(source, versionId, options)),
-      resources$: shared(resources$(source, versionId, options)),
+      logs$: shared(logs$(coordinated.source, versionId, options)),
+      metrics$: shared(metrics$(coordinated.source, versionId, { ...options, wake: coordinated.activity$ })),
+      resources$: shared(resources$(coordinated.source, versionId, options)),
     },
   };
   byVersion.set(versionId, entry);

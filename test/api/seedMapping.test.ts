@@ -384,7 +384,7 @@ describe('Estimator', () => {
     const statuses = fitEvents.flatMap((e) => (e.type === 'status' ? [e.status] : []));
     expect(statuses).toContain('TRAINING');
     expect(statuses.at(-1)).toBe('FINISH');
-    const logLines = fitEvents.flatMap((e) => (e.type === 'log' ? [e.line] : []));
+    const logLines = fitEvents.flatMap((e) => (e.type === 'line' ? [e.line] : []));
     expect(logLines.map((l) => l.id)).toEqual(logLines.map((_, i) => i));
     expect(logLines.map((l) => l.content)).toContain('model written');
     expect(fitEvents.filter((e) => e.type === 'metric').length).toBeGreaterThanOrEqual(EPOCHS);

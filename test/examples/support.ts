@@ -62,6 +62,8 @@ function cleanEnv(home: string, marker: string): NodeJS.ProcessEnv {
   for (const [key, value] of Object.entries(process.env)) {
     if (key.startsWith('MODELMAKER_') || key.startsWith('npm_') || key === 'PROJECT_ID') continue;
     if (key === 'NODE_OPTIONS' || key.startsWith('VITEST') || key === 'TEST') continue;
+    // a user has none of the AWS SDK's switches set (its Node-version notice must not show anyway)
+    if (key.startsWith('AWS_')) continue;
     env[key] = value;
   }
   return { ...env, HOME: home, USERPROFILE: home, [MARKER]: marker };
@@ -114,7 +116,13 @@ async function killMarked(marker: string, child: ChildProcess): Promise<void> {
 export function start(
   command: string,
   args: readonly string[],
-  options: { readonly timeoutMs?: number } = {},
+  options: {
+    readonly timeoutMs?: number;
+    /** Prepares the run's empty HOME before it starts (e.g. writes a config file). */
+    readonly home?: (home: string) => Promise<void>;
+    /** Working directory. Default the repository root. */
+    readonly cwd?: string;
+  } = {},
 ): Run {
   const marker = randomUUID();
   const began = Date.now();
@@ -124,8 +132,9 @@ export function start(
 
   const done = (async (): Promise<RunResult> => {
     const home = await mkdtemp(join(tmpdir(), 'modelmaker-examples-home-'));
+    await options.home?.(home);
     const child = spawn(command, args, {
-      cwd: ROOT,
+      cwd: options.cwd ?? ROOT,
       env: cleanEnv(home, marker),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group, so a timeout can kill it whole

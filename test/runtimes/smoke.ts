@@ -162,7 +162,7 @@ async function main(): Promise<SmokeSummary> {
           if (event.type === 'created') say(`job ${event.jobId}, version ${event.versionId}`);
           if (event.type === 'status') seen.statuses.push(event.status);
           if (event.type === 'status') say(`status ${event.status}`);
-          if (event.type === 'log') {
+          if (event.type === 'line') {
             seen.lines += 1;
             process.stderr.write(`  | ${event.line.content}\n`);
           }

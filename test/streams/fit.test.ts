@@ -105,7 +105,7 @@ describe('fit', () => {
       },
     ]);
     expect(ofType(events, 'status').map((e) => e.status)).toEqual(['TRAINING', 'FINISH']);
-    expect(ofType(events, 'log').map((e) => e.line.content)).toEqual([
+    expect(ofType(events, 'line').map((e) => e.line.content)).toEqual([
       'epoch 1 loss=0.9',
       'epoch 2 loss=0.5',
       'epoch 3 loss=0.3',
@@ -166,7 +166,7 @@ describe('fit', () => {
     ]);
     expect(failure.message).toMatch(/TRAINING_FAIL.*ValueError: bad label/);
     // every line was delivered before the error
-    expect(ofType(events, 'log')).toHaveLength(32);
+    expect(ofType(events, 'line')).toHaveLength(32);
     expect(ofType(events, 'completed')).toEqual([]);
   });
 
@@ -192,7 +192,7 @@ describe('fit', () => {
     const fake = platform();
     const { events, error } = await run(training.fit(pipelineSession(), params(), { ...FAST, logs: false }));
     expect(error).toBeUndefined();
-    expect(ofType(events, 'log')).toEqual([]);
+    expect(ofType(events, 'line')).toEqual([]);
     expect(fake.count('GET', /\/log$/)).toBe(0);
     expect(events[events.length - 1]?.type).toBe('completed');
   });
@@ -224,7 +224,7 @@ describe('fit', () => {
       ['loss', 0.7, 0],
       ['loss', 0.2, 2],
     ]);
-    expect(ofType(events, 'log')).toEqual([]);
+    expect(ofType(events, 'line')).toEqual([]);
     expect(fake.count('GET', /performance-monitor$/)).toBe(0);
   });
 
@@ -240,7 +240,7 @@ describe('fit', () => {
     const run$ = training.fit(pipelineSession(), params(), FAST).pipe(share());
     const printed: string[] = [];
     run$.subscribe((e) => {
-      if (e.type === 'log') printed.push(e.line.content);
+      if (e.type === 'line') printed.push(e.line.content);
     });
     const job = await lastValueFrom(run$.pipe(trained()));
     expect(printed).toEqual(['epoch 1 loss=0.5']);
@@ -267,7 +267,7 @@ describe('fit', () => {
       attached: true,
     });
     expect(fake.count('POST', /^\/v1\/train/)).toBe(1);
-    expect(ofType(events, 'log').map((e) => e.line.content)).toEqual(['epoch 1 loss=0.5']);
+    expect(ofType(events, 'line').map((e) => e.line.content)).toEqual(['epoch 1 loss=0.5']);
     expect(events[events.length - 1]).toMatchObject({
       type: 'completed',
       job: { versionId: created.versionId },
@@ -298,7 +298,7 @@ describe('fit: leaving the watch', () => {
     const subscription = training.fit(pipelineSession(), params(), { ...FAST, ...options }).subscribe({
       next: (e) => events.push(e),
     });
-    await until(() => ofType(events, 'log').length >= 3);
+    await until(() => ofType(events, 'line').length >= 3);
     subscription.unsubscribe();
     const mark = fake.seen.length;
     await sleep(150);

@@ -86,4 +86,66 @@ describe('metrics$', () => {
       expectSubscriptions(slow.subscriptions).toBe('^---!');
     });
   });
+
+  it('wake cuts the idle wait short; a wake during a read brings one more read right after it', () => {
+    const ts = testScheduler();
+    ts.run(({ cold, hot }) => {
+      const perf =
+        (m: PerformanceMonitor, reply = '-a|') =>
+        () =>
+          cold(reply, { a: m });
+      const version = (s: string) => () => cold('-a|', { a: detail(s) });
+      const source = scriptedSource(
+        {
+          performance: [
+            perf(monitor({})),
+            perf(monitor({ loss: [1] })), // woken at 30
+            perf(monitor({ loss: [1, 2] }), '---a|'), // woken at 50, a wake at 52 during it
+            perf(monitor({ loss: [1, 2, 3] })), // right after the read in flight
+            perf(monitor({ loss: [1, 2, 3] })),
+            perf(monitor({ loss: [1, 2, 3] })),
+          ],
+          version: [version('TRAINING'), version('FINISH')],
+        },
+        () => ts.now(),
+      );
+      const wake = hot('30ms a 19ms b-c', { a: 1, b: 2, c: 3 });
+      const options = { ...base, floorMs: 100, ceilingMs: 1000, scheduler: ts, wake };
+      const seen = record(metrics$(source, 7, options), () => ts.now());
+      ts.flush();
+      expect(seen.values).toEqual([sample('loss', 1), sample('loss', 2), sample('loss', 3)]);
+      expect(source.calls.slice(0, 5)).toEqual([
+        '@0 performance',
+        '@1 version', // TRAINING: idle wait of 100 ms…
+        '@30 performance', // …cut short by the wake at 30
+        '@50 performance', // the wake at 50; the one at 52 comes during the read
+        '@53 performance', // so one more read follows it at once
+      ]);
+      expect(seen.error).toBeUndefined();
+      expect(seen.completedAt).toBeDefined();
+    });
+  });
+
+  it('without wake, the same script waits out the idle interval', () => {
+    const ts = testScheduler();
+    ts.run(({ cold }) => {
+      const source = scriptedSource(
+        {
+          performance: [
+            () => cold('-a|', { a: monitor({}) }),
+            () => cold('-a|', { a: monitor({ loss: [1] }) }),
+          ],
+          version: [() => cold('-a|', { a: detail('TRAINING') })],
+        },
+        () => ts.now(),
+      );
+      const seen = record(
+        metrics$(source, 7, { ...base, floorMs: 100, ceilingMs: 1000, scheduler: ts }),
+        () => ts.now(),
+      );
+      ts.flush();
+      expect(seen.values).toEqual([sample('loss', 1)]);
+      expect(source.calls.slice(0, 3)).toEqual(['@0 performance', '@1 version', '@102 performance']);
+    });
+  });
 });

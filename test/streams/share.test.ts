@@ -49,14 +49,48 @@ describe('trainingWatch', () => {
       const pages = [page([0, 1]), page([2]), page([]), page([])];
       const source = scriptedSource({
         logPage: pages.map((p) => () => cold('-a|', { a: p })),
-        version: [() => cold('-a|', { a: detail('FINISH') })],
+        // the first lines, before any status is known, are delivered after one status read
+        version: [() => cold('-a|', { a: detail('TRAINING') }), () => cold('-a|', { a: detail('FINISH') })],
       });
       const watch = trainingWatch(source, 7, { ...base, waitSeconds: 0, scheduler: ts });
       const seen = Array.from({ length: 5 }, () => record(watch.logs$, () => ts.now()));
       ts.flush();
       expect(source.logRequests.map((r) => r.lastId)).toEqual([0, 2, 3, 3]);
-      for (const s of seen)
+      expect(source.calls).toEqual(['log 0', 'version', 'log 2', 'log 3', 'version', 'log 3']);
+      for (const s of seen) {
+        expect(s.error).toBeUndefined();
         expect(s.values.map((e) => (e.type === 'line' ? e.line.id : -1))).toEqual([0, 1, 2]);
+      }
+    });
+  });
+
+  it('status$ learns TRAINING from the read the log makes before the first lines, before they are delivered', () => {
+    const ts = testScheduler();
+    ts.run(({ cold }) => {
+      const source = scriptedSource(
+        {
+          // the status poller's first read answers late, with a status older than the log's read
+          version: [
+            () => cold('----------a|', { a: detail('DOWNLOAD_DATA') }),
+            () => cold('-a|', { a: detail('TRAINING') }),
+            () => cold('-a|', { a: detail('FINISH') }),
+            () => cold('-a|', { a: detail('FINISH') }),
+          ],
+          logPage: [
+            () => cold('--a|', { a: page([0]) }),
+            () => cold('-a|', { a: page([]) }),
+            () => cold('-a|', { a: page([]) }),
+          ],
+        },
+        () => ts.now(),
+      );
+      const watch = trainingWatch(source, 7, { ...base, waitSeconds: 0, scheduler: ts });
+      const order: string[] = [];
+      watch.status$.subscribe((change) => order.push(`status ${change.status}`));
+      watch.logs$.subscribe((event) => order.push(event.type === 'line' ? `line ${event.line.id}` : 'gap'));
+      ts.flush();
+      // the late DOWNLOAD_DATA (sent first) never moves the status back from TRAINING
+      expect(order).toEqual(['status TRAINING', 'line 0', 'status FINISH']);
     });
   });
 

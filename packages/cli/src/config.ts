@@ -12,10 +12,19 @@ import { UsageError } from './errors.js';
 import type { ExitCode } from './exitCodes.js';
 import { oneLine, printDetail } from './output.js';
 
+/** What `verifySsl: false` means for a plain-http platform (the profile `modelmaker local` writes has it). */
+export const VERIFY_SSL_UNUSED =
+  'false (unused: the platform is plain http, there is no certificate to verify)';
+
 async function show(context: Context): Promise<ExitCode> {
   const settings = await context.settings();
   // toJSON masks password and secretKey; nothing else of the settings is secret.
-  printDetail(context.out, context.json, settings.toJSON());
+  const shown: Record<string, unknown> = { ...settings.toJSON() };
+  // The file's value, and in words what it does: nothing, over http (the commands verify nothing there).
+  if (!context.json && settings.verifySsl === false && settings.baseUrl.startsWith('http:')) {
+    shown.verifySsl = VERIFY_SSL_UNUSED;
+  }
+  printDetail(context.out, context.json, shown);
   return EXIT.OK;
 }
 

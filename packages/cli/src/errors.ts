@@ -1,6 +1,6 @@
 /**
  * Failures of the command line: the tagged errors it adds (`UsageError`,
- * `SpecError`), the exit status of any failure, and how a failure is printed —
+ * `SpecError`, `RefusedError`), the exit status of any failure, and how a failure is printed —
  * one line with the tagged error's message, the detail (tag, stack, causes) only
  * with `--debug`.
  * @module
@@ -14,6 +14,15 @@ import { jsonText, type Output, oneLine, styleOf } from './output.js';
 export class UsageError extends ModelMakerError {
   readonly _tag = 'UsageError' as const;
   override readonly name = 'UsageError';
+}
+
+/**
+ * The command would do what the user did not clearly ask for — delete a running
+ * service, download nothing — and did nothing. The message says the way forward. Exit status 1.
+ */
+export class RefusedError extends ModelMakerError {
+  readonly _tag = 'RefusedError' as const;
+  override readonly name = 'RefusedError';
 }
 
 /**

@@ -33,6 +33,7 @@ import {
   formatBytes,
   formatTime,
   jsonText,
+  localTimes,
   oneLine,
   printDetail,
   printList,
@@ -87,7 +88,7 @@ async function info(context: Context, options: ByVersion, jobId?: number): Promi
   const session = await context.session();
   if (kind === 'version') {
     const detail = redact(await lastValueFrom(getTrainVersion(session, target))) as Record<string, unknown>;
-    printDetail(context.out, context.json, detail);
+    printDetail(context.out, context.json, context.json ? detail : localTimes(detail));
     return EXIT.OK;
   }
   const job = await lastValueFrom(getTrain(session, target));
@@ -96,7 +97,7 @@ async function info(context: Context, options: ByVersion, jobId?: number): Promi
     return EXIT.OK;
   }
   const { versions, ...fields } = job;
-  printDetail(context.out, false, { ...fields, createdAt: formatTime(fields.createdAt) || undefined });
+  printDetail(context.out, false, localTimes(fields));
   context.out.line();
   const style = styleOf(context.out);
   printList(
@@ -257,7 +258,7 @@ export function jobsCommand(): Command {
         .option('-f, --follow', 'keep printing new lines until the job ends')
         .option('--from <lineId>', 'first line id to print', nonNegative, 0)
         .option('--stop', STOP_HELP)
-        .addHelpText('after', '\nExample:\n  modelmaker jobs logs -f 12 --json | jq -r .content')
+        .addHelpText('after', '\nExample:\n  modelmaker jobs logs -f 12 --json | jq -r .line.content')
         .action(action(logs)),
     )
     .addCommand(

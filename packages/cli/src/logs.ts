@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { LogEvent, LogLine, LogPage } from 'modelmaker';
+import type { LogEvent, LogPage } from 'modelmaker';
 import { DEFAULT_LOG_PAGE_LIMIT } from 'modelmaker';
 import { EMPTY, expand, from as fromArray, map, mergeMap, type Observable } from 'rxjs';
 import type { Context } from './context.js';
@@ -50,13 +50,9 @@ export function logSnapshot(
   );
 }
 
-/** A log line as an NDJSON event: `{ type: "line", id, content, instance?, stream?, time? }`. */
-export function lineEvent(line: LogLine): Record<string, unknown> {
-  return { type: 'line', ...line };
-}
-
 /**
- * Prints log events: with `--json` each as one NDJSON line; otherwise each line's
+ * Prints log events: with `--json` each as one NDJSON line, the SDK's event as is
+ * (`{ "type": "line", "line": { "id", "content", … } }`, `{ "type": "gap", "from", "to" }`); otherwise each line's
  * content (neutralised, `stderr` lines dimmed on a colour terminal) on stdout, and a
  * gap as a note on stderr.
  */
@@ -64,7 +60,7 @@ export function logPrinter(context: Context): (event: LogEvent) => void {
   const style = styleOf(context.out);
   return (event) => {
     if (context.json) {
-      context.out.line(jsonText(event.type === 'line' ? lineEvent(event.line) : event));
+      context.out.line(jsonText(event));
     } else if (event.type === 'line') {
       const text = neutralise(event.line.content);
       context.out.line(event.line.stream === 'stderr' ? style.dim(text) : text);

@@ -24,9 +24,6 @@ import { uiCommand } from './ui.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
-/** The AWS SDK's switch for its "future versions will need a newer Node" warning. */
-const AWS_NODE_WARNING_ENV = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
-
 const FOOTER = `
 Settings come from the flags, then the config file (--config, $MODELMAKER_CONFIG or
 ~/.modelmaker/config.json), then the environment ($${PASSWORD_ENV}, $PROJECT_ID).
@@ -84,9 +81,6 @@ export function createProgram(): Command {
 
 /** Runs the command line. */
 async function main(argv: readonly string[]): Promise<void> {
-  // The AWS SDK's notice about Node versions it will drop in the future is not the user's
-  // business on every upload; setting the variable (to anything) keeps it.
-  process.env[AWS_NODE_WARNING_ENV] ??= 'true';
   // `modelmaker jobs logs -f 3 | head`: a closed pipe ends the command quietly.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {

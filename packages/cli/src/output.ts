@@ -300,6 +300,23 @@ export function formatTime(time: string | number | undefined): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+/** Keys whose values are server timestamps: `createdAt`, `updatedAt`, `finishedAt`, `time`… */
+const TIME_KEY = /(At|^time)$/;
+
+/**
+ * `fields` with every timestamp (a key ending in `At`, or `time`) as {@link formatTime}
+ * prints it, so a detail shows one format throughout (a new object; `undefined` stays out).
+ */
+export function localTimes(fields: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(fields).map(([key, value]) =>
+      TIME_KEY.test(key) && (typeof value === 'string' || typeof value === 'number')
+        ? [key, formatTime(value) || undefined]
+        : [key, value],
+    ),
+  );
+}
+
 /**
  * A detail object as `key: value` lines (nested values as compact JSON), keys in the
  * object's order, `undefined` left out; every value neutralised.

@@ -20,7 +20,7 @@ import {
 } from 'modelmaker';
 import { lastValueFrom, type Observable } from 'rxjs';
 import { action, type Context, EXIT } from './context.js';
-import { UsageError } from './errors.js';
+import { RefusedError, UsageError } from './errors.js';
 import type { ExitCode } from './exitCodes.js';
 import { id, nonNegative, positive } from './ids.js';
 import { runUntilInterrupted } from './interrupt.js';
@@ -28,6 +28,7 @@ import { logPrinter, logSnapshot } from './logs.js';
 import {
   formatTime,
   jsonText,
+  localTimes,
   oneLine,
   printDetail,
   printList,
@@ -70,7 +71,7 @@ async function info(context: Context, _options: object, serviceId: number): Prom
     return EXIT.OK;
   }
   const { serviceModels, ...fields } = detail;
-  printDetail(context.out, false, { ...fields, createdAt: formatTime(fields.createdAt) || undefined });
+  printDetail(context.out, false, localTimes(fields));
   if (serviceModels === undefined) return EXIT.OK;
   context.out.line();
   const style = styleOf(context.out);
@@ -249,9 +250,27 @@ async function update(context: Context, options: UpdateOptions, serviceId: numbe
   return EXIT.OK;
 }
 
-async function rm(context: Context, _options: object, serviceId: number): Promise<ExitCode> {
+/** Options of `services rm`. */
+interface RmOptions {
+  readonly force?: boolean;
+}
+
+/** The statuses a service may be deleted in without `--force`: it serves nothing. */
+const DELETABLE_STATUSES: ReadonlySet<string> = new Set(['STOPPED', 'FAILED']);
+
+async function rm(context: Context, options: RmOptions, serviceId: number): Promise<ExitCode> {
   const session = await context.session();
-  await lastValueFrom(new Predictor(session, serviceId).delete());
+  const predictor = new Predictor(session, serviceId);
+  if (options.force !== true) {
+    const { status } = await lastValueFrom(predictor.info());
+    if (status !== undefined && !DELETABLE_STATUSES.has(status)) {
+      throw new RefusedError(
+        `service ${serviceId} is ${status}: stop it first (modelmaker services stop ${serviceId}), ` +
+          'or give --force to delete it as it is',
+      );
+    }
+  }
+  await lastValueFrom(predictor.delete());
   if (context.json) context.out.line(jsonText({ type: 'deleted', serviceId }));
   else context.out.line(`deleted service ${serviceId}`);
   return EXIT.OK;
@@ -347,8 +366,9 @@ Examples:
     )
     .addCommand(
       new Command('rm')
-        .description('delete a service (stop it first)')
+        .description('delete a stopped or failed service (stop it first, or give --force)')
         .argument('<serviceId>', 'service id', id)
+        .option('--force', 'delete it whatever its status, a RUNNING service included')
         .action(action(rm)),
     )
     .addCommand(

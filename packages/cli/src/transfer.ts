@@ -5,11 +5,13 @@
  * {@link uploadCodeDir}, which `train` and `models create` use for a local code dir.
  * @module
  */
+import { rm, stat } from 'node:fs/promises';
 import { Command } from 'commander';
 import type { Session } from 'modelmaker';
 import type { TransferEvent, TransferSummary } from 'modelmaker/storage';
 import type { Observable } from 'rxjs';
 import { action, type Context, EXIT } from './context.js';
+import { RefusedError } from './errors.js';
 import type { ExitCode } from './exitCodes.js';
 import { collect, positive } from './ids.js';
 import { runUntilInterrupted } from './interrupt.js';
@@ -97,6 +99,19 @@ async function runUpload(
   return EXIT.OK;
 }
 
+/** True when `path` exists (file, directory, anything). */
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Downloads into `local`. A download that fails, or finds nothing at the address, leaves
+ * no folder behind that it created (one that existed stays, with what it held); an
+ * interrupted one keeps what it received, so running it again resumes it.
+ */
 async function runDownload(
   context: Context,
   options: DownloadOptions,
@@ -105,12 +120,27 @@ async function runDownload(
 ): Promise<ExitCode> {
   const session = await context.session();
   const storage = await import('modelmaker/storage');
-  const summary = await transferWithDisplay(
-    context,
-    `download ${uri}`,
-    storage.download(session.s3Access(), uri, local, { concurrency: options.concurrency }),
-  );
+  const created = !(await exists(local));
+  const undo = () => (created ? rm(local, { recursive: true, force: true }) : Promise.resolve());
+  let summary: TransferSummary | undefined;
+  try {
+    summary = await transferWithDisplay(
+      context,
+      `download ${uri}`,
+      storage.download(session.s3Access(), uri, local, { concurrency: options.concurrency }),
+    );
+  } catch (error) {
+    await undo();
+    throw error;
+  }
   if (summary === undefined) return EXIT.INTERRUPTED;
+  if (summary.filesTotal === 0 && summary.directories === 0) {
+    await undo();
+    throw new RefusedError(
+      `nothing to download at ${oneLine(uri)}: no object there or below it` +
+        (created ? ` (${oneLine(local)} was not created)` : ''),
+    );
+  }
   if (!context.json)
     context.out.line(`downloaded ${oneLine(uri)} to ${oneLine(local)}: ${describeSummary(summary)}`);
   return EXIT.OK;
@@ -138,7 +168,7 @@ export function downloadCommand(): Command {
   return new Command('download')
     .description('download an S3 object or everything below a prefix into a local directory')
     .argument('<s3uri>', 's3://bucket/key or s3://bucket/prefix/')
-    .argument('<local>', 'the directory to download into (created if missing)')
+    .argument('<local>', 'the directory to download into (created if missing; not when nothing is there)')
     .option('--concurrency <n>', 'files received at the same time', positive)
     .addHelpText('after', '\nExample:\n  modelmaker download s3://modelmaker/jobs/iris/output/ ./output')
     .action(action(runDownload));

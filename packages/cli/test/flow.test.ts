@@ -1,5 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type LogLine, logs$, sourceFromSession } from 'modelmaker';
+import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   fixturePath,
@@ -75,9 +77,17 @@ describe('modelmaker, train to prediction against a local platform', () => {
       status: 'FINISH',
       terminal: true,
     });
-    expect(events.filter((e) => e.type === 'line').map((e) => e.content)).toContain(
-      'epoch=2 loss=0.3333 rows=150',
-    );
+    const lineEvents = events.filter((e) => e.type === 'line');
+    expect(lineEvents.map((e) => (e.line as LogLine).content)).toContain('epoch=2 loss=0.3333 rows=150');
+    // One shape for a log line: the CLI's NDJSON (watch and logs) is the SDK's logs$ event, as JSON.
+    const sdkEvents = await lastValueFrom(logs$(sourceFromSession(test.session), versionId).pipe(toArray()));
+    const logged = await runCli(['jobs', 'logs', String(versionId), '--json'], env);
+    expect(lineEvents).toEqual(JSON.parse(JSON.stringify(sdkEvents)));
+    expect(ndjson(logged.stdout)).toEqual(JSON.parse(JSON.stringify(sdkEvents)));
+    expect(sdkEvents[0]).toEqual({
+      type: 'line',
+      line: expect.objectContaining({ id: 0, content: expect.any(String) }),
+    });
     expect(events.filter((e) => e.type === 'metric').map((e) => e.value)).toEqual([0.5, 0.3333]);
 
     // The model: name, kind and serving framework from the finished job; the files and code given.

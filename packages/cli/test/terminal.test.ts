@@ -44,8 +44,10 @@ describe('what reaches the terminal', () => {
     // JSON keeps the content exact, escaped: no raw control character on the wire either.
     expect(json.stdout).not.toMatch(RAW_CONTROL);
     const lines = ndjson(json.stdout);
-    expect(lines.map((line) => line.content)).toContain(ESCAPES);
-    expect(lines.every((line) => line.type === 'line' && typeof line.id === 'number')).toBe(true);
+    expect(lines.map((event) => (event.line as { content: string }).content)).toContain(ESCAPES);
+    expect(
+      lines.every((event) => event.type === 'line' && typeof (event.line as { id: number }).id === 'number'),
+    ).toBe(true);
   });
 
   it('draws `jobs watch` in place on a terminal, with a chart of each metric, and exits 0 on FINISH', async () => {

@@ -32,8 +32,7 @@ const losses: WatchEvent[] = Array.from({ length: 50 }, (_, i) => ({
 }));
 const lines: WatchEvent[] = Array.from({ length: 30 }, (_, i) => ({
   type: 'line',
-  id: i,
-  content: `line ${i} \x1b[31mred`,
+  line: { id: i, content: `line ${i} \x1b[31mred` },
 }));
 const sample: WatchEvent = { type: 'resource', time: START, instance: 0, cpu: 0.5, memory: 64 * 1024 * 1024 };
 

@@ -20,7 +20,7 @@ import { initialState, reduce, type WatchState } from '../src/watch/state.js';
 
 const VERSION = 7;
 const status: WatchEvent = { type: 'status', versionId: VERSION, status: 'TRAINING', terminal: false };
-const line = (id: number, content = `line ${id}`): WatchEvent => ({ type: 'line', id, content });
+const line = (id: number, content = `line ${id}`): WatchEvent => ({ type: 'line', line: { id, content } });
 const metric = (value: number): WatchEvent => ({ type: 'metric', name: 'loss', value });
 
 /** The state after `events`, from the start. */

@@ -63,6 +63,8 @@ export const DEFAULT_LOCAL_MONITOR_BUDGET_MS = 100;
 export const DEFAULT_LOCAL_RECORD_RETRY_MS = 1000;
 /** Time runs get to stop (and record STOPPED) when the platform closes, in ms, before they are killed: the runner's SIGTERM→SIGKILL grace plus a margin. */
 export const DEFAULT_LOCAL_CLOSE_GRACE_MS = 7000;
+/** How long `openSession()` waits for a configured platform to answer its first call before saying it does not, in ms. */
+export const DEFAULT_CONFIGURED_PLATFORM_CHECK_MS = 10_000;
 /** How long a SQLite statement waits for a lock held by another connection, in ms. */
 export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 5000;
 /** Serving: how long a new instance may take to accept connections on its `PORT` before it counts as failed, in ms. */

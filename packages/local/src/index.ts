@@ -1,11 +1,11 @@
 /**
- * `modelmaker/local`: the embedded ModelMaker platform — a real HTTP server for
+ * `@modelmaker/local`: the embedded ModelMaker platform — a real HTTP server for
  * the REST contract, with SQLite state, an embedded S3 and training that really
  * runs — for development, tests and demos. Never imported by the SDK core.
  *
  * @example
  * ```ts
- * import { startLocalPlatform } from 'modelmaker/local';
+ * import { startLocalPlatform } from '@modelmaker/local';
  * const platform = await startLocalPlatform({ dataDir: './.mm' });
  * // point the SDK at platform.baseUrl with platform.username / platform.password
  * await platform.close();
@@ -44,3 +44,4 @@ export type { ServingOptions } from './serving/manager.js';
 export { HOST_COMMAND_VARIABLE } from './serving/plan.js';
 export { DataDirBusyError } from './store/dataDirLock.js';
 export { RESTARTED_REASON } from './store/recovery.js';
+export { PlatformUnreachable } from './unreachable.js';

@@ -2,17 +2,10 @@
  * The S3 client storage uses, configured for the platform's store.
  * @module
  */
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { DEFAULT_S3_CONNECT_TIMEOUT_MS, DEFAULT_S3_IDLE_TIMEOUT_MS } from '../../defaults.js';
 import type { S3Access } from './access.js';
-
-const noop = (): void => undefined;
-/**
- * A silent logger. With none, the SDK warns on the console whenever a streamed upload
- * fails ("non-retryable streaming request"), which storage handles itself (it retries
- * with a reopened body, and aborting on unsubscribe is normal).
- */
-const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop };
+import { quietS3Client, SILENT_S3_LOGGER } from './quietS3Client.js';
 
 /**
  * Builds an `S3Client` for {@link S3Access}: path-style addressing (`s3://bucket/key`
@@ -35,7 +28,8 @@ const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: n
  * ```
  */
 export function createS3Client(access: S3Access, overrides: Partial<S3ClientConfig> = {}): S3Client {
-  return new S3Client({
+  // quiet: storage retries streamed uploads itself, and the AWS SDK's Node notice is not for our pinned versions
+  return quietS3Client({
     endpoint: access.endpoint,
     region: access.region,
     forcePathStyle: true,
@@ -47,7 +41,7 @@ export function createS3Client(access: S3Access, overrides: Partial<S3ClientConf
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 1,
-    logger: quietLogger,
+    logger: SILENT_S3_LOGGER,
     requestHandler: {
       connectionTimeout: DEFAULT_S3_CONNECT_TIMEOUT_MS,
       socketTimeout: DEFAULT_S3_IDLE_TIMEOUT_MS,

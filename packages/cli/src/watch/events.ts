@@ -1,9 +1,9 @@
 /**
- * What `jobs watch` shows, as one stream of flat events (also its NDJSON lines):
+ * What `jobs watch` shows, as one stream of events (also its NDJSON lines; a log line is the SDK's event):
  * status changes, log lines and gaps, metric points and resource samples.
  * @module
  */
-import type { Caller, ResourceSample } from 'modelmaker';
+import type { Caller, LogLineEvent, ResourceSample } from 'modelmaker';
 import { sourceFromSession, trainingWatch } from 'modelmaker';
 import { map, merge, type Observable } from 'rxjs';
 import { WATCH_POLL_CEILING_MS } from '../defaults.js';
@@ -22,15 +22,8 @@ export interface WatchStatusEvent {
   readonly finishedAt?: string | number | undefined;
 }
 
-/** One log line (the platform's fields, flattened). */
-export interface WatchLineEvent {
-  readonly type: 'line';
-  readonly id: number;
-  readonly content: string;
-  readonly instance?: number | undefined;
-  readonly stream?: string | undefined;
-  readonly time?: string | number | undefined;
-}
+/** One log line: the SDK's own event, `{ type: 'line', line: { id, content, instance?, stream?, time? } }`. */
+export type WatchLineEvent = LogLineEvent;
 
 /** Log lines `from`..`to` are missing (the platform no longer has them). */
 export interface WatchGapEvent {
@@ -86,11 +79,7 @@ export function watchEvents(session: Caller, versionId: number): Observable<Watc
         }),
       ),
     ),
-    watch.logs$.pipe(
-      map((event): WatchLineEvent | WatchGapEvent =>
-        event.type === 'gap' ? event : { type: 'line', ...event.line },
-      ),
-    ),
+    watch.logs$,
     watch.metrics$.pipe(
       map(
         (sample): WatchMetricEvent => ({

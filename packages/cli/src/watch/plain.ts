@@ -28,7 +28,7 @@ export class PlainWatch {
         );
         return;
       case 'line':
-        this.#out.line(neutralise(event.content));
+        this.#out.line(neutralise(event.line.content));
         return;
       case 'gap':
         this.#out.line(`[watch] log lines ${event.from}..${event.to} are missing`);

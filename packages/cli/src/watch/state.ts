@@ -33,7 +33,7 @@ export function reduce(state: WatchState, event: WatchEvent): WatchState {
     case 'status':
       return { ...state, status: event };
     case 'line':
-      return { ...state, tail: [...state.tail, neutralise(event.content)].slice(-WATCH_LOG_TAIL_LINES) };
+      return { ...state, tail: [...state.tail, neutralise(event.line.content)].slice(-WATCH_LOG_TAIL_LINES) };
     case 'gap':
       return { ...state, missing: state.missing + (event.to - event.from + 1) };
     case 'metric': {

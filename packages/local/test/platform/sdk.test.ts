@@ -130,7 +130,7 @@ describe('fit through the SDK, per framework type', () => {
     expect(contents.filter((c) => /^epoch=\d+ accuracy=/.test(c))).toHaveLength(5);
     expect(contents).toContain('model written');
     // live: the first line came while the job was still running
-    const firstLog = events.findIndex((e) => e.type === 'log');
+    const firstLog = events.findIndex((e) => e.type === 'line');
     const finish = events.findIndex((e) => e.type === 'status' && e.status === 'FINISH');
     expect(firstLog).toBeGreaterThan(-1);
     expect(firstLog).toBeLessThan(finish);
@@ -255,7 +255,7 @@ describe('fit through the SDK, per framework type', () => {
       fit(session, params, POLL).pipe(
         map((event) => {
           if (event.type === 'created') ids = { jobId: event.jobId, versionId: event.versionId };
-          if (event.type === 'log' && event.line.content.startsWith('PIDS ') && !stopSent && ids) {
+          if (event.type === 'line' && event.line.content.startsWith('PIDS ') && !stopSent && ids) {
             stopSent = true;
             stopTrain(session, ids.versionId).subscribe();
           }

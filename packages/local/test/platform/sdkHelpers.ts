@@ -85,7 +85,7 @@ export function fitAll(session: Session, params: TrainParams, options: FitOption
 
 /** The log lines among fit events. */
 export function logLines(events: readonly FitEvent[]): LogLine[] {
-  return events.flatMap((event) => (event.type === 'log' ? [event.line] : []));
+  return events.flatMap((event) => (event.type === 'line' ? [event.line] : []));
 }
 
 /** The values of metric `name` among fit events, in order. */

@@ -38,7 +38,10 @@ export function toStorageError(error: unknown, operation: string, uri: string): 
   const reason =
     typeof shape.code === 'string' ? shape.code : typeof shape.name === 'string' ? shape.name : undefined;
   const message = typeof shape.message === 'string' && shape.message ? shape.message : String(error);
-  return new StorageError(`${reason ?? 'error'}: ${message}`, {
+  // Node's own messages start with their code already ("ENOENT: no such file or directory, …")
+  const text =
+    reason !== undefined && message.startsWith(`${reason}:`) ? message : `${reason ?? 'error'}: ${message}`;
+  return new StorageError(text, {
     method: operation,
     url: uri,
     reason,

@@ -1,0 +1,121 @@
+/**
+ * The command line where a new user first trips: `services rm` on a running service,
+ * `download` of an address with nothing there (or that fails), `config` on the profile
+ * `modelmaker local` wrote, and `services info`'s timestamps.
+ */
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deployed, Model, Predictor } from 'modelmaker';
+import { firstValueFrom, lastValueFrom } from 'rxjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VERIFY_SSL_UNUSED } from '../src/config.js';
+import { fixturePath, PREDICT_MACHINE, runCli, startTestPlatform, type TestPlatform } from './support.js';
+
+/** The node PREDICT framework of the local catalog. */
+const NODE_PREDICT = 500150;
+
+let test: TestPlatform;
+let serviceId: number;
+
+beforeAll(async () => {
+  test = await startTestPlatform();
+  // a running service: the tests' predict server, its "model" a tag file
+  const code = join(test.dir, 'serve');
+  mkdirSync(code);
+  copyFileSync(fixturePath('predict-node.mjs'), join(code, 'predict.mjs'));
+  const tag = join(test.dir, 'tag.txt');
+  writeFileSync(tag, 'rough-edges');
+  const bucket = test.platform.s3.bucket;
+  await lastValueFrom(test.session.uploadData(tag, `s3://${bucket}/rough/tag.txt`));
+  const model = new Model(test.session);
+  await lastValueFrom(
+    model.createModel({
+      modelName: 'rough',
+      modelVersion: '1.0.0',
+      modelFramework: NODE_PREDICT,
+      modelCodeDir: code,
+      modelBootFile: 'predict.mjs',
+      modelPath: `s3://${bucket}/rough/`,
+    }),
+  );
+  const predictor = await lastValueFrom(
+    model
+      .deployPredictor({
+        serviceName: 'rough',
+        serviceModels: [{ weight: 100, resourceId: PREDICT_MACHINE, instanceCount: 1 }],
+      })
+      .pipe(deployed()),
+  );
+  serviceId = predictor.serviceId;
+}, 60_000);
+
+afterAll(async () => {
+  await test?.close();
+});
+
+describe('services rm', () => {
+  it('refuses a RUNNING service, saying how to go on; --force deletes it', async () => {
+    const [refused, info] = await Promise.all([
+      runCli(['services', 'rm', String(serviceId)], test.env),
+      runCli(['services', 'info', String(serviceId)], test.env),
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe(
+      `error: service ${serviceId} is RUNNING: stop it first (modelmaker services stop ${serviceId}), or give --force to delete it as it is`,
+    );
+    const still = await firstValueFrom(new Predictor(test.session, serviceId).info());
+    expect(still.status).toBe('RUNNING');
+
+    expect(info.code).toBe(0);
+    // one timestamp format: local `YYYY-MM-DD hh:mm:ss`, no ISO text beside it
+    const times = info.stdout.split('\n').filter((line) => /^\S*At:/.test(line));
+    expect(times.length).toBeGreaterThanOrEqual(2);
+    for (const line of times) expect(line).toMatch(/^\S+At: +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(info.stdout).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
+
+    const forced = await runCli(['services', 'rm', '--force', String(serviceId)], test.env);
+    expect(forced.code).toBe(0);
+    expect(forced.stdout.trim()).toBe(`deleted service ${serviceId}`);
+  }, 60_000);
+});
+
+describe('download', () => {
+  it('of an address with nothing there: exit 1, a clear message, no folder made', async () => {
+    const bucket = test.platform.s3.bucket;
+    const target = join(test.dir, 'nothing-here');
+    const failedTarget = join(test.dir, 'failed');
+    const kept = join(test.dir, 'kept');
+    mkdirSync(kept);
+    const [empty, failed, intoExisting] = await Promise.all([
+      runCli(['download', `s3://${bucket}/no-such-prefix/`, target], test.env),
+      // a download that fails (no such bucket)
+      runCli(['download', 's3://no-such-bucket-here/data/', failedTarget], test.env),
+      runCli(['download', `s3://${bucket}/no-such-prefix/`, kept], test.env),
+    ]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr.trim().split('\n').at(-1)).toBe(
+      `error: nothing to download at s3://${bucket}/no-such-prefix/: no object there or below it (${target} was not created)`,
+    );
+    expect(existsSync(target)).toBe(false);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^error: .*NoSuchBucket/m);
+    expect(existsSync(failedTarget)).toBe(false);
+    // a folder that was there stays
+    expect(intoExisting.code).toBe(1);
+    expect(existsSync(kept)).toBe(true);
+  }, 60_000);
+});
+
+describe('config', () => {
+  it("shows the local profile's verify_ssl false for what it is on a plain-http platform", async () => {
+    const [text, json] = await Promise.all([
+      runCli(['config'], test.env),
+      runCli(['config', '--json'], test.env),
+    ]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(
+      new RegExp(`^verifySsl: +${VERIFY_SSL_UNUSED.replace(/[()]/g, '\\$&')}$`, 'm'),
+    );
+    expect(JSON.parse(json.stdout)).toMatchObject({ verifySsl: false, baseUrl: test.platform.baseUrl });
+  }, 30_000);
+});
