@@ -212,7 +212,11 @@ export async function startExample(
   args: readonly string[] = [],
   options?: { readonly timeoutMs?: number },
 ): Promise<Run> {
-  return start(process.execPath, [...(await compiledNodeArgs(join(ROOT, 'examples', file))), ...args], options);
+  return start(
+    process.execPath,
+    [...(await compiledNodeArgs(join(ROOT, 'examples', file))), ...args],
+    options,
+  );
 }
 
 /** The JSON after `predictions for …: ` in an example's output. */

@@ -201,7 +201,10 @@ function trackedSources(read: Map<string, string>): Plugin {
  * The files read, plus what decides how their imports resolve: the nearest
  * `package.json` of each, and the lock file at `root`; all with their hashes.
  */
-async function withPackageFiles(read: ReadonlyMap<string, string>, root: string): Promise<Map<string, string>> {
+async function withPackageFiles(
+  read: ReadonlyMap<string, string>,
+  root: string,
+): Promise<Map<string, string>> {
   const inputs = new Map(read);
   const nearest = new Map<string, Promise<string | undefined>>();
   const packageFileOf = (directory: string): Promise<string | undefined> => {
@@ -234,7 +237,11 @@ async function withPackageFiles(read: ReadonlyMap<string, string>, root: string)
 }
 
 /** The bundle a manifest names, when the key matches and every input is unchanged. */
-async function reusableBundle(directory: string, manifestFile: string, key: string): Promise<string | undefined> {
+async function reusableBundle(
+  directory: string,
+  manifestFile: string,
+  key: string,
+): Promise<string | undefined> {
   let manifest: Manifest;
   try {
     manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as Manifest;
