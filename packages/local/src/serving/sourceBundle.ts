@@ -258,7 +258,7 @@ async function reusableBundle(
     }),
   );
   if (!unchanged.every(Boolean)) return undefined;
-  await touch(file);
+  await Promise.all([touch(file), touch(manifestFile)]);
   return file;
 }
 
@@ -280,13 +280,15 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * Removes bundles of the same entry not used for {@link STALE_BUNDLE_MS} (built
- * from earlier sources). Younger ones stay: a platform still running older
- * sources may start an instance from its bundle again.
+ * Removes bundles and manifests of entries of the same name not used for
+ * {@link STALE_BUNDLE_MS} (built from earlier sources, or for entries since
+ * deleted). Younger ones stay: a platform still running older sources may start
+ * an instance from its bundle again.
  */
 async function removeOthers(directory: string, name: string, keep: string): Promise<void> {
   const entries = await readdir(directory).catch(() => [] as string[]);
-  const pattern = new RegExp(`^${name}-[0-9a-f]{${HASH_CHARS}}\\.mjs$`);
+  const literal = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`^${literal}-[0-9a-f]{${HASH_CHARS}}\\.(mjs|json)$`);
   const before = Date.now() - STALE_BUNDLE_MS;
   await Promise.all(
     entries
