@@ -12,7 +12,7 @@ import { VERIFY_SSL_UNUSED } from '../src/config.js';
 import { fixturePath, PREDICT_MACHINE, runCli, startTestPlatform, type TestPlatform } from './support.js';
 
 /** The node PREDICT framework of the local catalog. */
-const NODE_PREDICT = 500150;
+const NODE_PREDICT = 500160;
 
 let test: TestPlatform;
 let serviceId: number;

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FRAMEWORK_IDS } from '../../src/catalog.js';
 import {
   BUCKET,
   collect,
@@ -60,7 +61,7 @@ describe('runTraining with BASIC_FRAMEWORK jobs', () => {
 
   it('runs a Python (stdlib) boot file with the python3 framework, in the code directory', async () => {
     const body = trainBody({
-      frameworkId: 500101,
+      frameworkId: FRAMEWORK_IDS.trainPython,
       codeUrl: `s3://${BUCKET}/code/python`,
       startup: 'train.py',
       dataUrl: `s3://${BUCKET}/data/`,
@@ -148,10 +149,12 @@ describe('runTraining with BASIC_FRAMEWORK jobs', () => {
   });
 
   it('reports STARTING_FAIL for an unknown framework or a boot file the code does not have', async () => {
-    const unknown = await collect((await prepareRun(harness, trainBody({ frameworkId: 500150 }))).run$);
+    const unknown = await collect(
+      (await prepareRun(harness, trainBody({ frameworkId: FRAMEWORK_IDS.predictPython }))).run$,
+    );
     expect(lastStatus(unknown)).toMatchObject({
       status: 'STARTING_FAIL',
-      reason: expect.stringContaining('frameworkId 500150'),
+      reason: expect.stringContaining(`frameworkId ${FRAMEWORK_IDS.predictPython}`),
     });
     const missing = await collect((await prepareRun(harness, trainBody({ startup: '../outside.mjs' }))).run$);
     expect(lastStatus(missing)).toMatchObject({
