@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { compiledNodeArgs } from '../../../../test/support/compiledEntry.js';
 
 const CHILD = join(import.meta.dirname, 'fixtures/open-session-child.ts');
 const ROOT = join(import.meta.dirname, '../../../..');
@@ -28,14 +29,16 @@ afterEach(() => {
   running.clear();
 });
 
-function start(mode: string): { child: ChildProcess; ready: Promise<void>; ended: Promise<Ended> } {
+async function start(
+  mode: string,
+): Promise<{ child: ChildProcess; ready: Promise<void>; ended: Promise<Ended> }> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOME: join(ROOT, '.tmp', 'no-home'),
     MODELMAKER_CONFIG: '',
   };
   delete env.NODE_OPTIONS;
-  const child = spawn(process.execPath, ['--conditions=modelmaker-source', '--import', 'tsx', CHILD, mode], {
+  const child = spawn(process.execPath, [...(await compiledNodeArgs(CHILD)), mode], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -97,7 +100,7 @@ async function expectNothingLeft(ended: Ended): Promise<void> {
 describe.concurrent('the temporary data dir of openSession()', () => {
   // process.exit() and a script's end leave by the same exit listener as an error does
   it('is removed, and its processes killed, on an uncaught error', async () => {
-    const ended = await start('throw').ended;
+    const ended = await (await start('throw')).ended;
     expect(ended.code, ended.stderr).toBe(1);
     expect(ended.stderr).toContain('Error: the script failed');
     await expectNothingLeft(ended);
@@ -106,7 +109,7 @@ describe.concurrent('the temporary data dir of openSession()', () => {
   it.each(['SIGINT', 'SIGTERM'] as const)(
     'is removed, and its processes killed, on %s; the process still ends by that signal',
     async (signal) => {
-      const run = start('wait');
+      const run = await start('wait');
       await run.ready;
       run.child.kill(signal);
       const ended = await run.ended;
