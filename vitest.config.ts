@@ -17,26 +17,48 @@ const conditions = ['modelmaker-source', 'node', 'development|production'];
  */
 const FILES_AT_ONCE = availableParallelism() + 1;
 
+const INCLUDE = ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'];
+
+/**
+ * Files that measure their own process's memory (heap or RSS growth): each runs in a
+ * fresh process, where what it measures is its own.
+ */
+const OWN_PROCESS = [
+  'test/streams/logs.volume.test.ts',
+  'test/feeds/asyncIterable.test.ts',
+  'test/client/hostile/api.test.ts',
+];
+
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
   test: {
-    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    maxWorkers: FILES_AT_ONCE,
     // temporary files (the platforms' data, S3 stores, SQLite) on a memory file system
     globalSetup: ['test/support/memoryTmpdir.ts'],
-    maxWorkers: FILES_AT_ONCE,
-    // A worker process runs one test file after another with the modules it already loaded
-    // (the SDK, the platform, the AWS SDK) instead of importing them again for every file:
-    // that import was a quarter of the suite's time. Test files keep to themselves what they
-    // change (servers and platforms closed, fake timers restored, in their hooks); stubbed
-    // env variables and globals and spies are undone before every test whatever a file does.
-    isolate: false,
+    // Stubbed env variables and globals, and spies, are undone before every test.
     unstubEnvs: true,
     unstubGlobals: true,
     restoreMocks: true,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'shared',
+          include: INCLUDE,
+          exclude: OWN_PROCESS,
+          // A worker process runs one test file after another with the modules it already
+          // loaded (the SDK, the platform, the AWS SDK) instead of importing them again for
+          // every file: that import was a quarter of the suite's time. Test files keep to
+          // themselves what they change: servers and platforms closed, fake timers restored.
+          isolate: false,
+        },
+      },
+      { extends: true, test: { name: 'own-process', include: OWN_PROCESS, isolate: true } },
+    ],
   },
 });

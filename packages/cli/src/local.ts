@@ -9,12 +9,13 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { HealthReport, LocalPlatform } from '@modelmaker/local';
+// The defaults alone, not the package's index: that loads the whole platform, which only `local` needs.
 import {
   DEFAULT_LOCAL_CLI_PORT,
   DEFAULT_LOCAL_CLI_S3_PORT,
   DEFAULT_LOCAL_DATA_SUBDIR,
   DEFAULT_LOCAL_HOST,
-} from '@modelmaker/local';
+} from '@modelmaker/local/defaults';
 import { DEFAULT_UI_PORT } from '@modelmaker/ui';
 import { Command, InvalidArgumentError } from 'commander';
 import { isModelMakerError, locateConfigFile, writeConfigFile } from 'modelmaker';
