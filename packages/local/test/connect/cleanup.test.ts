@@ -113,6 +113,7 @@ describe.concurrent('the temporary data dir of openSession()', () => {
 
   it.for(['SIGINT', 'SIGTERM'] as const)(
     'is removed, and its processes killed, on %s; the process still ends by that signal',
+    { timeout: 60_000 },
     async (signal, { onTestFinished }) => {
       const run = await start('wait', onTestFinished);
       await run.ready;
@@ -121,6 +122,5 @@ describe.concurrent('the temporary data dir of openSession()', () => {
       expect(ended.signal, ended.stderr).toBe(signal);
       await expectNothingLeft(ended);
     },
-    60_000,
   );
 });
