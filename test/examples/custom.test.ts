@@ -8,7 +8,7 @@ import { IRIS_SPECIES, printedPredictions, startExample } from './support.js';
 
 describe('examples/custom.ts', () => {
   it('trains with a command in a recorded image, serves the CUSTOM model on the host and predicts', async () => {
-    const result = await startExample('custom.ts').done;
+    const result = await (await startExample('custom.ts')).done;
     const out = result.stdout.map((line) => line.text);
 
     expect(result.code, result.transcript).toBe(0);

@@ -83,7 +83,7 @@ function expectCompleteFeed(records: readonly FeedRecord[]): void {
 
 describe('examples/metrics-feed.ts', () => {
   it('writes the job status and metrics as NDJSON lines on stdout, as they happen, and ends with the job', async () => {
-    const result = await startExample('metrics-feed.ts').done;
+    const result = await (await startExample('metrics-feed.ts')).done;
 
     expect(result.code, result.transcript).toBe(0);
     const records = ndjson(result);
@@ -100,7 +100,7 @@ describe('examples/metrics-feed.ts', () => {
   }, 60_000);
 
   it('serves the same records as Server-Sent Events on 127.0.0.1, from the start or after Last-Event-ID', async () => {
-    const run = startExample('metrics-feed.ts', ['--sse', '0']);
+    const run = await startExample('metrics-feed.ts', ['--sse', '0']);
     const announced = await run.waitForLine(/Server-Sent Events at http:\/\/127\.0\.0\.1:\d+\/events$/);
     const url = announced.slice(announced.lastIndexOf(' ') + 1);
 

@@ -8,7 +8,7 @@ import { IRIS_SPECIES, printedPredictions, startExample } from './support.js';
 
 describe('examples/pipeline.ts', () => {
   it('streams the log of the one job the pipeline trains, registers, deploys and predicts with', async () => {
-    const result = await startExample('pipeline.ts').done;
+    const result = await (await startExample('pipeline.ts')).done;
     const out = result.stdout.map((line) => line.text);
     const index = (pattern: RegExp) => out.findIndex((line) => pattern.test(line));
 

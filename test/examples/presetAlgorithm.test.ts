@@ -8,7 +8,7 @@ import { IRIS_SPECIES, printedPredictions, startExample } from './support.js';
 
 describe('examples/preset-algorithm.ts', () => {
   it('trains the preset logistic regression, serves it as the preset model and predicts iris species', async () => {
-    const result = await startExample('preset-algorithm.ts').done;
+    const result = await (await startExample('preset-algorithm.ts')).done;
     const out = result.stdout.map((line) => line.text);
 
     expect(result.code, result.transcript).toBe(0);

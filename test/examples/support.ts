@@ -1,6 +1,7 @@
 /**
- * Running an example as a user would: a real child process (`node --import tsx
- * examples/X.ts`, or `npm start`) in the repository, with a clean environment — no
+ * Running an example as a user would: a real child process (the example compiled from
+ * its current sources on plain `node` — see `test/support/compiledEntry.ts` — or
+ * `npm start`) in the repository, with a clean environment — no
  * `MODELMAKER_*` settings, no `npm_*` variables of an outer npm, and `HOME` a fresh empty
  * directory, so no user config file is found and the example starts its own embedded
  * platform. Output is collected line by line with the time each line arrived.
@@ -15,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { compiledNodeArgs } from '../support/compiledEntry.js';
 
 /** The repository root. */
 export const ROOT = join(import.meta.dirname, '../..');
@@ -200,15 +202,19 @@ export function start(
   };
 }
 
-/** Runs `examples/<file>` with `node --import tsx`, as the examples' headers say. */
-export function startExample(
+/**
+ * Runs `examples/<file>` compiled from its sources on plain `node` (what `npx tsx
+ * examples/<file>`, as the examples' headers say, runs; `npm start` runs the quickstart
+ * through tsx itself, see `mainJob.test.ts`).
+ */
+export async function startExample(
   file: string,
   args: readonly string[] = [],
   options?: { readonly timeoutMs?: number },
-): Run {
+): Promise<Run> {
   return start(
     process.execPath,
-    ['--conditions=modelmaker-source', '--import', 'tsx', join('examples', file), ...args],
+    [...(await compiledNodeArgs(join(ROOT, 'examples', file))), ...args],
     options,
   );
 }

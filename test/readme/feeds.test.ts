@@ -38,6 +38,7 @@ import {
   ValidationError,
   writeConfigFile,
 } from '../../src/index.js';
+import { compiledNodeArgs } from '../support/compiledEntry.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const CLI_MAIN = join(ROOT, 'packages/cli/src/main.ts');
@@ -266,15 +267,11 @@ describe('README: Feeds', () => {
     if (portAt !== -1) args[portAt + 1] = '0';
     const configPath = join(dir, 'config.json');
     await writeConfigFile(configPath, platform.configProfile());
-    const child = spawn(
-      process.execPath,
-      ['--conditions=modelmaker-source', '--import', 'tsx', CLI_MAIN, ...args],
-      {
-        cwd: ROOT,
-        env: { ...process.env, HOME: dir, MODELMAKER_CONFIG: configPath, MODELMAKER_PASSWORD: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, [...(await compiledNodeArgs(CLI_MAIN)), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, HOME: dir, MODELMAKER_CONFIG: configPath, MODELMAKER_PASSWORD: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();

@@ -11,14 +11,15 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ExternalS3Options, HealthReport, LocalPlatform } from '@modelmaker/local';
+// The defaults and the external-S3 settings alone, not the package's index: that loads the whole
+// platform, which only `local` needs (and imports when it runs).
 import {
   DEFAULT_LOCAL_CLI_PORT,
   DEFAULT_LOCAL_CLI_S3_PORT,
   DEFAULT_LOCAL_DATA_SUBDIR,
   DEFAULT_LOCAL_HOST,
-  EXTERNAL_S3_ENV,
-  externalS3FromEnv,
-} from '@modelmaker/local';
+} from '@modelmaker/local/defaults';
+import { EXTERNAL_S3_ENV, externalS3FromEnv } from '@modelmaker/local/externalS3';
 import { DEFAULT_UI_PORT } from '@modelmaker/ui';
 import { Command, InvalidArgumentError } from 'commander';
 import { isModelMakerError, locateConfigFile, writeConfigFile } from 'modelmaker';

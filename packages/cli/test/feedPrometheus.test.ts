@@ -51,7 +51,7 @@ function samples(families: PrometheusFamily[], name: string) {
 
 describe('modelmaker feed prometheus', () => {
   it("serves every running job's monitor values, status and resources, and drops a job once it ends", async () => {
-    const run = spawnCli(['feed', 'prometheus', '--port', '0', '--discovery', '1'], test.env);
+    const run = await spawnCli(['feed', 'prometheus', '--port', '0', '--discovery', '1'], test.env);
     try {
       const url = await waitUntil(
         () => /at (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(run.output.stderr)?.[1],
@@ -106,7 +106,7 @@ describe('modelmaker feed prometheus', () => {
   }, 60_000);
 
   it('ends with exit status 0 on SIGTERM, and refuses a port out of range as a usage error', async () => {
-    const run = spawnCli(['feed', 'prometheus', '--port', '0', '--json'], test.env);
+    const run = await spawnCli(['feed', 'prometheus', '--port', '0', '--json'], test.env);
     const listening = await waitUntil(() =>
       run.output.stdout.split('\n').find((line) => line.includes('listening')),
     );
@@ -117,7 +117,7 @@ describe('modelmaker feed prometheus', () => {
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
 
-    const bad = spawnCli(['feed', 'prometheus', '--port', '70000'], test.env);
+    const bad = await spawnCli(['feed', 'prometheus', '--port', '70000'], test.env);
     expect(await bad.exited).toBe(2);
     expect(bad.output.stderr).toContain('expected a port from 0 to 65535');
   }, 30_000);

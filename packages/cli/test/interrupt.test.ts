@@ -24,7 +24,7 @@ afterAll(async () => {
 
 describe('Ctrl-C', () => {
   it('ends `jobs logs -f` with exit status 130, says the job is still running, and leaves it running', async () => {
-    const run = spawnCli(['jobs', 'logs', '-f', String(versionId)], test.env);
+    const run = await spawnCli(['jobs', 'logs', '-f', String(versionId)], test.env);
     await waitUntil(() => run.output.stdout.includes('sleeping'));
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(130);
@@ -35,7 +35,7 @@ describe('Ctrl-C', () => {
   });
 
   it('with --stop, stops the job it was watching, and still exits 130', async () => {
-    const run = spawnCli(['jobs', 'watch', String(versionId), '--stop'], test.env);
+    const run = await spawnCli(['jobs', 'watch', String(versionId), '--stop'], test.env);
     await waitUntil(() => run.output.stdout.includes('sleeping'));
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(130);

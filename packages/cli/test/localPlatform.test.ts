@@ -9,8 +9,8 @@ import { Api, isRunning, nodeJob, s3Of, tempDir, waitUntil } from '../../local/t
 import { startPlainS3 } from '../../local/test/platform/plainS3.js';
 import { smallDisk } from '../../local/test/platform/smallDisk.js';
 import { externalS3Of, startFromCli } from '../src/local.js';
+import { cliNodeArgs } from './support.js';
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 /** Fakes a full disk inside the CLI's process where no tmpfs can be mounted (a no-op otherwise). */
 const DISK_FAULTS = fileURLToPath(
   new URL('../../local/test/platform/fixtures/diskFaults.ts', import.meta.url),
@@ -23,15 +23,11 @@ interface Run {
   readonly exited: Promise<number | null>;
 }
 
-function runCli(args: string[], dir: string, env: Record<string, string> = {}): Run {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=modelmaker-source', '--import', 'tsx', '--import', DISK_FAULTS, MAIN, ...args],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, HOME: dir, MODELMAKER_CONFIG: '', ...env },
-    },
-  );
+async function runCli(args: string[], dir: string, env: Record<string, string> = {}): Promise<Run> {
+  const child = spawn(process.execPath, [...(await cliNodeArgs([DISK_FAULTS])), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, HOME: dir, MODELMAKER_CONFIG: '', ...env },
+  });
   const run: Run = {
     child,
     stdout: '',
@@ -57,7 +53,7 @@ describe('modelmaker local', () => {
   it('prints the URLs and credentials, writes a 0600 profile, and stops every training process on SIGINT', async () => {
     const dir = tempDir('mm-cli-');
     const config = join(dir.path, 'profile', 'config.json');
-    const run = runCli(
+    const run = await runCli(
       [
         'local',
         '--port',
@@ -169,7 +165,7 @@ describe('modelmaker local', () => {
     const disk = smallDisk(64 * 1024 * 1024);
     const dir = tempDir('mm-cli-');
     const config = join(dir.path, 'config.json');
-    const run = runCli(
+    const run = await runCli(
       [
         'local',
         '--port',

@@ -1,7 +1,8 @@
 /**
  * Shared by the CLI tests: a local platform on a temp dir with a config profile
- * for it, the `modelmaker` command run as a real process (`node --import tsx
- * src/cli/main.ts`), and jobs created through the SDK where the CLI is not under test.
+ * for it, the `modelmaker` command run as a real process (`src/main.ts` compiled
+ * from the current sources, on plain `node`: see `test/support/compiledEntry.ts`),
+ * and jobs created through the SDK where the CLI is not under test.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -13,6 +14,7 @@ import { type LocalPlatform, startLocalPlatform } from '@modelmaker/local';
 import type { TrainParams } from 'modelmaker';
 import { type FitCreatedEvent, fit, getTrainVersion, Session, uploadData, writeConfigFile } from 'modelmaker';
 import { filter, firstValueFrom, lastValueFrom } from 'rxjs';
+import { compiledNodeArgs } from '../../../test/support/compiledEntry.js';
 
 /** ESC, which starts every terminal control sequence. */
 export const ESC = '\x1b';
@@ -21,9 +23,14 @@ export const ESC = '\x1b';
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 export const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
 
-/** The command's entry point, run from source. */
+/** The command's entry point, in the sources. */
 export const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-/** The repository root (tsx is resolved from there). */
+
+/** The arguments after `node` that run the command, compiled from {@link MAIN} (and `preloads` before it). */
+export function cliNodeArgs(preloads: readonly string[] = []): Promise<string[]> {
+  return compiledNodeArgs(MAIN, preloads);
+}
+/** The repository root: the commands' working directory. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** A fixture file's path: the repo's `test/fixtures/<name>` or, with `cli`, this package's `test/fixtures/<name>`. */
@@ -71,16 +78,16 @@ export function cliEnv(home: string, configPath: string, extra: NodeJS.ProcessEn
 }
 
 /** Starts `modelmaker <args>` with pipes for stdio. */
-export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv, input?: string): CliProcess {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=modelmaker-source', '--import', 'tsx', MAIN, ...args],
-    {
-      cwd: ROOT,
-      env,
-      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    },
-  );
+export async function spawnCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  input?: string,
+): Promise<CliProcess> {
+  const child = spawn(process.execPath, [...(await cliNodeArgs()), ...args], {
+    cwd: ROOT,
+    env,
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
   children.add(child);
   const output = { stdout: '', stderr: '' };
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -104,7 +111,7 @@ export async function runCli(
   input?: string,
 ): Promise<CliResult> {
   const started = Date.now();
-  const run = spawnCli(args, env, input);
+  const run = await spawnCli(args, env, input);
   const code = await run.exited;
   // CLI_TEST_TIMING=1 prints what each process cost: the suite's time is mostly process starts.
   if (process.env.CLI_TEST_TIMING) console.log(`${Date.now() - started} ms: modelmaker ${args.join(' ')}`);

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  cliNodeArgs,
   ESC,
   fixturePath,
-  MAIN,
   ndjson,
   RAW_CONTROL,
   ROOT,
@@ -59,10 +59,7 @@ describe('what reaches the terminal', () => {
         '100',
         '40',
         process.execPath,
-        '--conditions=modelmaker-source',
-        '--import',
-        'tsx',
-        MAIN,
+        ...(await cliNodeArgs()),
         'jobs',
         'watch',
         String(versionId),

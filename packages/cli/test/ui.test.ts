@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../local/test/platform/helpers.js';
 import { exposedWarning, uiPort } from '../src/ui.js';
-import { MAIN } from './support.js';
+import { cliNodeArgs } from './support.js';
 
 interface Run {
   readonly child: ChildProcess;
@@ -23,15 +23,11 @@ afterAll(() => {
   for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
-function run(args: string[], env: Record<string, string>, home: string): Run {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=modelmaker-source', '--import', 'tsx', MAIN, ...args],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, HOME: home, MODELMAKER_CONFIG: '', ...env },
-    },
-  );
+async function run(args: string[], env: Record<string, string>, home: string): Promise<Run> {
+  const child = spawn(process.execPath, [...(await cliNodeArgs()), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, HOME: home, MODELMAKER_CONFIG: '', ...env },
+  });
   running.add(child);
   let stdout = '';
   let stderr = '';
@@ -67,7 +63,7 @@ async function line(process: Run, type: string): Promise<Record<string, unknown>
 describe('modelmaker ui', () => {
   it('local --ui serves the dashboard for the platform; ui serves one from flags; both stop on SIGINT', async () => {
     const home = tempDir('mm-cli-ui-');
-    const local = run(
+    const local = await run(
       [
         '--json',
         'local',
@@ -95,7 +91,7 @@ describe('modelmaker ui', () => {
       expect(info).toEqual({ baseUrl: ready.baseUrl, username: ready.username });
 
       // the standalone command, on the profile `local` wrote, with a jobs feed that answers
-      const dashboard = run(['--json', 'ui', '--port', '0'], {}, home.path);
+      const dashboard = await run(['--json', 'ui', '--port', '0'], {}, home.path);
       const started = await line(dashboard, 'ready');
       expect(started.platform).toBe(ready.baseUrl);
       const events = await fetch(`${started.url}api/jobs/events`);
@@ -108,7 +104,7 @@ describe('modelmaker ui', () => {
 
       // the same port again: a usage error naming the fix
       const port = new URL(String(started.url)).port;
-      const clash = run(['ui', '--port', port], {}, home.path);
+      const clash = await run(['ui', '--port', port], {}, home.path);
       expect(await clash.exited).toBe(2);
       expect(clash.stderr()).toMatch(new RegExp(`port ${port} is in use: choose another with --port`));
 

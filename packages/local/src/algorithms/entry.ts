@@ -1,13 +1,14 @@
 /**
  * How the runner starts a preset algorithm's training process: the running Node.js
  * on `main.js` beside this module. From compiled `dist/` that is plain `node main.js`;
- * from TypeScript sources (tests, `tsx`) it is `node --import <tsx loader> main.ts`,
- * resolved to an absolute URL so it works from any working directory.
+ * from TypeScript sources (tests, `tsx`) it is the current sources of `main.ts`
+ * bundled into one plain JavaScript file (see `serving/sourceBundle.ts`: never stale),
+ * so a training process starts without a TypeScript loader.
  * @module
  */
-import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { bundledEntry } from '../serving/sourceBundle.js';
 import type { PresetAlgorithmName } from './names.js';
 
 /** A program and its arguments. */
@@ -16,17 +17,17 @@ export interface PresetCommand {
   readonly args: readonly string[];
 }
 
-/** The command that trains `algorithm` in a child process (environment: see `main.ts`). */
-export function presetTrainingCommand(algorithm: PresetAlgorithmName): PresetCommand {
+/**
+ * The command that trains `algorithm` in a child process (environment: see `main.ts`).
+ *
+ * @throws Error when running from sources and the entry cannot be bundled (esbuild missing, sources that do not build).
+ */
+export async function presetTrainingCommand(algorithm: PresetAlgorithmName): Promise<PresetCommand> {
   const self = fileURLToPath(import.meta.url);
   const extension = extname(self);
   const main = join(dirname(self), `main${extension}`);
   if (extension === '.ts' || extension === '.mts') {
-    const loader = createRequire(import.meta.url).resolve('tsx');
-    return {
-      command: process.execPath,
-      args: ['--conditions=modelmaker-source', '--import', pathToFileURL(loader).href, main, algorithm],
-    };
+    return { command: process.execPath, args: [await bundledEntry(main), algorithm] };
   }
   return { command: process.execPath, args: [main, algorithm] };
 }

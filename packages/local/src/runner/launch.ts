@@ -114,7 +114,7 @@ export async function planLaunch(
       const algorithm = body.algorithmId === undefined ? undefined : findPresetAlgorithm(body.algorithmId);
       if (!algorithm)
         throw new LaunchError(`algorithmId ${body.algorithmId} is not a preset algorithm of this platform`);
-      const { command, args } = presetTrainingCommand(algorithm.algorithm);
+      const { command, args } = await presetTrainingCommand(algorithm.algorithm);
       return {
         notes: [`running preset algorithm ${algorithm.name}`],
         instance: host(command, args, dirs.work),

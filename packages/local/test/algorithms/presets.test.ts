@@ -143,7 +143,7 @@ describe('preset algorithms', () => {
     const output = join(root, 'entry', 'output');
     await mkdir(join(data, 'nested'), { recursive: true });
     await cp(IRIS, join(data, 'nested', 'iris.csv'));
-    const { command, args } = presetTrainingCommand('logistic-regression');
+    const { command, args } = await presetTrainingCommand('logistic-regression');
     const result = await run(command, args, {
       MODELMAKER_DATA_DIR: data,
       MODELMAKER_OUTPUT_DIR: output,
@@ -169,7 +169,7 @@ describe('preset algorithms', () => {
     const data = join(root, 'bad', 'data');
     await mkdir(data, { recursive: true });
     await cp(IRIS, join(data, 'iris.csv'));
-    const { command, args } = presetTrainingCommand('linear-regression');
+    const { command, args } = await presetTrainingCommand('linear-regression');
     const result = await run(command, args, {
       MODELMAKER_DATA_DIR: data,
       MODELMAKER_OUTPUT_DIR: join(root, 'bad', 'output'),

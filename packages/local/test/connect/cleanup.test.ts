@@ -7,7 +7,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, type OnTestFinishedHandler } from 'vitest';
+import { compiledNodeArgs } from '../../../../test/support/compiledEntry.js';
 
 const CHILD = join(import.meta.dirname, 'fixtures/open-session-child.ts');
 const ROOT = join(import.meta.dirname, '../../../..');
@@ -21,27 +22,34 @@ interface Ended {
   readonly stderr: string;
 }
 
-/** Children still running (a failed or timed-out case): ended after each test, by SIGTERM (so they clean up). */
-const running = new Set<ChildProcess>();
-afterEach(() => {
-  for (const child of running) child.kill('SIGTERM');
-  running.clear();
-});
-
-function start(mode: string): { child: ChildProcess; ready: Promise<void>; ended: Promise<Ended> } {
+/**
+ * Starts the child script in `mode`. A child still running when its test ends (a failed or
+ * timed-out case) is ended then, by SIGTERM (so it cleans up); through the test's own
+ * `onTestFinished`, since the cases run concurrently: a hook after each test would also end
+ * the children of the cases still running.
+ */
+async function start(
+  mode: string,
+  onTestFinished: (handler: OnTestFinishedHandler) => void,
+): Promise<{ child: ChildProcess; ready: Promise<void>; ended: Promise<Ended> }> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOME: join(ROOT, '.tmp', 'no-home'),
     MODELMAKER_CONFIG: '',
   };
   delete env.NODE_OPTIONS;
-  const child = spawn(process.execPath, ['--conditions=modelmaker-source', '--import', 'tsx', CHILD, mode], {
+  const child = spawn(process.execPath, [...(await compiledNodeArgs(CHILD)), mode], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  onTestFinished(() => {
+    if (!exited) child.kill('SIGTERM');
+  });
   let stdout = '';
   let stderr = '';
   let onReady: () => void = () => {};
@@ -96,23 +104,23 @@ async function expectNothingLeft(ended: Ended): Promise<void> {
 // Concurrent: each case is its own process, mostly waiting on its platform's start.
 describe.concurrent('the temporary data dir of openSession()', () => {
   // process.exit() and a script's end leave by the same exit listener as an error does
-  it('is removed, and its processes killed, on an uncaught error', async () => {
-    const ended = await start('throw').ended;
+  it('is removed, and its processes killed, on an uncaught error', async ({ onTestFinished }) => {
+    const ended = await (await start('throw', onTestFinished)).ended;
     expect(ended.code, ended.stderr).toBe(1);
     expect(ended.stderr).toContain('Error: the script failed');
     await expectNothingLeft(ended);
   }, 60_000);
 
-  it.each(['SIGINT', 'SIGTERM'] as const)(
+  it.for(['SIGINT', 'SIGTERM'] as const)(
     'is removed, and its processes killed, on %s; the process still ends by that signal',
-    async (signal) => {
-      const run = start('wait');
+    { timeout: 60_000 },
+    async (signal, { onTestFinished }) => {
+      const run = await start('wait', onTestFinished);
       await run.ready;
       run.child.kill(signal);
       const ended = await run.ended;
       expect(ended.signal, ended.stderr).toBe(signal);
       await expectNothingLeft(ended);
     },
-    60_000,
   );
 });

@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { compiledNodeArgs } from '../../../../test/support/compiledEntry.js';
 import type { HealthReport } from '../../src/health.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/platform-child.ts', import.meta.url));
@@ -48,15 +49,11 @@ export async function startChild(
   mkdirSync(tmpDir, { recursive: true });
   const child = spawn(
     process.execPath,
-    [
-      '--conditions=modelmaker-source',
-      '--import',
-      'tsx',
-      CHILD,
-      dataDir,
-      JSON.stringify(options.platform ?? {}),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TMPDIR: tmpDir, ...options.env } },
+    [...(await compiledNodeArgs(CHILD)), dataDir, JSON.stringify(options.platform ?? {})],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, TMPDIR: tmpDir, ...options.env },
+    },
   );
   const health: HealthReport[] = [];
   const lines = createInterface({ input: child.stdout! });

@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compiledNodeArgs } from '../../../../test/support/compiledEntry.js';
 import { DurableStore } from '../../src/s3/durableStore.js';
 import { formatRecord } from '../../src/s3/objectRecord.js';
 import { walkKeys } from '../../src/s3/storeLayout.js';
@@ -60,7 +61,7 @@ async function startWriter(
 ): Promise<{ child: ChildProcess; lines: string[] }> {
   const child = spawn(
     process.execPath,
-    ['--conditions=modelmaker-source', '--import', 'tsx', WRITER, directory, BUCKET, KEY, String(first)],
+    [...(await compiledNodeArgs(WRITER)), directory, BUCKET, KEY, String(first)],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const lines: string[] = [];

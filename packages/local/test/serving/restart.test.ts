@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { compiledNodeArgs } from '../../../../test/support/compiledEntry.js';
 import { parseCsv } from '../../src/algorithms/dataset.js';
 import { trainPreset } from '../../src/algorithms/train.js';
 import { Api, isRunning, put, s3Of, startTestPlatform, tempDir, waitUntil } from '../platform/helpers.js';
@@ -31,17 +32,13 @@ interface ChildInfo {
 
 /** A platform in a child process (so the test can SIGKILL it). */
 async function startChild(dataDir: string): Promise<{ child: ChildProcess; info: ChildInfo }> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=modelmaker-source', '--import', 'tsx', CHILD, dataDir],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: {
-        ...process.env,
-        TMPDIR: mkdirSync(join(dataDir, 'tmp'), { recursive: true }) ?? join(dataDir, 'tmp'),
-      },
+  const child = spawn(process.execPath, [...(await compiledNodeArgs(CHILD)), dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      TMPDIR: mkdirSync(join(dataDir, 'tmp'), { recursive: true }) ?? join(dataDir, 'tmp'),
     },
-  );
+  });
   const lines = createInterface({ input: child.stdout! });
   const [line] = (await Promise.race([
     once(lines, 'line'),
