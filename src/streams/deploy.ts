@@ -9,9 +9,11 @@ import { concat, concatMap, defer, type Observable, of, switchMap, throwError } 
 import { createService } from '../client/services.js';
 import type { Session } from '../client/session.js';
 import { type DeployParams, toServiceCreate } from '../codecs/params/deploy.js';
+import { SERVICE_WIRE_NAMES } from '../codecs/params/wireNames.js';
 import type { ServiceDetail, ServiceStatus } from '../codecs/services.js';
 import type { RegisteredModel } from './createModel.js';
 import { ServiceFailed } from './failures.js';
+import { seedTermsOnError } from './internal/seedTerms.js';
 import type { PollOptions } from './poll.js';
 import { serviceStatus$ } from './serviceStatus.js';
 
@@ -91,6 +93,7 @@ export function deployService(
     const body = toServiceCreate(params, model === undefined ? {} : { modelVersionId: model.versionId });
     if (E.isLeft(body)) return throwError(() => body.left);
     return createService(session, body.right).pipe(
+      seedTermsOnError(SERVICE_WIRE_NAMES),
       switchMap(({ id }) => {
         session.logger.info(`service ${body.right.name}: ${id} created`);
         const created = of<ServiceDeployEvent>({ type: 'created', serviceId: id });

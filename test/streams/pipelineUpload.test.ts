@@ -41,10 +41,11 @@ afterAll(async () => {
 
 const STAMPED = /^s3:\/\/test-bucket\/\d{8}T\d{9}Z\/trainer\/$/;
 
-async function codeDir(name: string): Promise<string> {
+/** A code directory `name` holding `main` (the boot file) and `lib/util.py`. */
+async function codeDir(name: string, main = 'train.py'): Promise<string> {
   const dir = join(await tempDir('mm-pipeline-code-'), name);
   await mkdir(join(dir, 'lib'), { recursive: true });
-  await writeFile(join(dir, 'train.py'), 'print("training")\n');
+  await writeFile(join(dir, main), 'print("running")\n');
   await writeFile(join(dir, 'lib', 'util.py'), 'X = 1\n');
   return dir;
 }
@@ -100,7 +101,7 @@ describe('local code directories', () => {
           modelFramework: 500151,
           modelPath: 's3://test-bucket/out/',
           modelBootFile: 'predict.py',
-          modelCodeDir: await codeDir('trainer'),
+          modelCodeDir: await codeDir('trainer', 'predict.py'),
         },
         undefined,
         { onUpload: (event) => progress.push(event) },

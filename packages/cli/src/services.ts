@@ -13,12 +13,14 @@ import {
   type DeployParams,
   deployService,
   getServiceLog,
+  hasTag,
   listServices,
   Predictor,
   redact,
   toServiceCreate,
+  type ValidationError,
 } from 'modelmaker';
-import { lastValueFrom, type Observable } from 'rxjs';
+import { catchError, lastValueFrom, type Observable, throwError } from 'rxjs';
 import { action, type Context, EXIT } from './context.js';
 import { RefusedError, UsageError } from './errors.js';
 import type { ExitCode } from './exitCodes.js';
@@ -143,7 +145,16 @@ async function deploy(context: Context, options: DeployOptions, specPath?: strin
   let running = false;
   const style = styleOf(context.out);
   const end = await runUntilInterrupted(
-    deployService(session, filled, undefined, { wait: options.wait }),
+    deployService(session, filled, undefined, { wait: options.wait }).pipe(
+      // the platform's refusal of a parameter, named as the user wrote it
+      catchError((error: unknown) =>
+        throwError(() =>
+          hasTag(error, 'ValidationError')
+            ? toSpecError(error as ValidationError, gathered, DEPLOY_SEED_NAMES)
+            : error,
+        ),
+      ),
+    ),
     (event) => {
       if (event.type === 'created') serviceId = event.serviceId;
       if (event.type === 'running') running = true;
