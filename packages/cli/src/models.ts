@@ -269,13 +269,22 @@ async function create(context: Context, options: CreateOptions, specPath?: strin
     return EXIT.INTERRUPTED;
   }
   const { modelId, versionId, body } = registered;
+  const trainingVersionId = origin?.versionId;
   if (context.json) {
     context.out.line(
-      jsonText({ type: 'created', modelId, versionId, name: body.name, version: body.version }),
+      jsonText({
+        type: 'created',
+        modelId,
+        versionId,
+        name: body.name,
+        version: body.version,
+        ...(trainingVersionId === undefined ? {} : { trainingVersionId }),
+      }),
     );
   } else {
+    const from = trainingVersionId === undefined ? '' : ` from training version ${trainingVersionId}`;
     context.out.line(
-      `registered model ${oneLine(body.name)} (id ${modelId}) version ${oneLine(body.version)}: model version id ${versionId}`,
+      `registered model ${oneLine(body.name)} (id ${modelId}) version ${oneLine(body.version)}${from}: model version id ${versionId}`,
     );
   }
   return EXIT.OK;
