@@ -31,7 +31,10 @@ beforeAll(async () => {
   fake = new FakePlatform();
   fake.s3Endpoint = s3.access.endpoint;
   server.listen({ onUnhandledRequest: 'error' });
-  server.use(...fake.handlers(), http.all(`${s3.access.endpoint}/*`, () => passthrough()));
+  server.use(
+    ...fake.handlers(),
+    http.all(`${s3.access.endpoint}/*`, () => passthrough()),
+  );
   code = join(await tempDir('mm-preflight-'), 'trainer');
   await mkdir(join(code, 'lib'), { recursive: true });
   await writeFile(join(code, 'train.py'), 'print("training")\n');
@@ -95,7 +98,11 @@ describe('the boot file, before anything is uploaded', () => {
     const cases: Array<[Partial<TrainParams>, FitOptions, string]> = [
       [{ bootFile: 'nope.py' }, {}, `bootFile: "nope.py" is not in codeDir ${code}`],
       [{ bootFile: 'lib' }, {}, `bootFile: "lib" is a directory of codeDir ${code}, not a file`],
-      [{ bootFile: '../train.py' }, {}, `bootFile: expected a path inside codeDir ${code}, got "../train.py"`],
+      [
+        { bootFile: '../train.py' },
+        {},
+        `bootFile: expected a path inside codeDir ${code}, got "../train.py"`,
+      ],
       [
         {},
         { upload: { ignore: ['*.py'] } },
@@ -132,7 +139,9 @@ describe('the boot file, before anything is uploaded', () => {
         modelCodeDir: code,
       }),
     ).catch((e: unknown) => e);
-    expect(message(error)).toBe(`invalid parameters: modelBootFile: "predict.py" is not in modelCodeDir ${code}`);
+    expect(message(error)).toBe(
+      `invalid parameters: modelBootFile: "predict.py" is not in modelCodeDir ${code}`,
+    );
     expect(fake.modelBodies.length).toBe(before);
     expect(s3.requests).toEqual([]);
   });
@@ -172,7 +181,12 @@ describe('the output bucket and the data, before submit', () => {
       await attempt(params({ inputs: DATA })),
       await attempt(params({ inputs: 's3://test-bucket/preflight' })),
     ];
-    expect([object.error, object.created, folder.error, folder.created]).toEqual([undefined, true, undefined, true]);
+    expect([object.error, object.created, folder.error, folder.created]).toEqual([
+      undefined,
+      true,
+      undefined,
+      true,
+    ]);
   });
 
   it('a store that refuses the checks (403) lets the job go on; preflight: false asks nothing', async () => {

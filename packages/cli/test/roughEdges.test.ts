@@ -18,8 +18,8 @@ import {
   runCli,
   startTestPlatform,
   stepsCodeDir,
-  TRAIN_MACHINE,
   type TestPlatform,
+  TRAIN_MACHINE,
 } from './support.js';
 
 /** The node PREDICT framework of the local catalog. */

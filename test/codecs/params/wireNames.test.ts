@@ -148,7 +148,9 @@ describe('seedProblems', () => {
       { field: 'codeDir', message: 'codeDir or gitInfo required with frameworkType BASIC_FRAMEWORK' },
       { field: 'trainInstanceType', message: 'no TRAIN resource 7' },
     ]);
-    expect(seedProblems('parameters[1].value: expected text; envs[0].name: expected a name', TRAIN_WIRE_NAMES)).toEqual([
+    expect(
+      seedProblems('parameters[1].value: expected text; envs[0].name: expected a name', TRAIN_WIRE_NAMES),
+    ).toEqual([
       { field: 'hyperparameters[1].value', message: 'expected text' },
       { field: 'env[0].name', message: 'expected a name' },
     ]);
@@ -171,7 +173,10 @@ describe('seedProblems', () => {
 
   it('models and services', () => {
     expect(
-      seedProblems('frameworkId: no PREDICT framework 999; presetModelId: no preset model 3', MODEL_WIRE_NAMES),
+      seedProblems(
+        'frameworkId: no PREDICT framework 999; presetModelId: no preset model 3',
+        MODEL_WIRE_NAMES,
+      ),
     ).toEqual([
       { field: 'modelFramework', message: 'no PREDICT framework 999' },
       { field: 'modelFramework', message: 'no preset model 3' },

@@ -80,7 +80,9 @@ async function insideFile(directory: string, path: string, field: string, what: 
   const full = resolve(directory, path);
   const rel = relative(directory, full);
   if (isAbsolute(path) || rel === '' || rel.split(sep)[0] === '..') {
-    throw new LaunchError(`${field}: the ${what} must be a path inside the code, got ${JSON.stringify(path)}`);
+    throw new LaunchError(
+      `${field}: the ${what} must be a path inside the code, got ${JSON.stringify(path)}`,
+    );
   }
   const info = await stat(full).catch(() => undefined);
   if (!info?.isFile())
