@@ -19,7 +19,6 @@ const CODE_DIR = fileURLToPath(new URL('../../examples/quickstart/code', import.
 /** The local catalog's ids. */
 const TRAIN_SMALL = 500050;
 const NODE_TRAIN = 500100;
-const NODE_PREDICT = 500150;
 
 let opened: OpenedSession;
 let bucket: string;
