@@ -160,8 +160,10 @@ function servingFramework(session: ModelSession, source: ModelSource): Observabl
  * Parameters are validated before any request (the looked-up id aside). Cold: each
  * subscription registers a version — share the result, don't resubscribe.
  *
- * Fails with `ValidationError` (bad parameters; a catalog without the serving preset
- * model or framework), `StorageError` (upload), and the calls' errors.
+ * Fails with `ValidationError` (bad parameters; a `modelBootFile` not in the local
+ * `modelCodeDir`, checked before the upload; a catalog without the serving preset model
+ * or framework; the platform's refusal, its wire names told as the parameters),
+ * `StorageError` (upload), and the calls' errors.
  *
  * @example
  * ```ts

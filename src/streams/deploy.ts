@@ -75,7 +75,8 @@ export interface DeployOptions extends PollOptions {
  * Cold: **each subscription creates a service** (share it to watch and compose on the
  * same one). Unsubscribing stops the polls; the service stays.
  *
- * Fails with `ValidationError`, `ServiceFailed`, and the calls' errors.
+ * Fails with `ValidationError` (also the platform's refusal, `name` told as
+ * `serviceName`), `ServiceFailed`, and the calls' errors.
  *
  * @example
  * ```ts

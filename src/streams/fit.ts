@@ -184,7 +184,10 @@ interface Watch {
 }
 
 /**
- * Trains: validates `params` (a `ValidationError` before any request), uploads a
+ * Trains: validates `params` (a `ValidationError` before any request), checks what
+ * can be checked from here (`preflight`: the boot file is in a local `codeDir`, the
+ * output bucket exists, something is at `inputs` — a `ValidationError` naming the
+ * parameter before anything is uploaded), uploads a
  * local `codeDir` into `s3://<bucket>/<timestamp>/<dirname>/` (its transfer events
  * appear as `upload` events), creates the job — or, when a job of that name exists
  * (errorCode 102009), a new version of it — and follows the version to its end:
@@ -226,9 +229,11 @@ interface Watch {
  * running unless `stopOnUnsubscribe` is set. A job whose create request was aborted in
  * flight may still have been created: it is not stopped, its id being unknown.
  *
- * Fails with `ValidationError`, `StorageError` (code upload), `TrainingFailed`, and the
- * errors of the calls and polls (`ApiError`, `HttpError`, `NetworkError`, `TimeoutError`,
- * `AuthError`, `DecodeError`).
+ * Fails with `ValidationError` (also when the platform refuses the body as invalid: its
+ * wire field names are told as the parameters they came from, `frameworkId` as
+ * `framework`, its `ApiError` the cause — see `codecs/params/wireNames.ts`),
+ * `StorageError` (code upload), `TrainingFailed`, and the errors of the calls and polls
+ * (`ApiError`, `HttpError`, `NetworkError`, `TimeoutError`, `AuthError`, `DecodeError`).
  *
  * @example
  * ```ts
