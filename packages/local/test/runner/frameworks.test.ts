@@ -149,14 +149,20 @@ describe('runTraining with BASIC_FRAMEWORK jobs', () => {
 
   it('reports STARTING_FAIL for an unknown framework or a boot file the code does not have', async () => {
     const unknown = await collect((await prepareRun(harness, trainBody({ frameworkId: 500150 }))).run$);
+    // each reason leads with the body's field, the form an SDK names its own parameter by
     expect(lastStatus(unknown)).toMatchObject({
       status: 'STARTING_FAIL',
-      reason: expect.stringContaining('frameworkId 500150'),
+      reason: 'frameworkId: 500150 is not a TRAIN framework of this platform',
     });
-    const missing = await collect((await prepareRun(harness, trainBody({ startup: '../outside.mjs' }))).run$);
+    const outside = await collect((await prepareRun(harness, trainBody({ startup: '../outside.mjs' }))).run$);
+    expect(lastStatus(outside)).toMatchObject({
+      status: 'STARTING_FAIL',
+      reason: 'startup: the boot file must be a path inside the code, got "../outside.mjs"',
+    });
+    const missing = await collect((await prepareRun(harness, trainBody({ startup: 'nope.mjs' }))).run$);
     expect(lastStatus(missing)).toMatchObject({
       status: 'STARTING_FAIL',
-      reason: expect.stringContaining('startup'),
+      reason: 'startup: the boot file "nope.mjs" is not a file in the code',
     });
   });
 });
