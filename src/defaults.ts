@@ -28,6 +28,18 @@ export const DEFAULT_TIMEOUT_RETRY_COST = 10;
 export const DEFAULT_RETRY_SUCCESS_REFUND = 1;
 /** A token with a known `expiresIn` is renewed this long before it expires, in ms. */
 export const DEFAULT_TOKEN_REFRESH_MARGIN_MS = 60_000;
+/** Shortest token lifetime believed, in ms: a smaller `expiresIn` (`1e-9`) is raised to this, so tokens are not fetched per call. */
+export const DEFAULT_MIN_TOKEN_LIFETIME_MS = 10_000;
+/** After the server refuses the credentials or a fresh token, no login for this long, in ms (doubling per refusal in a row). */
+export const DEFAULT_AUTH_BACKOFF_BASE_MS = 1_000;
+/** Longest wait between logins after refusals in a row, in ms. */
+export const DEFAULT_AUTH_BACKOFF_CAP_MS = 60_000;
+/** Largest body of an API (JSON) response, in bytes after decompression; larger fails with `ResponseTooLarge`. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+/** Largest body of one log page, in bytes after decompression; larger fails with `ResponseTooLarge`. */
+export const DEFAULT_MAX_LOG_PAGE_BYTES = 32 * 1024 * 1024;
+/** Redirects followed per request (same origin, GET/HEAD only); one more fails with `RedirectRefused`. */
+export const DEFAULT_MAX_REDIRECTS = 5;
 /** Log threshold when neither the `level` option nor `MODELMAKER_LEVEL` says (20 = info). */
 export const DEFAULT_LOG_LEVEL = 20;
 /** Longest response body text a debug log line shows, in characters. */
@@ -108,6 +120,16 @@ export const DEFAULT_STORAGE_MAX_ATTEMPTS = 3;
 export const DEFAULT_S3_CONNECT_TIMEOUT_MS = 10_000;
 /** A connection to S3 idle this long (no byte either way) fails, and the request is retried, in ms. */
 export const DEFAULT_S3_IDLE_TIMEOUT_MS = 120_000;
+/** Time allowed for a whole storage operation (every request, retry and byte of it), in ms. */
+export const DEFAULT_TRANSFER_DEADLINE_MS = 24 * 60 * 60 * 1000;
+/**
+ * Slowest S3 request tolerated, in bytes per second, measured over each
+ * {@link DEFAULT_THROUGHPUT_WINDOW_MS}: a body moving slower (a 1 byte/s drip), or a request
+ * without a body that takes a whole window, fails (reason `TooSlow`, retried like a reset).
+ */
+export const DEFAULT_MIN_BYTES_PER_SECOND = 1024;
+/** The window of the minimum-throughput guard, in ms. */
+export const DEFAULT_THROUGHPUT_WINDOW_MS = 60_000;
 /** Patterns every upload leaves out, whatever the `ignore` option says. */
 export const DEFAULT_UPLOAD_IGNORE: readonly string[] = ['.git'];
 /** Object metadata key (`x-amz-meta-…`) holding the SHA-256 (hex) of the object's content, written by `upload`. */

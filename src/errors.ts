@@ -139,6 +139,75 @@ export class AuthError extends ModelMakerError {
   }
 }
 
+/**
+ * A response body was larger than the limit for its kind of call (`kind`: `json` for
+ * API calls, `logPage` for log pages). Counted while the body streams in, after
+ * decompression, so the body was never held whole: the request was aborted at the
+ * first byte past the limit. Not transient: asking again gets the same body. The
+ * limits are Session options (`maxResponseBytes`, `maxLogPageBytes`).
+ */
+export class ResponseTooLarge extends ModelMakerError {
+  readonly _tag = 'ResponseTooLarge' as const;
+  override readonly name = 'ResponseTooLarge';
+  constructor(
+    /** The limit that was passed, in bytes. */
+    readonly limitBytes: number,
+    /** Which limit: `json` or `logPage`. */
+    readonly kind: string,
+    fields: ErrorFields = {},
+  ) {
+    super(`response body larger than the ${kind} limit of ${limitBytes} bytes (refused while streaming)`, {
+      reason: 'too-large',
+      ...fields,
+    });
+  }
+}
+
+/**
+ * The server answered with a redirect the SDK does not follow: to another origin (a
+ * host, port or scheme other than the request's, so `https` to `http` too), for a
+ * method other than GET/HEAD, for a request that never follows (the login, the S3
+ * credentials), or past the hop limit. Names both addresses (query strings and user
+ * info removed). Nothing was sent to `location`.
+ */
+export class RedirectRefused extends ModelMakerError {
+  readonly _tag = 'RedirectRefused' as const;
+  override readonly name = 'RedirectRefused';
+  constructor(
+    readonly status: number,
+    /** The address that answered with the redirect. */
+    readonly from: string,
+    /** Where it pointed (`(unknown)` when the runtime hides it). */
+    readonly location: string,
+    /** Why it was not followed, e.g. `another origin`. */
+    why: string,
+    fields: ErrorFields = {},
+  ) {
+    super(`redirect refused (${why}): HTTP ${status} from ${from} to ${location}`, {
+      reason: 'redirect',
+      ...fields,
+    });
+  }
+}
+
+/**
+ * A paging loop (an S3 listing, log pages) stopped because the server's cursor did not
+ * move forward: the same or an earlier marker again, or a page that says there is more
+ * without any way to ask for it. Ends the loop instead of asking forever.
+ */
+export class PagingError extends ModelMakerError {
+  readonly _tag = 'PagingError' as const;
+  override readonly name = 'PagingError';
+  constructor(
+    message: string,
+    /** How many pages had been read when the loop stopped (the stuck one included). */
+    readonly pages: number,
+    fields: ErrorFields = {},
+  ) {
+    super(message, { reason: 'cursor-stuck', ...fields });
+  }
+}
+
 /** The union of the core's error values. Streams, storage and the API add their own tags. */
 export type CoreError =
   | HttpError
@@ -147,7 +216,10 @@ export type CoreError =
   | ValidationError
   | NetworkError
   | TimeoutError
-  | AuthError;
+  | AuthError
+  | ResponseTooLarge
+  | RedirectRefused
+  | PagingError;
 
 /** True for any tagged error of this package, across realms. */
 export function isModelMakerError(value: unknown): value is ModelMakerError {

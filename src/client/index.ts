@@ -41,6 +41,7 @@ export {
   parseLogLevel,
   silentLogger,
 } from './logger.js';
+export { checkedLogPages, checkLogPage } from './logPages.js';
 export {
   createModel,
   createModelVersion,
@@ -53,7 +54,7 @@ export {
 } from './models.js';
 export type { OutsideCaller, PredictOptions } from './predict.js';
 export { PREDICT_PATH, predict } from './predict.js';
-export { isSecretKey, REDACTED, redact } from './redact.js';
+export { isSecretKey, REDACTED, redact, redactAndCut, redactError, safeUrl, secretForms } from './redact.js';
 export { s3EndpointUrl } from './s3Access.js';
 export {
   createService,

@@ -5,7 +5,7 @@
  * @module
  */
 import type { AuthAccess } from '../codecs/auth.js';
-import { untilAborted } from './kernel/abortable.js';
+import { SharedFlight } from './kernel/sharedFlight.js';
 import type { S3Access, S3AccessProvider } from './storage/access.js';
 
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -37,42 +37,30 @@ export function toS3Access(access: AuthAccess, settings: S3AccessSettings): S3Ac
 
 /**
  * A cached, single-flight provider over `load`. A failed load is not cached. A
- * caller's `signal` only stops that caller waiting; the request itself is shared.
+ * caller's `signal` stops that caller waiting; the request itself is shared, and
+ * aborted once every caller waiting for it has gone (see `SharedFlight`).
  */
 export class CachedS3Access implements S3AccessProvider {
-  readonly #load: () => Promise<S3Access>;
   #cached: S3Access | undefined;
-  #inflight: Promise<S3Access> | undefined;
+  readonly #flight: SharedFlight<S3Access>;
 
-  constructor(load: () => Promise<S3Access>) {
-    this.#load = load;
+  constructor(load: (signal: AbortSignal) => Promise<S3Access>) {
+    this.#flight = new SharedFlight((signal) =>
+      load(signal).then((access) => {
+        this.#cached = access;
+        return access;
+      }),
+    );
   }
 
   /** The cached credentials, fetching them the first time. */
   get(signal?: AbortSignal): Promise<S3Access> {
     if (this.#cached !== undefined) return Promise.resolve(this.#cached);
-    return untilAborted(this.#fetch(), signal);
+    return this.#flight.join(signal);
   }
 
   /** New credentials from the platform (joins a fetch already under way). */
   refresh(signal?: AbortSignal): Promise<S3Access> {
-    return untilAborted(this.#fetch(), signal);
-  }
-
-  #fetch(): Promise<S3Access> {
-    if (this.#inflight !== undefined) return this.#inflight;
-    const flight = this.#load().then(
-      (access) => {
-        this.#inflight = undefined;
-        this.#cached = access;
-        return access;
-      },
-      (error: unknown) => {
-        this.#inflight = undefined;
-        throw error;
-      },
-    );
-    this.#inflight = flight;
-    return flight;
+    return this.#flight.join(signal);
   }
 }

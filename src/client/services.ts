@@ -15,6 +15,7 @@ import type {
 } from '../codecs/services.js';
 import type { LogPage, LogQuery } from '../codecs/training.js';
 import type { Caller, CallOptions } from './endpointCall.js';
+import { checkedLogPages } from './logPages.js';
 import { withHold } from './training.js';
 
 /** `POST /v1/service`: deploys a service; emits `{ id }`. Not retried once sent (it creates). */
@@ -63,7 +64,8 @@ export function deleteService(session: Caller, id: number, options?: CallOptions
 
 /**
  * Extension: `GET /v1/service/{id}/log?lastId=…[&wait=…&limit=…]`, the serving
- * processes' log; `wait` extends the timeouts as for training logs.
+ * processes' log; `wait` extends the timeouts as for training logs. Pages are checked
+ * as for training logs (sorted by `id`; a cut page that cannot move the cursor fails).
  */
 export function getServiceLog(
   session: Caller,
@@ -71,5 +73,7 @@ export function getServiceLog(
   query: LogQuery,
   options?: CallOptions,
 ): Observable<LogPage> {
-  return session.call(endpoints.getServiceLog, { params: { id }, query }, withHold(query, options));
+  return session
+    .call(endpoints.getServiceLog, { params: { id }, query }, withHold(query, options))
+    .pipe(checkedLogPages(query, { method: 'GET', url: `/v1/service/${id}/log` }));
 }

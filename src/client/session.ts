@@ -9,14 +9,21 @@ import {
   catchError,
   defer,
   lastValueFrom,
+  type MonoTypeOperatorFunction,
   map,
   type Observable,
   type SchedulerLike,
   switchMap,
+  tap,
   throwError,
 } from 'rxjs';
 import { endpoints } from '../codecs/endpoints.js';
-import { DEFAULT_ATTEMPT_TIMEOUT_MS, DEFAULT_DEADLINE_MS } from '../defaults.js';
+import {
+  DEFAULT_ATTEMPT_TIMEOUT_MS,
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_MAX_LOG_PAGE_BYTES,
+  DEFAULT_MAX_RESPONSE_BYTES,
+} from '../defaults.js';
 import { type ApiError, AuthError, type HttpError, hasTag, ValidationError } from '../errors.js';
 import {
   type AnyEndpoint,
@@ -38,7 +45,7 @@ import {
   parseLogLevel,
   type SdkLogger,
 } from './logger.js';
-import { redact, SecretSet } from './redact.js';
+import { redact, redactError, SecretSet, secretValuesIn } from './redact.js';
 import { CachedS3Access, toS3Access } from './s3Access.js';
 import * as storage from './sessionStorage.js';
 import { type ConnectionOptions, type ResolvedSettings, resolveSettings } from './settings.js';
@@ -84,6 +91,25 @@ export interface SessionOptions extends ConnectionOptions {
   readonly retryBudget?: RetryBudget | RetryBudgetOptions | undefined;
   /** Renew a token this long before its known expiry, ms; default `DEFAULT_TOKEN_REFRESH_MARGIN_MS`. */
   readonly tokenRefreshMarginMs?: number | undefined;
+  /** Shortest token lifetime believed, ms (a smaller `expiresIn` is raised to it); default `DEFAULT_MIN_TOKEN_LIFETIME_MS`. */
+  readonly minTokenLifetimeMs?: number | undefined;
+  /**
+   * No login for this long after the server refused the credentials or a fresh token,
+   * ms, doubling per refusal in a row (calls fail at once with `AuthError` meanwhile);
+   * default `DEFAULT_AUTH_BACKOFF_BASE_MS`.
+   */
+  readonly authBackoffMs?: number | undefined;
+  /** Longest such wait, ms; default `DEFAULT_AUTH_BACKOFF_CAP_MS`. */
+  readonly authBackoffCapMs?: number | undefined;
+  /**
+   * Largest API response body, bytes after decompression, counted while it streams in;
+   * larger fails with `ResponseTooLarge`. Default `DEFAULT_MAX_RESPONSE_BYTES` (32 MiB).
+   */
+  readonly maxResponseBytes?: number | undefined;
+  /** Largest log page (`…/log`), bytes after decompression; default `DEFAULT_MAX_LOG_PAGE_BYTES` (32 MiB). */
+  readonly maxLogPageBytes?: number | undefined;
+  /** Same-origin redirects of a GET followed per request; default `DEFAULT_MAX_REDIRECTS` (5). 0 follows none. */
+  readonly maxRedirects?: number | undefined;
   /** Jitter source in [0, 1); default `Math.random`. */
   readonly random?: (() => number) | undefined;
   /** Scheduler of timeouts and retry waits; default `asyncScheduler`. */
@@ -126,10 +152,18 @@ export class Session implements Caller {
     });
     this.#budget =
       options.retryBudget instanceof RetryBudget ? options.retryBudget : new RetryBudget(options.retryBudget);
-    this.#tokens = new TokenManager(() => this.#fetchToken(), {
+    this.#tokens = new TokenManager((signal) => this.#fetchToken(signal), {
       now: options.now,
       refreshMarginMs: options.tokenRefreshMarginMs,
+      minLifetimeMs: options.minTokenLifetimeMs,
+      refusalBackoffMs: options.authBackoffMs,
+      refusalBackoffCapMs: options.authBackoffCapMs,
       onToken: (grant: TokenGrant) => this.#secrets.add(grant.token),
+      onClamped: (expiresIn, usedMs) =>
+        this.logger.warnOnce(
+          'token-lifetime',
+          `the server gave a token expiresIn of ${expiresIn} s; using ${usedMs / 1000} s (minTokenLifetimeMs)`,
+        ),
     });
   }
 
@@ -175,7 +209,10 @@ export class Session implements Caller {
    * Unsubscribing aborts the request in flight.
    *
    * Errors: `ValidationError` (bad params, missing settings), `ApiError`, `HttpError`,
-   * `NetworkError`, `TimeoutError`, `AuthError`, `DecodeError` (with the path).
+   * `NetworkError`, `TimeoutError`, `AuthError`, `DecodeError` (with the path),
+   * `ResponseTooLarge` (a body past `maxResponseBytes`, or `maxLogPageBytes` for a log
+   * page), `RedirectRefused`. Every error is redacted with the session's secrets before
+   * it is emitted.
    */
   call<E extends AnyEndpoint>(
     endpoint: E,
@@ -183,20 +220,56 @@ export class Session implements Caller {
     options?: CallOptions,
   ): Observable<EndpointResponse<E>> {
     return defer(() => {
-      const request = toHttpRequest(endpoint, args);
+      const sensitive = SENSITIVE_ENDPOINTS.has(endpoint.name);
+      const request = {
+        ...toHttpRequest(endpoint, args),
+        ...(sensitive ? { sensitive: true, followRedirects: false } : {}),
+      };
       return defer(() => this.#transportOnce()).pipe(
         switchMap((transport) =>
-          transport.request(request, options).pipe(
-            map((value) =>
-              decodeResponse(endpoint, value, {
-                method: request.method,
-                url: redact(transport.urlOf(request), this.#secrets),
-              }),
-            ),
+          transport.request(request, this.#withLimit(endpoint, options)).pipe(
+            map((value) => {
+              // The secrets of an answer are known before it is decoded (or fails to be).
+              if (sensitive) for (const secret of secretValuesIn(value)) this.#secrets.add(secret);
+              try {
+                return decodeResponse(endpoint, value, {
+                  method: request.method,
+                  url: redact(transport.urlOf(request), this.#secrets),
+                });
+              } catch (error) {
+                if (sensitive) for (const secret of secretValuesIn(value, true)) this.#secrets.add(secret);
+                throw error;
+              }
+            }),
           ),
         ),
       );
+    }).pipe(this.#redacted());
+  }
+
+  /** The call's options with the response limit of its kind (log page or JSON), unless the caller set one. */
+  #withLimit(endpoint: AnyEndpoint, options: CallOptions | undefined): CallOptions {
+    if (options?.maxResponseBytes !== undefined) return options;
+    if (LOG_PAGE_ENDPOINTS.has(endpoint.name)) {
+      return {
+        ...options,
+        maxResponseBytes: this.#options.maxLogPageBytes ?? DEFAULT_MAX_LOG_PAGE_BYTES,
+        responseKind: 'logPage',
+      };
+    }
+    return { ...options, maxResponseBytes: this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES };
+  }
+
+  /** Logs each warning of a transfer's summary (files checked by size only, keys skipped) at warning level. */
+  #warned(): MonoTypeOperatorFunction<TransferEvent> {
+    return tap((event) => {
+      if (event.type === 'summary') for (const warning of event.warnings) this.logger.warn(warning);
     });
+  }
+
+  /** Redacts every error with this session's secrets: the last step before it leaves the SDK. */
+  #redacted<T>(): MonoTypeOperatorFunction<T> {
+    return catchError((error: unknown) => throwError(() => redactError(error, this.#secrets)));
   }
 
   /**
@@ -207,9 +280,10 @@ export class Session implements Caller {
    */
   s3Access(): S3AccessProvider {
     if (this.#s3 === undefined) {
-      this.#s3 = new CachedS3Access(async () => {
+      this.#s3 = new CachedS3Access(async (signal) => {
         const settings = await this.resolved();
-        const access = await lastValueFrom(this.call(endpoints.authAccess, {}));
+        // `call` registers the S3 secret before decoding (a sensitive endpoint).
+        const access = await lastValueFrom(this.call(endpoints.authAccess, {}, { signal }));
         this.#secrets.add(access.s3.sk);
         return toS3Access(access, settings);
       });
@@ -253,6 +327,8 @@ export class Session implements Caller {
       budget: this.#budget,
       attemptTimeoutMs: options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS,
       deadlineMs: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
+      maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      maxRedirects: options.maxRedirects,
       scheduler: options.scheduler,
     });
   }
@@ -278,6 +354,7 @@ export class Session implements Caller {
   requestAt(baseUrl: string, request: HttpRequest, options?: RequestOptions): Observable<unknown> {
     return defer(() => this.#transportTo(baseUrl)).pipe(
       switchMap((transport) => transport.request(request, options)),
+      this.#redacted(),
     );
   }
 
@@ -306,32 +383,32 @@ export class Session implements Caller {
    * ```
    */
   uploadData(local: string, s3Uri: string, options?: UploadOptions): Observable<TransferEvent> {
-    return storage.uploadData(this, local, s3Uri, options);
+    return storage.uploadData(this, local, s3Uri, options).pipe(this.#warned(), this.#redacted());
   }
 
   /** Downloads the object or "directory" `s3Uri` into the directory `localDir` (the seed's `download_data`). See `downloadData` in `sessionStorage.ts`. */
   downloadData(s3Uri: string, localDir: string, options?: DownloadOptions): Observable<TransferEvent> {
-    return storage.downloadData(this, s3Uri, localDir, options);
+    return storage.downloadData(this, s3Uri, localDir, options).pipe(this.#warned(), this.#redacted());
   }
 
   /** Downloads the object `s3Uri` to the file `localPath`. See `downloadFile` in `sessionStorage.ts`. */
   downloadFile(s3Uri: string, localPath: string, options?: TransferOptions): Observable<TransferEvent> {
-    return storage.downloadFile(this, s3Uri, localPath, options);
+    return storage.downloadFile(this, s3Uri, localPath, options).pipe(this.#warned(), this.#redacted());
   }
 
   /** Creates the empty "directory" `s3Uri` (a `dir/` marker object); emits its URI. See `createDirectory` in `sessionStorage.ts`. */
   createDirectory(s3Uri: string, options?: StorageOptions): Observable<string> {
-    return storage.createDirectory(this, s3Uri, options);
+    return storage.createDirectory(this, s3Uri, options).pipe(this.#redacted());
   }
 
   /** Deletes every object below the "directory" `s3Uri`; emits how many. See `deleteDirectory` in `sessionStorage.ts`. */
   deleteDirectory(s3Uri: string, options?: ListOptions): Observable<number> {
-    return storage.deleteDirectory(this, s3Uri, options);
+    return storage.deleteDirectory(this, s3Uri, options).pipe(this.#redacted());
   }
 
   /** Emits every object whose key starts with the key of `s3Uri`. See `listObjects` in `sessionStorage.ts`. */
   listObjects(s3Uri: string, options?: ListOptions): Observable<ObjectInfo> {
-    return storage.listObjects(this, s3Uri, options);
+    return storage.listObjects(this, s3Uri, options).pipe(this.#redacted());
   }
 
   /**
@@ -339,7 +416,7 @@ export class Session implements Caller {
    * that is not transient, HTTP 401/403) becomes `AuthError`: not retried, so bad
    * credentials cost one request per token fetch, shared by all waiting calls.
    */
-  async #fetchToken(): Promise<TokenGrant> {
+  async #fetchToken(signal: AbortSignal): Promise<TokenGrant> {
     const settings = await this.resolved();
     const missing = (['username', 'password'] as const)
       .filter((field) => settings[field] === undefined || settings[field] === '')
@@ -348,7 +425,7 @@ export class Session implements Caller {
     const body = { username: settings.username!, password: settings.password! };
     this.logger.debug(`authenticating as ${body.username}`);
     return lastValueFrom(
-      this.call(endpoints.authToken, { body }).pipe(
+      this.call(endpoints.authToken, { body }, { signal }).pipe(
         catchError((error: unknown) => throwError(() => toAuthFailure(error))),
       ),
     );
@@ -357,6 +434,20 @@ export class Session implements Caller {
 
 const HTTP_UNAUTHORIZED = 401;
 const HTTP_FORBIDDEN = 403;
+
+/**
+ * Rows whose answers carry secrets (the token, the S3 keys): never redirected, logged as
+ * a shape only, and their secret values registered for scrubbing before decoding.
+ */
+const SENSITIVE_ENDPOINTS: ReadonlySet<string> = new Set([
+  endpoints.authToken.name,
+  endpoints.authAccess.name,
+]);
+/** Rows answering log pages: their bodies are limited by `maxLogPageBytes`. */
+const LOG_PAGE_ENDPOINTS: ReadonlySet<string> = new Set([
+  endpoints.getTrainLog.name,
+  endpoints.getServiceLog.name,
+]);
 
 /** The error an auth-token failure surfaces as. */
 function toAuthFailure(error: unknown): unknown {

@@ -26,6 +26,7 @@ import type {
 } from '../codecs/training.js';
 import { type ApiError, hasTag } from '../errors.js';
 import type { Caller, CallOptions } from './endpointCall.js';
+import { checkedLogPages } from './logPages.js';
 
 const MS_PER_SECOND = 1000;
 
@@ -71,6 +72,9 @@ export function getTrainVersion(
  * `GET /v1/train/version/{versionId}/log?lastId=…`: log lines with `id >= lastId`.
  * With `wait` (seconds, extension) the server may hold the request until a line
  * exists; the per-attempt timeout and the deadline are extended by that much.
+ * Lines come sorted by `id` whatever order the server sent; a cut page that cannot
+ * move the cursor fails with `PagingError` (see `checkLogPage`). A page larger than
+ * the session's `maxLogPageBytes` fails with `ResponseTooLarge`.
  */
 export function getTrainLog(
   session: Caller,
@@ -78,7 +82,9 @@ export function getTrainLog(
   query: LogQuery,
   options?: CallOptions,
 ): Observable<LogPage> {
-  return session.call(endpoints.getTrainLog, { params: { versionId }, query }, withHold(query, options));
+  return session
+    .call(endpoints.getTrainLog, { params: { versionId }, query }, withHold(query, options))
+    .pipe(checkedLogPages(query, { method: 'GET', url: `/v1/train/version/${versionId}/log` }));
 }
 
 /** `GET /v1/train/version/{versionId}/resource-monitor`: resource samples. */

@@ -12,7 +12,17 @@
  * Responses are read as text and classified: any JSON body with a non-zero
  * `errorCode` is an `ApiError` whatever the status (real servers send errors with
  * 200); other non-2xx answers are `HttpError`; fetch failures are `NetworkError`.
- * Everything logged or put in an error is redacted.
+ * Everything logged or put in an error is redacted, redaction last (after any cut).
+ *
+ * Against a faulty or hostile server (see `docs/security.md`):
+ * - **Redirects** are followed by the transport itself, never by fetch: only for GET
+ *   and HEAD, only to the same origin (scheme, host and port: so never https → http),
+ *   at most `DEFAULT_MAX_REDIRECTS` hops, never for requests marked `followRedirects:
+ *   false` (the login, the S3 credentials). Anything else is `RedirectRefused`,
+ *   naming both addresses, and nothing is sent to the other address.
+ * - **Body size** is counted while the body streams in, after decompression, and the
+ *   request is aborted at the first byte past the call's limit (`ResponseTooLarge`,
+ *   not transient): a gzip bomb or a 2 GB log page is never held.
  * @module
  */
 import ky, { type KyInstance, type Options as KyOptions } from 'ky';
@@ -20,6 +30,7 @@ import {
   asyncScheduler,
   catchError,
   defer,
+  map,
   Observable,
   type SchedulerLike,
   switchMap,
@@ -29,7 +40,12 @@ import {
 import { showValue } from '../codecs/decode.js';
 import type { HttpMethod } from '../codecs/endpoint.js';
 import { ERROR_CODES, toErrorBody } from '../codecs/errorBody.js';
-import { DEFAULT_ERROR_BODY_MAX_CHARS, DEFAULT_LOG_BODY_MAX_CHARS } from '../defaults.js';
+import {
+  DEFAULT_ERROR_BODY_MAX_CHARS,
+  DEFAULT_LOG_BODY_MAX_CHARS,
+  DEFAULT_MAX_REDIRECTS,
+  DEFAULT_MAX_RESPONSE_BYTES,
+} from '../defaults.js';
 import {
   ApiError,
   AuthError,
@@ -38,17 +54,19 @@ import {
   hasTag,
   isModelMakerError,
   NetworkError,
+  RedirectRefused,
   type RequestInfo,
+  ResponseTooLarge,
   TimeoutError,
 } from '../errors.js';
-import { abortWith } from './kernel/abortable.js';
+import { abortWith, fromAbortable } from './kernel/abortable.js';
 import type { RetryBudget } from './kernel/budget.js';
 import type { RetryPolicy } from './kernel/policy.js';
 import { retryWithPolicy } from './kernel/retry.js';
 import { parseRetryAfter } from './kernel/retryAfter.js';
 import { isRetryable } from './kernel/transient.js';
 import { LogLevel, type SdkLogger } from './logger.js';
-import { redact } from './redact.js';
+import { redact, redactAndCut, safeUrl } from './redact.js';
 import type { FetchExtras } from './tls.js';
 import type { TokenManager } from './token.js';
 
@@ -64,6 +82,16 @@ export interface HttpRequest {
   readonly auth: boolean;
   /** Safe to send twice; decides which errors are retried (see `isRetryable`). */
   readonly idempotent: boolean;
+  /**
+   * Follow a same-origin redirect of a GET/HEAD (default `true`). `false` refuses every
+   * redirect: the login and the S3 credentials request never follow one.
+   */
+  readonly followRedirects?: boolean | undefined;
+  /**
+   * The answer carries secrets (a token, S3 keys): its debug log line shows the body's
+   * shape only (keys and types), never a value.
+   */
+  readonly sensitive?: boolean | undefined;
 }
 
 /** Per-call overrides; anything not given comes from the session. */
@@ -81,6 +109,14 @@ export interface RequestOptions {
    * `log?wait=…`), in ms: added to the per-attempt timeout and to the deadline.
    */
   readonly serverHoldMs?: number | undefined;
+  /**
+   * Largest response body accepted, in bytes after decompression; a larger one fails
+   * with `ResponseTooLarge` while it streams in. Default: the session's limit for the
+   * kind of call (`maxResponseBytes`, `maxLogPageBytes` for log pages).
+   */
+  readonly maxResponseBytes?: number | undefined;
+  /** The name of the limit in a `ResponseTooLarge` (`json`, `logPage`). Default `json`. */
+  readonly responseKind?: string | undefined;
 }
 
 /** What a {@link Transport} is built from (the session resolves it). */
@@ -100,6 +136,10 @@ export interface TransportConfig {
   readonly budget: RetryBudget;
   readonly attemptTimeoutMs: number;
   readonly deadlineMs: number;
+  /** Largest response body, bytes after decompression; default {@link DEFAULT_MAX_RESPONSE_BYTES}. */
+  readonly maxResponseBytes?: number | undefined;
+  /** Redirects followed per request (same origin, GET/HEAD); default {@link DEFAULT_MAX_REDIRECTS}. */
+  readonly maxRedirects?: number | undefined;
   /** Clock and timers of timeouts and retry waits; default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike | undefined;
 }
@@ -163,10 +203,6 @@ export function toNetworkError(cause: unknown, where: RequestInfo): NetworkError
   return new NetworkError(code === undefined ? message : `${message} (${code})`, { ...where, reason, cause });
 }
 
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
 type Outcome = { readonly value: unknown } | { readonly error: Error };
 
 /**
@@ -193,9 +229,11 @@ export function interpretResponse(
     }
   }
   const errorBody = isJson ? toErrorBody(json) : undefined;
+  // Redacted first, then cut: a secret cut in half would show its first part.
+  const clean = (message: string) => redactAndCut(message, secrets, DEFAULT_ERROR_BODY_MAX_CHARS);
   if (errorBody !== undefined) {
     return {
-      error: new ApiError(errorBody.errorCode, redact(errorBody.message ?? '', secrets), status, where),
+      error: new ApiError(errorBody.errorCode, clean(errorBody.message ?? ''), status, where),
     };
   }
   if (status < 200 || status > 299) {
@@ -203,9 +241,9 @@ export function interpretResponse(
       isJson && typeof (json as { message?: unknown })?.message === 'string'
         ? (json as { message: string }).message
         : trimmed !== ''
-          ? truncate(trimmed, DEFAULT_ERROR_BODY_MAX_CHARS)
+          ? trimmed
           : statusText;
-    return { error: new HttpError(status, redact(message, secrets), where) };
+    return { error: new HttpError(status, clean(message), where) };
   }
   if (trimmed === '') return { value: undefined };
   if (!isJson) {
@@ -219,6 +257,70 @@ function describe(error: unknown): string {
   if (hasTag(error, 'HttpError')) return `HTTP ${(error as HttpError).status}`;
   if (isModelMakerError(error)) return error._tag;
   return String(error);
+}
+
+/** Statuses fetch would follow: the transport decides itself (see the module doc). */
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+const FOLLOWED_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+
+/** Why a redirect from `from` to `to` is not followed, or `undefined` when it is. */
+function redirectRefusal(
+  request: HttpRequest,
+  from: URL,
+  to: URL | undefined,
+  hops: number,
+  maxRedirects: number,
+): string | undefined {
+  if (to === undefined) return 'no usable Location';
+  if (request.followRedirects === false) return 'this request never follows redirects';
+  if (!FOLLOWED_METHODS.has(request.method)) return `a ${request.method} is never redirected`;
+  if (from.protocol === 'https:' && to.protocol !== 'https:') return 'from https to http';
+  if (to.origin !== from.origin) return 'another origin';
+  if (hops >= maxRedirects) return `more than ${maxRedirects} redirects`;
+  return undefined;
+}
+
+/**
+ * Reads a body as text, counting bytes as they arrive (after decompression) and
+ * failing with {@link ResponseTooLarge} at the first byte past `limitBytes` — the
+ * stream is cancelled then, so at most `limitBytes` are ever held. A declared
+ * `Content-Length` above the limit (of an unencoded body) fails before any byte is read.
+ */
+async function readLimited(
+  response: Response,
+  limitBytes: number,
+  kind: string,
+  where: RequestInfo,
+): Promise<string> {
+  const tooLarge = () => new ResponseTooLarge(limitBytes, kind, where);
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  const encoded = (response.headers.get('content-encoding') ?? 'identity') !== 'identity';
+  if (!encoded && Number.isFinite(declared) && declared > limitBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  const body = response.body;
+  if (body === null) return '';
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > limitBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge();
+      }
+      parts.push(decoder.decode(value, { stream: true }));
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  parts.push(decoder.decode());
+  return parts.join('');
 }
 
 /**
@@ -235,10 +337,11 @@ export class Transport {
     this.#config = config;
     this.#scheduler = config.scheduler ?? asyncScheduler;
     this.#ky = ky.create({
-      prefixUrl: config.baseUrl,
       retry: 0,
       timeout: false,
       throwHttpErrors: false,
+      // The transport follows redirects itself, after checking them (see the module doc).
+      redirect: 'manual',
       headers: { accept: 'application/json' },
       ...(config.fetch === undefined ? {} : { fetch: config.fetch }),
     });
@@ -255,7 +358,8 @@ export class Transport {
       (entry): entry is [string, string] => entry[1] !== undefined,
     );
     const search = query.length === 0 ? '' : `?${new URLSearchParams(query).toString()}`;
-    return `${this.#config.baseUrl}${request.path}${search}`;
+    const base = this.#config.baseUrl.replace(/\/+$/, '');
+    return `${base}/${request.path.replace(/^\/+/, '')}${search}`;
   }
 
   /**
@@ -263,7 +367,8 @@ export class Transport {
    *
    * Fails with `ApiError`, `HttpError`, `NetworkError`, `TimeoutError` (reason
    * `attempt` or `deadline`), `AuthError`, `DecodeError` (2xx body that is not JSON),
-   * `ValidationError` (missing credentials), or the signal's reason when aborted.
+   * `ResponseTooLarge`, `RedirectRefused`, `ValidationError` (missing credentials), or
+   * the signal's reason when aborted.
    */
   request(request: HttpRequest, options: RequestOptions = {}): Observable<unknown> {
     return defer(() => {
@@ -274,16 +379,22 @@ export class Transport {
       const deadlineMs = (options.deadlineMs ?? config.deadlineMs) + holdMs;
       const attemptTimeoutMs = (options.attemptTimeoutMs ?? config.attemptTimeoutMs) + holdMs;
       const maxAttempts = options.maxAttempts ?? config.policy.maxAttempts;
+      const limit: BodyLimit = {
+        bytes: options.maxResponseBytes ?? config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+        kind: options.responseKind ?? 'json',
+      };
       const deadlineAt = this.#scheduler.now() + deadlineMs;
       // The last failure of getting a token: that call retried itself, so it is not retried again here.
       let tokenFailure: unknown;
       let reauthenticated = false;
 
-      const attempt = (token: string | undefined) => this.#attempt(request, where, token, attemptTimeoutMs);
+      const attempt = (token: string | undefined) =>
+        this.#attempt(request, where, token, attemptTimeoutMs, limit);
       const refused = (cause: unknown) =>
         new AuthError('the server refused a freshly obtained token', { ...where, cause });
-      const tokenStep = (obtain: () => Promise<string>) =>
-        defer(obtain).pipe(
+      // Unsubscribing (or the caller's signal) aborts the wait, and the login itself once nobody waits.
+      const tokenStep = (obtain: (signal: AbortSignal) => Promise<string>) =>
+        fromAbortable(obtain).pipe(
           catchError((error: unknown) => {
             tokenFailure = error;
             return throwError(() => error);
@@ -295,18 +406,30 @@ export class Transport {
         : defer(() => {
             const tokens = config.tokens;
             if (tokens === undefined) throw new AuthError('no token source configured', where);
-            return tokenStep(() => tokens.get()).pipe(
+            const accepted = (token: string) => (value: unknown) => {
+              tokens.accepted(token);
+              return value;
+            };
+            return tokenStep((signal) => tokens.get(signal)).pipe(
               switchMap((token) =>
                 attempt(token).pipe(
+                  map(accepted(token)),
                   catchError((error: unknown) => {
                     if (!isTokenRefused(error)) return throwError(() => error);
                     if (reauthenticated) return throwError(() => refused(error));
                     reauthenticated = true;
                     config.logger.info(`token refused (${describe(error)}); re-authenticating`, where);
-                    return tokenStep(() => tokens.renew(token)).pipe(
-                      switchMap((fresh) => attempt(fresh)),
-                      catchError((again: unknown) =>
-                        throwError(() => (isTokenRefused(again) ? refused(again) : again)),
+                    return tokenStep((signal) => tokens.renew(token, signal, error)).pipe(
+                      switchMap((fresh) =>
+                        attempt(fresh).pipe(
+                          map(accepted(fresh)),
+                          catchError((again: unknown) => {
+                            if (!isTokenRefused(again)) return throwError(() => again);
+                            // A token issued for this very call refused: logins back off (see TokenManager).
+                            tokens.reject(fresh, again);
+                            return throwError(() => refused(again));
+                          }),
+                        ),
                       ),
                     );
                   }),
@@ -341,12 +464,58 @@ export class Transport {
     });
   }
 
+  /**
+   * fetch of `request` with `redirect: 'manual'`: same-origin redirects of GET/HEAD are
+   * followed here (at most `maxRedirects`), any other fails with `RedirectRefused`
+   * before anything is sent to the other address.
+   */
+  async #fetchFollowing(
+    request: HttpRequest,
+    headers: Record<string, string>,
+    signal: AbortSignal,
+    where: RequestInfo,
+  ): Promise<Response> {
+    const config = this.#config;
+    const maxRedirects = config.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+    let url = new URL(this.urlOf(request));
+    for (let hops = 0; ; hops++) {
+      const options = {
+        ...config.fetchExtras,
+        method: request.method,
+        headers,
+        signal,
+        ...(request.body === undefined || hops > 0 ? {} : { json: request.body }),
+      } as KyOptions;
+      const response = await this.#ky(url.href, options);
+      const opaque = response.type === 'opaqueredirect';
+      if (!opaque && !REDIRECT_STATUSES.has(response.status)) return response;
+      const location = response.headers.get('location');
+      if (!opaque && location === null) return response;
+      await response.body?.cancel().catch(() => undefined);
+      let target: URL | undefined;
+      try {
+        target = location === null ? undefined : new URL(location, url);
+      } catch {
+        target = undefined;
+      }
+      const why = redirectRefusal(request, url, target, hops, maxRedirects);
+      const from = safeUrl(url.href, config.secrets);
+      const to = target === undefined ? '(unknown)' : safeUrl(target.href, config.secrets);
+      if (why !== undefined || target === undefined) {
+        throw new RedirectRefused(response.status, from, to, why ?? 'no usable Location', where);
+      }
+      config.logger.debug(`↪ ${response.status} ${request.method} ${from} → ${to}`);
+      url = target;
+    }
+  }
+
   /** One HTTP exchange: aborted on unsubscribe (timeout included), never retried here. */
   #attempt(
     request: HttpRequest,
     where: RequestInfo,
     token: string | undefined,
     attemptTimeoutMs: number,
+    limit: BodyLimit,
   ): Observable<unknown> {
     const config = this.#config;
     const logger = config.logger;
@@ -361,25 +530,18 @@ export class Transport {
           ...(request.body === undefined ? {} : { body: request.body }),
         });
       }
-      const options = {
-        ...config.fetchExtras,
-        method: request.method,
-        headers,
-        signal: controller.signal,
-        ...(request.query === undefined ? {} : { searchParams: request.query }),
-        ...(request.body === undefined ? {} : { json: request.body }),
-      } as KyOptions;
-      this.#ky(request.path.replace(/^\/+/, ''), options)
-        .then(async (response) => ({ response, text: await response.text() }))
+      this.#fetchFollowing(request, headers, controller.signal, where)
+        .then(async (response) => ({
+          response,
+          text: await readLimited(response, limit.bytes, limit.kind, where),
+        }))
         .then(
           ({ response, text }) => {
             done = true;
             if (logger.enabled(LogLevel.debug)) {
               logger.debug(
                 `← ${response.status} ${request.method} ${where.url} (${Date.now() - started} ms)`,
-                {
-                  body: bodyForLog(text),
-                },
+                { body: request.sensitive ? shapeForLog(text) : bodyForLog(text, config.secrets) },
               );
             }
             const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
@@ -399,8 +561,11 @@ export class Transport {
           },
           (cause: unknown) => {
             done = true;
+            // Whatever is still open of this exchange (a body refused half-way) is closed now.
+            controller.abort();
             if (subscriber.closed) return;
-            const error = toNetworkError(cause, where);
+            // The SDK's own refusals (too large, redirect) stay what they are; the rest is the network's.
+            const error = isModelMakerError(cause) ? cause : toNetworkError(cause, where);
             logger.debug(`✗ ${request.method} ${where.url} (${Date.now() - started} ms): ${error.message}`);
             subscriber.error(error);
           },
@@ -423,12 +588,29 @@ export class Transport {
   }
 }
 
-/** A response body for a debug line: parsed JSON when it is JSON (the logger redacts it), text otherwise. */
-function bodyForLog(text: string): unknown {
-  const shown = truncate(text, DEFAULT_LOG_BODY_MAX_CHARS);
+/** The body limit of one call. */
+interface BodyLimit {
+  readonly bytes: number;
+  readonly kind: string;
+}
+
+/**
+ * A response body for a debug line: parsed JSON when it is JSON (the logger redacts it),
+ * else the text redacted and then cut to `DEFAULT_LOG_BODY_MAX_CHARS`.
+ */
+function bodyForLog(text: string, secrets: Iterable<string>): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    return shown;
+    return redactAndCut(text, secrets, DEFAULT_LOG_BODY_MAX_CHARS);
+  }
+}
+
+/** The body of a sensitive answer for a debug line: its shape only (`an object with keys token, expiresIn`). */
+function shapeForLog(text: string): string {
+  try {
+    return showValue(JSON.parse(text) as unknown);
+  } catch {
+    return `a text of ${text.length} chars`;
   }
 }

@@ -9,7 +9,8 @@
  *   requests that are not idempotent).
  * - **Abort**: {@link onAbort}, {@link anySignal}, and the bridges {@link untilAborted}
  *   (promise), {@link fromAbortable} and {@link abortWith} (Observable), all removing
- *   their listeners.
+ *   their listeners; {@link SharedFlight}, one piece of work shared by its waiters and
+ *   aborted when the last one leaves (the login, the S3 credentials).
  *
  * Below `client` and `streams`: it imports only rxjs and the package's errors and defaults.
  * @module
@@ -26,5 +27,6 @@ export {
   retryWithPolicy,
 } from './retry.js';
 export { parseRetryAfter } from './retryAfter.js';
+export { SharedFlight } from './sharedFlight.js';
 export { anySignal, anySignalByListeners, type LinkedSignal, onAbort } from './signals.js';
 export { isRetryable, isTransient, TRANSIENT_REASONS, TRANSIENT_STATUSES } from './transient.js';

@@ -30,6 +30,8 @@ export const TRANSIENT_REASONS: ReadonlySet<string> = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'UND_ERR_SOCKET',
+  // A body slower than the storage's minimum throughput (a new connection may do better).
+  'TooSlow',
 ]);
 
 function statusOf(error: object): number | undefined {

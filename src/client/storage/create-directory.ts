@@ -37,17 +37,26 @@ export function createDirectory(
     }
     const marker = key.endsWith('/') ? key : `${key}/`;
     const uri = formatS3Uri({ bucket, key: marker });
-    return withCaller(access, options, (caller) =>
-      caller
-        .call('PutObject', uri, (client, signal) =>
-          client.send(
-            new PutObjectCommand({ Bucket: bucket, Key: marker, Body: new Uint8Array(0), ContentLength: 0 }),
-            {
-              abortSignal: signal,
-            },
-          ),
-        )
-        .pipe(map(() => uri)),
+    return withCaller(
+      access,
+      options,
+      (caller) =>
+        caller
+          .call('PutObject', uri, (client, signal) =>
+            client.send(
+              new PutObjectCommand({
+                Bucket: bucket,
+                Key: marker,
+                Body: new Uint8Array(0),
+                ContentLength: 0,
+              }),
+              {
+                abortSignal: signal,
+              },
+            ),
+          )
+          .pipe(map(() => uri)),
+      { method: 'createDirectory', url: uri },
     );
   });
 }

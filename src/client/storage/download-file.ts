@@ -43,48 +43,52 @@ export function downloadFile(
     if (E.isLeft(target)) return throwError(() => target.left);
     const { bucket, key } = target.right;
     const scheduler = options.scheduler ?? asyncScheduler;
-    return withCaller(access, options, (caller) =>
-      headRemote(caller, bucket, key).pipe(
-        switchMap((head) => {
-          if (!head) {
-            return throwError(
-              () =>
-                new StorageError('no such object', {
-                  method: 'HeadObject',
-                  url: s3Uri,
-                  reason: 'NotFound',
-                  status: 404,
-                }),
+    return withCaller(
+      access,
+      options,
+      (caller) =>
+        headRemote(caller, bucket, key).pipe(
+          switchMap((head) => {
+            if (!head) {
+              return throwError(
+                () =>
+                  new StorageError('no such object', {
+                    method: 'HeadObject',
+                    url: s3Uri,
+                    reason: 'NotFound',
+                    status: 404,
+                  }),
+              );
+            }
+            const tracker = new ProgressTracker(
+              'download',
+              { files: 1, bytes: head.size },
+              () => scheduler.now(),
+              options.progressStepBytes ?? DEFAULT_PROGRESS_STEP_BYTES,
             );
-          }
-          const tracker = new ProgressTracker(
-            'download',
-            { files: 1, bytes: head.size },
-            () => scheduler.now(),
-            options.progressStepBytes ?? DEFAULT_PROGRESS_STEP_BYTES,
-          );
-          return defer(async () => {
-            await mkdir(dirname(localPath), { recursive: true });
-            return realpath(dirname(localPath));
-          }).pipe(
-            asStorageError('mkdir', dirname(localPath)),
-            switchMap((directory) =>
-              concat(
-                of(tracker.start()),
-                receiveObject(caller, bucket, {
-                  key,
-                  directory,
-                  name: basename(localPath),
-                  relative: basename(localPath),
-                  size: head.size,
-                  head,
-                }).pipe(concatMap((delta) => tracker.apply(delta))),
-                defer(() => of(tracker.summary({ sizeOnly: head.sha256 ? [] : [s3Uri] }))),
+            return defer(async () => {
+              await mkdir(dirname(localPath), { recursive: true });
+              return realpath(dirname(localPath));
+            }).pipe(
+              asStorageError('mkdir', dirname(localPath)),
+              switchMap((directory) =>
+                concat(
+                  of(tracker.start()),
+                  receiveObject(caller, bucket, {
+                    key,
+                    directory,
+                    name: basename(localPath),
+                    relative: basename(localPath),
+                    size: head.size,
+                    head,
+                  }).pipe(concatMap((delta) => tracker.apply(delta))),
+                  defer(() => of(tracker.summary({ sizeOnly: head.sha256 ? [] : [s3Uri] }))),
+                ),
               ),
-            ),
-          );
-        }),
-      ),
+            );
+          }),
+        ),
+      { method: 'downloadFile', url: s3Uri },
     );
   });
 }

@@ -10,7 +10,9 @@ import {
   concat,
   concatMap,
   defer,
+  EMPTY,
   from,
+  ignoreElements,
   map,
   merge,
   mergeMap,
@@ -18,7 +20,6 @@ import {
   of,
   switchMap,
   throwError,
-  toArray,
 } from 'rxjs';
 import { parseS3Uri } from '../../codecs/s3uri.js';
 import { DEFAULT_PROGRESS_STEP_BYTES, DEFAULT_STORAGE_CONCURRENCY } from '../../defaults.js';
@@ -29,7 +30,7 @@ import type { TransferEvent } from './events.js';
 import { type S3Caller, withCaller } from './internal/caller.js';
 import { type Delta, ProgressTracker } from './internal/progress.js';
 import { receiveObject } from './internal/receive.js';
-import { headRemote, listRemote, type RemoteHead, type RemoteObject } from './internal/remote.js';
+import { eachListingPage, headRemote, type RemoteHead, type RemoteObject } from './internal/remote.js';
 import { asStorageError } from './internal/s3-errors.js';
 import { ensureDirectoryInside, keySegments, type SafeKey } from './internal/safe-path.js';
 import type { TransferOptions } from './options.js';
@@ -52,23 +53,81 @@ interface Planned {
   readonly safe: SafeKey;
 }
 
-/** The objects to fetch: one object (the URI names one), or everything below `key/`. */
-function listing(
-  caller: S3Caller,
-  bucket: string,
-  key: string,
-): Observable<{ prefix: string; objects: readonly RemoteObject[]; head: RemoteHead | undefined }> {
-  const all = (prefix: string) =>
-    listRemote(caller, bucket, prefix).pipe(
-      toArray(),
-      map((objects) => ({ prefix, objects, head: undefined })),
-    );
-  if (key === '' || key.endsWith('/')) return all(key);
+/** What a first pass over the listing found: totals, and the keys refused (skip mode). */
+interface Survey {
+  readonly files: number;
+  readonly bytes: number;
+  readonly rejectedKeys: readonly string[];
+}
+
+/** What to download: one object (the URI names one), or everything below `prefix`. */
+type Target =
+  | { readonly kind: 'object'; readonly prefix: string; readonly head: RemoteHead }
+  | { readonly kind: 'prefix'; readonly prefix: string };
+
+function targetOf(caller: S3Caller, bucket: string, key: string): Observable<Target> {
+  if (key === '' || key.endsWith('/')) return of({ kind: 'prefix', prefix: key });
   return headRemote(caller, bucket, key).pipe(
-    switchMap((head) =>
-      head ? of({ prefix: key.slice(0, key.lastIndexOf('/') + 1), objects: [head], head }) : all(`${key}/`),
+    map(
+      (head): Target =>
+        head
+          ? { kind: 'object', prefix: key.slice(0, key.lastIndexOf('/') + 1), head }
+          : { kind: 'prefix', prefix: `${key}/` },
     ),
   );
+}
+
+/** Each object of `objects` with its local place; an unsafe key fails (`error`) or is set aside (`skip`). */
+function plan(
+  objects: readonly RemoteObject[],
+  prefix: string,
+  head: RemoteHead | undefined,
+  onUnsafe: 'error' | 'skip',
+  rejected: (key: string) => void,
+): Planned[] {
+  const planned: Planned[] = [];
+  for (const object of objects) {
+    const safe = keySegments(object.key, prefix);
+    if (typeof safe === 'string') {
+      if (onUnsafe === 'error') throw new UnsafePathError(object.key, safe);
+      rejected(object.key);
+    } else if (safe.segments.length > 0) {
+      planned.push({ object, head, safe });
+    }
+  }
+  return planned;
+}
+
+/**
+ * The first pass over a listing: every key checked and the totals counted, page by
+ * page, keeping nothing but counters (and the refused keys in skip mode).
+ */
+function survey(
+  caller: S3Caller,
+  bucket: string,
+  prefix: string,
+  onUnsafe: 'error' | 'skip',
+): Observable<Survey> {
+  return defer(() => {
+    let files = 0;
+    let bytes = 0;
+    const rejectedKeys: string[] = [];
+    return eachListingPage(caller, bucket, prefix, (objects) =>
+      defer(() => {
+        for (const entry of plan(objects, prefix, undefined, onUnsafe, (key) => rejectedKeys.push(key))) {
+          if (entry.safe.directory) continue;
+          files += 1;
+          bytes += entry.object.size;
+        }
+        return EMPTY;
+      }),
+    ).pipe(ignoreElements(), (done) =>
+      concat(
+        done,
+        defer(() => of({ files, bytes, rejectedKeys })),
+      ),
+    );
+  });
 }
 
 /**
@@ -77,18 +136,27 @@ function listing(
  * below `<key>/` lands at `localDir/<rest of its key>`, and `dir/` marker objects become
  * (empty) directories.
  *
+ * **Streams the listing.** A prefix is listed twice, page by page, never held whole: a
+ * first pass checks every key and counts the totals (so progress knows them from the
+ * start), a second one fetches each page's objects before asking for the next page. A
+ * million keys cost a page of memory; a listing that does not advance fails with
+ * `PagingError`.
+ *
  * Keys are mapped only to paths inside `localDir`, checked against its real path
  * (`localDir` may itself be a symlink): unsafe keys fail the transfer before anything is
- * written, or are skipped (`onUnsafeKey`). Each file is written to a temporary name in its
- * directory, checked (size; SHA-256 when the object has `x-amz-meta-sha256`), then renamed:
- * a check that fails is an `IntegrityError` naming the key, and no file is left. Objects
- * without that metadata are checked by size only and listed in the summary's `sizeOnly`.
+ * written (the first pass), or are skipped (`onUnsafeKey`). Each file is written to a
+ * temporary name in its directory, checked (its size against the size listed; SHA-256
+ * when the object has `x-amz-meta-sha256`), then renamed: a check that fails is an
+ * `IntegrityError` naming the key, and no file is left. Objects without that metadata
+ * are checked by size only: listed in the summary's `sizeOnly` and said in its `warnings`.
  * A local file that already has the object's size and SHA-256 is not fetched again.
  *
  * Cold: each subscription runs the download (`share()` it to feed several consumers);
- * unsubscribing aborts the requests in flight and removes temporary files. Emits
- * progress, one `file` event per file, and a `summary`, then completes.
- * Fails with `ValidationError`, `UnsafePathError`, `IntegrityError`, `StorageError`.
+ * unsubscribing aborts the requests in flight and removes temporary files; so do the
+ * deadline and the minimum-throughput guard (`deadlineMs`, `minBytesPerSecond`).
+ * Emits progress, one `file` event per file, and a `summary`, then completes.
+ * Fails with `ValidationError`, `UnsafePathError`, `IntegrityError`, `StorageError`,
+ * `PagingError`, `TimeoutError`.
  *
  * @example
  * ```ts
@@ -108,64 +176,85 @@ export function download(
     const scheduler = options.scheduler ?? asyncScheduler;
     const concurrency = options.concurrency ?? DEFAULT_STORAGE_CONCURRENCY;
     const onUnsafe = options.onUnsafeKey ?? 'error';
+    const stepBytes = options.progressStepBytes ?? DEFAULT_PROGRESS_STEP_BYTES;
 
-    return withCaller(access, options, (caller) =>
-      fromAbortable(async () => {
-        await mkdir(localDir, { recursive: true });
-        return realpath(localDir);
-      }).pipe(
-        asStorageError('mkdir', localDir),
-        switchMap((root) =>
-          listing(caller, bucket, key).pipe(
-            switchMap(({ prefix, objects, head }) => {
-              const planned: Planned[] = [];
-              const rejectedKeys: string[] = [];
-              for (const object of objects) {
-                const safe = keySegments(object.key, prefix);
-                if (typeof safe === 'string') {
-                  if (onUnsafe === 'error') return throwError(() => new UnsafePathError(object.key, safe));
-                  rejectedKeys.push(object.key);
-                } else if (safe.segments.length > 0) {
-                  planned.push({ object, head, safe });
-                }
-              }
-              const files = planned.filter((entry) => !entry.safe.directory);
-              const directories = planned.filter((entry) => entry.safe.directory);
-              const tracker = new ProgressTracker(
-                'download',
-                { files: files.length, bytes: files.reduce((sum, entry) => sum + entry.object.size, 0) },
-                () => scheduler.now(),
-                options.progressStepBytes ?? DEFAULT_PROGRESS_STEP_BYTES,
-              );
-              const sizeOnly: string[] = [];
-              const files$ = from(files).pipe(
-                mergeMap((entry) => fetchPlanned(caller, bucket, root, entry), concurrency),
-              );
-              const directories$ = from(directories).pipe(
-                mergeMap(
-                  (entry) =>
-                    defer(() => ensureDirectoryInside(root, entry.safe.segments, entry.object.key)).pipe(
-                      asStorageError('mkdir', root),
-                      map((): Delta => ({ kind: 'directory' })),
-                    ),
-                  concurrency,
-                ),
-              );
-              return concat(
-                of(tracker.start()),
-                merge(directories$, files$).pipe(
-                  concatMap((delta) => {
-                    if (delta.kind === 'file' && delta.event.verified === 'size')
-                      sizeOnly.push(delta.event.uri);
-                    return tracker.apply(delta);
-                  }),
-                ),
-                defer(() => of(tracker.summary({ sizeOnly, rejectedKeys }))),
-              );
-            }),
+    /** Fetches the planned entries: directories made, files fetched, `concurrency` at a time. */
+    const fetchAll = (caller: S3Caller, root: string, planned: readonly Planned[]): Observable<Delta> =>
+      merge(
+        from(planned.filter((entry) => entry.safe.directory)).pipe(
+          mergeMap(
+            (entry) =>
+              defer(() => ensureDirectoryInside(root, entry.safe.segments, entry.object.key)).pipe(
+                asStorageError('mkdir', root),
+                map((): Delta => ({ kind: 'directory' })),
+              ),
+            concurrency,
           ),
         ),
-      ),
+        from(planned.filter((entry) => !entry.safe.directory)).pipe(
+          mergeMap((entry) => fetchPlanned(caller, bucket, root, entry), concurrency),
+        ),
+      );
+    const run = (caller: S3Caller, root: string, goal: Target): Observable<TransferEvent> => {
+      const totals$: Observable<Survey> =
+        goal.kind === 'object'
+          ? defer(() => {
+              const rejectedKeys: string[] = [];
+              const files = plan([goal.head], goal.prefix, goal.head, onUnsafe, (k) => rejectedKeys.push(k));
+              return of({ files: files.length, bytes: files.length * goal.head.size, rejectedKeys });
+            })
+          : survey(caller, bucket, goal.prefix, onUnsafe);
+      return totals$.pipe(
+        switchMap((totals) => {
+          const tracker = new ProgressTracker('download', totals, () => scheduler.now(), stepBytes);
+          const sizeOnly: string[] = [];
+          // The second pass skips what the first refused; a key turned unsafe in between still fails.
+          const deltas$ =
+            goal.kind === 'object'
+              ? defer(() =>
+                  fetchAll(
+                    caller,
+                    root,
+                    plan([goal.head], goal.prefix, goal.head, onUnsafe, () => undefined),
+                  ),
+                )
+              : eachListingPage(caller, bucket, goal.prefix, (objects) =>
+                  defer(() =>
+                    fetchAll(
+                      caller,
+                      root,
+                      plan(objects, goal.prefix, undefined, onUnsafe, () => undefined),
+                    ),
+                  ),
+                );
+          return concat(
+            of(tracker.start()),
+            deltas$.pipe(
+              concatMap((delta) => {
+                if (delta.kind === 'file' && delta.event.verified === 'size') sizeOnly.push(delta.event.uri);
+                return tracker.apply(delta);
+              }),
+            ),
+            defer(() => of(tracker.summary({ sizeOnly, rejectedKeys: totals.rejectedKeys }))),
+          );
+        }),
+      );
+    };
+
+    return withCaller(
+      access,
+      options,
+      (caller) =>
+        fromAbortable(async () => {
+          await mkdir(localDir, { recursive: true });
+          return realpath(localDir);
+        }).pipe(
+          asStorageError('mkdir', localDir),
+          switchMap((root) =>
+            targetOf(caller, bucket, key).pipe(switchMap((goal) => run(caller, root, goal))),
+          ),
+        ),
+      { method: 'download', url: s3Uri },
     );
   });
 }

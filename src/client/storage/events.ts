@@ -83,12 +83,21 @@ export interface TransferSummary {
   readonly elapsedMs: number;
   /** `bytesSent` per second over the whole transfer. */
   readonly rate: number;
-  /** Downloads: objects checked by size only, because they carry no `sha256` metadata. */
+  /**
+   * Downloads: objects checked by size only, because they carry no `sha256` metadata
+   * (not written by `upload`): their content was not verified. Also said in `warnings`.
+   */
   readonly sizeOnly: readonly string[];
   /** Uploads: entries left out for safety (symlinks leading out, special files). `.git` and ignored paths are not listed. */
   readonly leftOut: readonly LeftOut[];
   /** Downloads with `onUnsafeKey: 'skip'`: keys refused because they would land outside the target. */
   readonly rejectedKeys: readonly string[];
+  /**
+   * What the caller should know about this transfer's guarantees, one sentence each
+   * (e.g. that some files were checked by size only). The session's storage helpers
+   * log each at warning level too.
+   */
+  readonly warnings: readonly string[];
 }
 
 /** Everything a transfer emits. */

@@ -41,10 +41,14 @@ export function listObjects(
     const target = parseS3Uri(s3Uri, 's3Uri');
     if (E.isLeft(target)) return throwError(() => target.left);
     const { bucket, key } = target.right;
-    return withCaller(access, options, (caller) =>
-      listRemote(caller, bucket, key, options.pageSize).pipe(
-        map((object) => ({ uri: formatS3Uri({ bucket, key: object.key }), ...object })),
-      ),
+    return withCaller(
+      access,
+      options,
+      (caller) =>
+        listRemote(caller, bucket, key, options.pageSize).pipe(
+          map((object) => ({ uri: formatS3Uri({ bucket, key: object.key }), ...object })),
+        ),
+      { method: 'listObjects', url: s3Uri },
     );
   });
 }

@@ -19,6 +19,22 @@ export interface StorageOptions {
    * after a credential refresh. A hook to add middleware or an HTTP agent.
    */
   readonly createClient?: ((access: S3Access) => S3Client) | undefined;
+  /**
+   * Time for the whole operation — every request, retry and byte of it — in ms (default
+   * `DEFAULT_TRANSFER_DEADLINE_MS`, 24 h). Past it the operation is cancelled as on
+   * unsubscribe (requests aborted, temporary files removed) and fails with
+   * `TimeoutError` (reason `deadline`).
+   */
+  readonly deadlineMs?: number | undefined;
+  /**
+   * Slowest body tolerated, in bytes per second over each `throughputWindowMs` (default
+   * `DEFAULT_MIN_BYTES_PER_SECOND`, 1 KiB/s; 0 turns the guard off). A GET body, or a
+   * streamed PUT/part, moving slower fails that request with `StorageError` reason
+   * `TooSlow`, retried like a dropped connection. For a GET the wait for the answer counts.
+   */
+  readonly minBytesPerSecond?: number | undefined;
+  /** The window of `minBytesPerSecond`, in ms (default `DEFAULT_THROUGHPUT_WINDOW_MS`, 60 s). */
+  readonly throughputWindowMs?: number | undefined;
 }
 
 /** Options of `upload`, `download` and `downloadFile`. */

@@ -132,50 +132,56 @@ export function upload(
     const concurrency = options.concurrency ?? DEFAULT_STORAGE_CONCURRENCY;
     const matcher = ignoreMatcher([...DEFAULT_UPLOAD_IGNORE, ...(options.ignore ?? [])]);
 
-    return withCaller(access, options, (caller) =>
-      fromAbortable((signal) => walkLocal(local, matcher, signal)).pipe(
-        asStorageError('walk', local),
-        switchMap((tree) =>
-          forkJoin([remoteSizes(caller, bucket, tree, targetKey), defer(() => caller.endpoint())]).pipe(
-            switchMap(([remote, endpoint]) => {
-              const settings: SendSettings = {
-                caller,
-                bucket,
-                endpoint,
-                multipartThreshold: options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD,
-                partSize,
-                partConcurrency: options.partConcurrency ?? DEFAULT_PART_CONCURRENCY,
-                bufferedBytes: DEFAULT_BUFFERED_FILE_BYTES,
-                stateDir: options.stateDir ?? defaultStateDir(),
-              };
-              const tracker = new ProgressTracker(
-                'upload',
-                { files: tree.files.length, bytes: tree.files.reduce((sum, file) => sum + file.size, 0) },
-                () => scheduler.now(),
-                options.progressStepBytes ?? DEFAULT_PROGRESS_STEP_BYTES,
-              );
-              const files$ = from(tree.files).pipe(
-                mergeMap((file) => {
-                  const key = keyFor(tree, targetKey, file.relative);
-                  const hint: RemoteHint = remote ? { known: true, size: remote.get(key) } : { known: false };
-                  return sendFile(settings, file, key, hint);
-                }, concurrency),
-              );
-              const markers$ = from(tree.emptyDirectories).pipe(
-                mergeMap((relative) => {
-                  const key = `${directoryPrefix(targetKey)}${relative}/`;
-                  return remote?.has(key) ? EMPTY : putMarker(caller, bucket, key);
-                }, concurrency),
-              );
-              return concat(
-                of(tracker.start()),
-                merge(files$, markers$).pipe(concatMap((delta) => tracker.apply(delta))),
-                defer(() => of(tracker.summary({ leftOut: tree.leftOut }))),
-              );
-            }),
+    return withCaller(
+      access,
+      options,
+      (caller) =>
+        fromAbortable((signal) => walkLocal(local, matcher, signal)).pipe(
+          asStorageError('walk', local),
+          switchMap((tree) =>
+            forkJoin([remoteSizes(caller, bucket, tree, targetKey), defer(() => caller.endpoint())]).pipe(
+              switchMap(([remote, endpoint]) => {
+                const settings: SendSettings = {
+                  caller,
+                  bucket,
+                  endpoint,
+                  multipartThreshold: options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD,
+                  partSize,
+                  partConcurrency: options.partConcurrency ?? DEFAULT_PART_CONCURRENCY,
+                  bufferedBytes: DEFAULT_BUFFERED_FILE_BYTES,
+                  stateDir: options.stateDir ?? defaultStateDir(),
+                };
+                const tracker = new ProgressTracker(
+                  'upload',
+                  { files: tree.files.length, bytes: tree.files.reduce((sum, file) => sum + file.size, 0) },
+                  () => scheduler.now(),
+                  options.progressStepBytes ?? DEFAULT_PROGRESS_STEP_BYTES,
+                );
+                const files$ = from(tree.files).pipe(
+                  mergeMap((file) => {
+                    const key = keyFor(tree, targetKey, file.relative);
+                    const hint: RemoteHint = remote
+                      ? { known: true, size: remote.get(key) }
+                      : { known: false };
+                    return sendFile(settings, file, key, hint);
+                  }, concurrency),
+                );
+                const markers$ = from(tree.emptyDirectories).pipe(
+                  mergeMap((relative) => {
+                    const key = `${directoryPrefix(targetKey)}${relative}/`;
+                    return remote?.has(key) ? EMPTY : putMarker(caller, bucket, key);
+                  }, concurrency),
+                );
+                return concat(
+                  of(tracker.start()),
+                  merge(files$, markers$).pipe(concatMap((delta) => tracker.apply(delta))),
+                  defer(() => of(tracker.summary({ leftOut: tree.leftOut }))),
+                );
+              }),
+            ),
           ),
         ),
-      ),
+      { method: 'upload', url: s3Uri },
     );
   });
 }

@@ -49,6 +49,7 @@ async function meteredBody(
   label: BodyLabel,
   progress: (attemptTotal: number) => void,
   fail: (error: unknown) => void,
+  meter: (bytes: number) => void,
 ): Promise<{ body: Readable; close: () => void }> {
   let total = 0;
   const handle = await open(range.path, READ_NOFOLLOW);
@@ -58,18 +59,19 @@ async function meteredBody(
     end: range.start + range.size - 1,
     highWaterMark: DEFAULT_READ_CHUNK_BYTES,
   });
-  const meter = new Meter({ size: range.size, md5: range.md5, ...label }, (bytes) => {
+  const checker = new Meter({ size: range.size, md5: range.md5, ...label }, (bytes) => {
     total += bytes;
+    meter(bytes);
     progress(total);
   });
   source.on('error', fail);
-  meter.on('error', fail);
-  const body = source.pipe(meter);
+  checker.on('error', fail);
+  const body = source.pipe(checker);
   return {
     body,
     close: () => {
       source.destroy();
-      meter.destroy();
+      checker.destroy();
     },
   };
 }
@@ -78,7 +80,8 @@ async function meteredBody(
  * Runs `send` with `range` of the file as a metered body and a signal that aborts
  * when `signal` does or when the body fails (a read error, or bytes that changed
  * since they were hashed: then that failure, not the abort, is what rejects). The
- * body is closed and the signals unlinked when `send` settles.
+ * body is closed and the signals unlinked when `send` settles. `meter` is told each
+ * chunk's size as S3 reads it (the request's throughput guard).
  */
 export async function sendMetered<T>(
   range: BodyRange,
@@ -86,13 +89,20 @@ export async function sendMetered<T>(
   progress: (attemptTotal: number) => void,
   signal: AbortSignal,
   send: (body: Readable, signal: AbortSignal) => Promise<T>,
+  meter: (bytes: number) => void = () => undefined,
 ): Promise<T> {
   const bodyFailed = new AbortController();
   let bodyError: unknown;
-  const { body, close } = await meteredBody(range, label, progress, (error) => {
-    bodyError ??= error;
-    bodyFailed.abort();
-  });
+  const { body, close } = await meteredBody(
+    range,
+    label,
+    progress,
+    (error) => {
+      bodyError ??= error;
+      bodyFailed.abort();
+    },
+    meter,
+  );
   const linked = anySignal([signal, bodyFailed.signal]);
   try {
     return await send(body, linked.signal);

@@ -36,6 +36,7 @@ import {
   throwError,
 } from 'rxjs';
 import { SHA256_METADATA_KEY } from '../../../defaults.js';
+import { PagingError } from '../../../errors.js';
 import { StorageError } from '../errors.js';
 import { highWater, type OnBytes, sendMetered } from './body.js';
 import type { S3Caller } from './caller.js';
@@ -262,7 +263,7 @@ function uploadPart(upload: Upload, uploadId: string, range: PartRange): Observa
   const md5 = upload.digest.partMd5[range.partNumber - 1] ?? '';
   const operation = `UploadPart ${range.partNumber}`;
   const progress = highWater(target.onBytes);
-  return target.caller.call(operation, target.uri, async (client, signal) => {
+  return target.caller.call(operation, target.uri, async (client, signal, { meter }) => {
     const output = await sendMetered(
       { path: target.path, start: range.start, size: range.size, md5 },
       { uri: target.uri, operation },
@@ -281,6 +282,7 @@ function uploadPart(upload: Upload, uploadId: string, range: PartRange): Observa
           }),
           { abortSignal },
         ),
+      meter,
     );
     if (!output.ETag)
       throw new StorageError('no ETag in the answer', { method: 'UploadPart', url: target.uri });
@@ -326,10 +328,26 @@ function listParts(
         { abortSignal: signal },
       ),
     );
-  return page(undefined).pipe(
-    expand((output) =>
-      output.IsTruncated && output.NextPartNumberMarker ? page(output.NextPartNumberMarker) : EMPTY,
-    ),
+  // Each page remembers the marker it was asked with, so the next one can be checked to move forward.
+  const asked = (marker: string | undefined, pages: number) =>
+    page(marker).pipe(map((output) => ({ output, marker, pages })));
+  return asked(undefined, 1).pipe(
+    expand(({ output, marker, pages }) => {
+      if (!output.IsTruncated) return EMPTY;
+      const next = output.NextPartNumberMarker;
+      if (next === undefined || next === '' || (marker !== undefined && !(Number(next) > Number(marker)))) {
+        return throwError(
+          () =>
+            new PagingError(
+              `part listing of ${target.uri} does not advance: page ${pages} is truncated with part marker ${JSON.stringify(next ?? null)} after ${JSON.stringify(marker ?? null)}`,
+              pages,
+              { method: 'ListParts', url: target.uri },
+            ),
+        );
+      }
+      return asked(next, pages + 1);
+    }),
+    map(({ output }) => output),
     reduce((parts, output) => {
       for (const part of output.Parts ?? []) {
         if (part.PartNumber !== undefined) {

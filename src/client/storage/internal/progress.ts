@@ -27,6 +27,25 @@ export interface SummaryLists {
   readonly rejectedKeys?: readonly string[];
 }
 
+/** The summary's warnings: what a caller must not overlook. */
+function warningsOf(lists: SummaryLists): string[] {
+  const warnings: string[] = [];
+  const sizeOnly = lists.sizeOnly?.length ?? 0;
+  if (sizeOnly > 0) {
+    warnings.push(
+      `${sizeOnly} ${sizeOnly === 1 ? 'file was' : 'files were'} checked by size only, content NOT verified: ` +
+        `the object${sizeOnly === 1 ? ' has' : 's have'} no sha256 metadata (not written by upload); see sizeOnly`,
+    );
+  }
+  const rejected = lists.rejectedKeys?.length ?? 0;
+  if (rejected > 0) {
+    warnings.push(
+      `${rejected} ${rejected === 1 ? 'key was' : 'keys were'} skipped as unsafe (would land outside the target); see rejectedKeys`,
+    );
+  }
+  return warnings;
+}
+
 /**
  * Keeps the counters of one transfer. Progress is emitted when at least
  * `stepBytes` accumulated since the last one, and after each file, so a 1 GiB
@@ -126,6 +145,7 @@ export class ProgressTracker {
       sizeOnly: lists.sizeOnly ?? [],
       leftOut: lists.leftOut ?? [],
       rejectedKeys: lists.rejectedKeys ?? [],
+      warnings: warningsOf(lists),
     };
   }
 

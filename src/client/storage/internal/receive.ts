@@ -121,7 +121,7 @@ function receiveFlow(
   return unchanged$.pipe(
     switchMap((unchanged) => {
       if (unchanged) return of(done('skipped', target.size, 'sha256'));
-      return fetchInto(caller, bucket, target.key, target.directory, final, onTotal).pipe(
+      return fetchInto(caller, bucket, target.key, target.directory, final, onTotal, target.size).pipe(
         map((result) => done('sent', result.bytes, result.verified)),
       );
     }),
@@ -130,7 +130,10 @@ function receiveFlow(
 
 /**
  * `GetObject` of `key` streamed into a temporary file in `directory`, checked, then
- * renamed to `final`. Fails with `IntegrityError` (the temporary file removed).
+ * renamed to `final`. The size checked is `expectedSize` — the size the listing or
+ * `HeadObject` gave, not the GET's own `Content-Length` (a store answering a 29-byte
+ * listing with a 5-byte body is caught) — and the GET's `Content-Length` must agree
+ * with it too. Fails with `IntegrityError` (the temporary file removed).
  */
 export function fetchInto(
   caller: S3Caller,
@@ -139,9 +142,10 @@ export function fetchInto(
   directory: string,
   final: string,
   onTotal: (attemptTotal: number) => void,
+  expectedSize?: number,
 ): Observable<{ bytes: number; verified: Verification }> {
   const uri = formatS3Uri({ bucket, key });
-  return caller.call('GetObject', uri, async (client, signal) => {
+  return caller.call('GetObject', uri, async (client, signal, { meter, arm }) => {
     const temp = join(directory, `.${randomBytes(8).toString('hex')}${PARTIAL_SUFFIX}`);
     // Removed at once on unsubscribe, so nothing is left behind even before the stream unwinds.
     const removeNow = (): void => {
@@ -152,11 +156,21 @@ export function fetchInto(
       }
     };
     const stopRemoving = onAbort(signal, removeNow);
+    // The wait for the answer counts against the minimum throughput too.
+    arm();
     try {
       const output = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), {
         abortSignal: signal,
       });
-      const expectedSize = output.ContentLength;
+      const declared = output.ContentLength;
+      const size = expectedSize ?? declared;
+      if (expectedSize !== undefined && declared !== undefined && declared !== expectedSize) {
+        throw new IntegrityError('size', String(expectedSize), String(declared), {
+          method: 'GetObject',
+          url: uri,
+          reason: 'listed-size',
+        });
+      }
       const expectedSha = output.Metadata?.[SHA256_METADATA_KEY];
       const hash = createHash('sha256');
       let bytes = 0;
@@ -164,14 +178,15 @@ export function fetchInto(
         transform(chunk: Buffer, _encoding, callback) {
           hash.update(chunk);
           bytes += chunk.length;
+          meter(chunk.length);
           onTotal(bytes);
           callback(null, chunk);
         },
       });
       const body = output.Body instanceof Readable ? output.Body : Readable.from([]);
       await pipeline(body, counter, createWriteStream(temp, { flags: 'wx' }), { signal });
-      if (expectedSize !== undefined && bytes !== expectedSize) {
-        throw new IntegrityError('size', String(expectedSize), String(bytes), {
+      if (size !== undefined && bytes !== size) {
+        throw new IntegrityError('size', String(size), String(bytes), {
           method: 'GetObject',
           url: uri,
         });

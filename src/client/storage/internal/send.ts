@@ -208,7 +208,7 @@ function putObject(outgoing: Outgoing, digest: FileDigest): Observable<unknown> 
       ContentMD5: digest.md5,
       Metadata: { [SHA256_METADATA_KEY]: digest.sha256 },
     });
-  return outgoing.caller.call('PutObject', outgoing.uri, async (client, signal) => {
+  return outgoing.caller.call('PutObject', outgoing.uri, async (client, signal, { meter }) => {
     const content = digest.content;
     if (content) {
       const output = await client.send(command(content), { abortSignal: signal });
@@ -221,6 +221,7 @@ function putObject(outgoing: Outgoing, digest: FileDigest): Observable<unknown> 
       progress,
       signal,
       (body, abortSignal) => client.send(command(body), { abortSignal }),
+      meter,
     );
   });
 }
