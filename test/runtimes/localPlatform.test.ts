@@ -53,31 +53,35 @@ afterAll(async () => {
 });
 
 describe.each(Object.keys(RUNTIMES) as Array<keyof typeof RUNTIMES>)('%s', (runtime) => {
-  it('runs the README\'s "In 20 lines" verbatim on an embedded platform, leaving nothing behind', async () => {
-    const executable = join(BIN, runtime);
-    expect(existsSync(executable), `${executable} is missing: run npm install`).toBe(true);
-    const temporary = await mkdtemp(join(tmpdir(), `mm-${runtime}-tmp-`));
-    try {
-      const result = await start(executable, [...RUNTIMES[runtime], script], {
-        timeoutMs: RUN_TIMEOUT_MS,
-        env: { TMPDIR: temporary },
-      }).done;
-      const out = result.stdout.map((line) => line.text);
-      expect(result.code, result.transcript).toBe(0);
-      expect(
-        out.some((line) => /^epoch=\d+ accuracy=[0-9.]+$/.test(line)),
-        result.transcript,
-      ).toBe(true);
-      // each runtime prints the object its own way: { predictions: [ "setosa" ] }
-      expect(out.join(' ').replace(/\s+/g, ' '), result.transcript).toMatch(
-        /\{ predictions: \[ "setosa" \],? \}$/,
-      );
-      expect(result.stderr.map((line) => line.text).filter((text) => text.trim() !== '')).toEqual([]);
-      expect(result.leftovers).toEqual([]);
-      // the embedded platform's temporary data dir is gone
-      expect(await readdir(temporary)).toEqual([]);
-    } finally {
-      await rm(temporary, { recursive: true, force: true });
-    }
-  }, RUN_TIMEOUT_MS + 10_000);
+  it(
+    'runs the README\'s "In 20 lines" verbatim on an embedded platform, leaving nothing behind',
+    async () => {
+      const executable = join(BIN, runtime);
+      expect(existsSync(executable), `${executable} is missing: run npm install`).toBe(true);
+      const temporary = await mkdtemp(join(tmpdir(), `mm-${runtime}-tmp-`));
+      try {
+        const result = await start(executable, [...RUNTIMES[runtime], script], {
+          timeoutMs: RUN_TIMEOUT_MS,
+          env: { TMPDIR: temporary },
+        }).done;
+        const out = result.stdout.map((line) => line.text);
+        expect(result.code, result.transcript).toBe(0);
+        expect(
+          out.some((line) => /^epoch=\d+ accuracy=[0-9.]+$/.test(line)),
+          result.transcript,
+        ).toBe(true);
+        // each runtime prints the object its own way: { predictions: [ "setosa" ] }
+        expect(out.join(' ').replace(/\s+/g, ' '), result.transcript).toMatch(
+          /\{ predictions: \[ "setosa" \],? \}$/,
+        );
+        expect(result.stderr.map((line) => line.text).filter((text) => text.trim() !== '')).toEqual([]);
+        expect(result.leftovers).toEqual([]);
+        // the embedded platform's temporary data dir is gone
+        expect(await readdir(temporary)).toEqual([]);
+      } finally {
+        await rm(temporary, { recursive: true, force: true });
+      }
+    },
+    RUN_TIMEOUT_MS + 10_000,
+  );
 });

@@ -23,7 +23,7 @@ export interface SqliteStatement<Params extends unknown[] = unknown[], Row = unk
 
 /** A connection: the part of better-sqlite3's `Database` the store uses. */
 export interface SqliteDatabase {
-  prepare<Params extends unknown[] | {} = unknown[], Row = unknown>(
+  prepare<Params extends unknown[] | object = unknown[], Row = unknown>(
     sql: string,
   ): SqliteStatement<Params extends unknown[] ? Params : [Params], Row>;
   exec(sql: string): void;
@@ -68,7 +68,7 @@ export function asSqliteDatabase(db: BareDatabase): SqliteDatabase {
     get open() {
       return open;
     },
-    prepare: <Params extends unknown[] | {} = unknown[], Row = unknown>(sql: string) =>
+    prepare: <Params extends unknown[] | object = unknown[], Row = unknown>(sql: string) =>
       db.prepare(sql) as SqliteStatement<Params extends unknown[] ? Params : [Params], Row>,
     exec: (sql) => db.exec(sql),
     close: () => {

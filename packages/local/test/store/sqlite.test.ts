@@ -51,7 +51,12 @@ describe('asSqliteDatabase', () => {
   it('transaction: commits what the function did and returns its value; a throw rolls all of it back', () => {
     const d = bare();
     const insert = d.prepare<[number]>('INSERT INTO t (v) VALUES (?)');
-    expect(d.transaction((a: number, b: number) => Number(insert.run(a).changes) + Number(insert.run(b).changes))(1, 2)).toBe(2);
+    expect(
+      d.transaction((a: number, b: number) => Number(insert.run(a).changes) + Number(insert.run(b).changes))(
+        1,
+        2,
+      ),
+    ).toBe(2);
     expect(() =>
       d.transaction(() => {
         insert.run(3);
