@@ -57,7 +57,7 @@ try {
   const body = (name: string) => ({
     name,
     type: 'BASIC_FRAMEWORK' as const,
-    frameworkId: 500100,
+    frameworkId: 500101, // node
     resourceId: 500050,
     instance: 1,
     volumeSize: 1,

@@ -77,7 +77,9 @@ async function serve(): Promise<void> {
     });
     // biome-ignore lint/suspicious/noExplicitAny: a benchmark reads arbitrary JSON fields
     const json = (await response.json()) as any;
-    if (response.status !== 200) throw new Error(`${method} ${path}: ${JSON.stringify(json)}`);
+    // A 200 may carry an error body (1002/1003/102009/101009 are answered so).
+    if (response.status !== 200 || json?.errorCode !== undefined)
+      throw new Error(`${method} ${path}: ${JSON.stringify(json)}`);
     return json;
   };
   const { token } = await call('', 'POST', '/v1/auth-token', {
@@ -105,7 +107,7 @@ async function serve(): Promise<void> {
     name: 'bench',
     type: 'PRESET_MODEL',
     version: '1',
-    presetModelId: 500001,
+    presetModelId: 500001, // the logistic-regression preset model
     modelPath: `s3://${platform.s3.bucket}/bench/model/`,
   });
   const deployMs: number[] = [];

@@ -48,6 +48,10 @@ export const DEFAULT_LOG_BODY_MAX_CHARS = 4_000;
 export const DEFAULT_ERROR_BODY_MAX_CHARS = 300;
 /** Scheme put before an S3 endpoint given without one (config `s3_protocol`). */
 export const DEFAULT_S3_PROTOCOL = 'http';
+/** The platform address when neither options nor the config file give one: the Python SDK's `host_base` default. */
+export const DEFAULT_HOST_BASE = 'https://mmr.wangsucloud.com:9948/mmr';
+/** The region when neither options nor the config file give one: the Python SDK's default. */
+export const DEFAULT_REGION = 'js01';
 /** The config file under the home directory when neither `configPath` nor `MODELMAKER_CONFIG` says. */
 export const DEFAULT_CONFIG_RELATIVE_PATH = '.modelmaker/config.json';
 

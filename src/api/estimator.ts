@@ -25,6 +25,7 @@ import {
 import type { FrameworkList, PresetAlgorithmList, PresetModelList, ResourceList } from '../codecs/catalog.js';
 import type { Ack } from '../codecs/common.js';
 import type { DeployParams, ModelParams, TrainParams } from '../codecs/params/index.js';
+import { type Problems, parameters } from '../codecs/params/rules.js';
 import type {
   LogPage,
   PerformanceMonitor,
@@ -55,7 +56,39 @@ export interface FitArgs extends FitOptions {
   readonly inputs?: string | null | undefined;
   /** Job name; overrides the constructor's. */
   readonly jobName?: string | undefined;
+  /** Whether the data is streamed in (sent as `isFlowInput` 0/1); overrides the constructor's. */
+  readonly flowInput?: boolean | 0 | 1 | undefined;
 }
+
+/** Every key of {@link FitArgs} (the compiler checks the list is whole), to name a mistyped one. */
+const FIT_ARG_KEYS = Object.keys({
+  inputs: true,
+  jobName: true,
+  flowInput: true,
+  wait: true,
+  logs: true,
+  metrics: true,
+  resources: true,
+  stopOnUnsubscribe: true,
+  attach: true,
+  from: true,
+  limit: true,
+  waitSeconds: true,
+  failureLogLines: true,
+  upload: true,
+  floorMs: true,
+  ceilingMs: true,
+  idleFactor: true,
+  retryBaseMs: true,
+  retryCapMs: true,
+  maxFailures: true,
+  maxOutageMs: true,
+  retryable: true,
+  random: true,
+  scheduler: true,
+  onRetry: true,
+  preflight: true,
+} satisfies Record<keyof FitArgs, true>);
 
 function noVersion(): ValidationError {
   return new ValidationError([
@@ -71,7 +104,7 @@ function noVersion(): ValidationError {
  *
  * @example
  * ```ts
- * const estimator = new Estimator(session, { frameworkType: 'BASIC_FRAMEWORK', framework: 500100, bootFile: 'train.mjs',
+ * const estimator = new Estimator(session, { frameworkType: 'BASIC_FRAMEWORK', framework: 500101, bootFile: 'train.mjs',
  *   codeDir: './code', outputPath: 's3://modelmaker/out/', trainInstanceType: 500050, trainInstanceCount: 1, volumeSize: 1 });
  * const job$ = estimator.fit({ inputs: 's3://modelmaker/data/iris.csv', jobName: 'iris' }).pipe(share());
  * job$.subscribe((e) => e.type === 'line' && console.log(e.line.content));
@@ -140,11 +173,15 @@ export class Estimator {
    * `modelmaker` streams for the events and errors.
    */
   fit(args: FitArgs = {}): Observable<FitEvent> {
-    const { inputs, jobName, ...options } = args;
+    const problems: Problems = [];
+    parameters(problems, args, FIT_ARG_KEYS);
+    if (problems.length > 0) return throwError(() => new ValidationError(problems));
+    const { inputs, jobName, flowInput, ...options } = args;
     const params = {
       ...this.params,
       inputs: inputs ?? this.params.inputs,
       jobName: jobName ?? this.params.jobName,
+      ...(flowInput === undefined ? {} : { flowInput }),
     } as TrainParams;
     return fit(this.session, params, options).pipe(
       tap((event) => {

@@ -42,7 +42,7 @@ export function inferModelType(params: Partial<ModelParams>): ModelParams['model
  * ```ts
  * const model = new Model(session);
  * model.createModel({ modelName: 'basic-model', modelVersion: '1.1.1', modelFrameworkType: 'BASIC_FRAMEWORK',
- *   modelFramework: 500150, modelCodeDir: './predict', modelBootFile: 'predict.mjs', modelPath: 's3://modelmaker/out/' })
+ *   modelFramework: 500160, modelCodeDir: './predict', modelBootFile: 'predict.mjs', modelPath: 's3://modelmaker/out/' })
  *   .pipe(switchMap(() => model.deployPredictor({ serviceName: 'basic-predict',
  *     serviceModels: [{ weight: 100, resourceId: 500151, instanceCount: 1 }] })), deployed())
  *   .subscribe((predictor) => …);

@@ -15,8 +15,8 @@ import { PagingError, type RequestInfo } from '../errors.js';
  * missing. Duplicate ids are kept (readers skip ids below their cursor).
  *
  * Fails with `PagingError` when the page says more lines follow (`hasMore`) yet holds
- * no line at or after `query.lastId`: asking again from the same cursor would get the
- * same page forever. (A full page of old lines without `hasMore` — a server that ignores
+ * no line at or after `query.lastId` (under the time cursor: no line at all): asking
+ * again from the same cursor would get the same page forever. (A full page of old lines without `hasMore` — a server that ignores
  * `lastId` — is left to the readers, which treat it as empty.)
  */
 export function checkLogPage(query: LogQuery, page: LogPage, where: RequestInfo = {}): LogPage {
@@ -29,9 +29,14 @@ export function checkLogPage(query: LogQuery, page: LogPage, where: RequestInfo 
   }
   if (ordered.hasMore === true) {
     const last = ordered.logs[ordered.logs.length - 1];
-    if (last === undefined || last.id < query.lastId) {
+    // Under the time cursor (no lastId) any line moves the cursor; an empty page does not.
+    if (last === undefined || (query.lastId !== undefined && last.id < query.lastId)) {
+      const cursor =
+        query.lastId !== undefined
+          ? `lastId ${query.lastId}`
+          : `lastTime ${query.lastTime} lastNan ${query.lastNan ?? 0}`;
       throw new PagingError(
-        `log page from lastId ${query.lastId} says more lines follow but holds ${ordered.logs.length === 0 ? 'no line' : `only lines up to id ${last!.id}`}: the cursor cannot move`,
+        `log page from ${cursor} says more lines follow but holds ${ordered.logs.length === 0 ? 'no line' : `only lines up to id ${last!.id}`}: the cursor cannot move`,
         1,
         where,
       );

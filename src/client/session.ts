@@ -18,6 +18,7 @@ import {
   throwError,
 } from 'rxjs';
 import { endpoints } from '../codecs/endpoints.js';
+import { type Problems, parameters } from '../codecs/params/rules.js';
 import {
   DEFAULT_ATTEMPT_TIMEOUT_MS,
   DEFAULT_DEADLINE_MS,
@@ -118,6 +119,52 @@ export interface SessionOptions extends ConnectionOptions {
   readonly now?: (() => number) | undefined;
 }
 
+/** Every key of {@link SessionOptions} (the compiler checks the list is whole), to name a mistyped one. */
+const SESSION_OPTION_KEYS = Object.keys({
+  username: true,
+  password: true,
+  hostBase: true,
+  region: true,
+  baseUrl: true,
+  bucket: true,
+  verifySsl: true,
+  s3Protocol: true,
+  accessKey: true,
+  secretKey: true,
+  projectId: true,
+  configPath: true,
+  logger: true,
+  level: true,
+  fetch: true,
+  attemptTimeoutMs: true,
+  deadlineMs: true,
+  maxAttempts: true,
+  retryBaseMs: true,
+  retryCapMs: true,
+  retryAfterCapMs: true,
+  retryBudget: true,
+  tokenRefreshMarginMs: true,
+  minTokenLifetimeMs: true,
+  authBackoffMs: true,
+  authBackoffCapMs: true,
+  maxResponseBytes: true,
+  maxLogPageBytes: true,
+  maxRedirects: true,
+  random: true,
+  scheduler: true,
+  now: true,
+} satisfies Record<keyof SessionOptions, true>);
+
+/**
+ * The options' unknown keys as a {@link ValidationError} — each named, with the option
+ * it probably meant (`host_base` → `hostBase`) — or `undefined` when all are known.
+ */
+function unknownOptions(options: SessionOptions): ValidationError | undefined {
+  const problems: Problems = [];
+  parameters(problems, options, SESSION_OPTION_KEYS);
+  return problems.length > 0 ? new ValidationError(problems) : undefined;
+}
+
 /**
  * The connection to a platform.
  *
@@ -171,11 +218,15 @@ export class Session implements Caller {
    * The effective settings (options over config file over env), resolved once. The
    * object masks `password` and `secretKey` in `toJSON`/`toString`/inspection.
    *
-   * Rejects with `ValidationError` (no host_base, missing explicit config file, bad
-   * s3_protocol) or `DecodeError` (malformed config file); a failure is not cached.
+   * Rejects with `ValidationError` (an unknown option, named with the one it probably
+   * meant — `host_base: unknown parameter (did you mean hostBase?)` —, a missing explicit
+   * config file, a bad s3_protocol) or `DecodeError` (malformed config file); a failure
+   * is not cached.
    */
   resolved(): Promise<ResolvedSettings> {
     if (this.#settings === undefined) {
+      const unknown = unknownOptions(this.#options);
+      if (unknown !== undefined) return Promise.reject(unknown);
       const settings = resolveSettings(this.#options, this.logger).then((resolved) => {
         this.#secrets.add(resolved.password);
         this.#secrets.add(resolved.secretKey);

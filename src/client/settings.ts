@@ -1,10 +1,21 @@
 /**
  * A session's effective settings: explicit options, over the config file, over the
- * environment (`PROJECT_ID`). Resolved once, lazily, on first need.
+ * environment (`PROJECT_ID`), over the Python SDK's defaults. Resolved once, lazily, on
+ * first need.
+ *
+ * As in the Python SDK (`session.py`):
+ * - `region` defaults to `js01` and `host_base` to `https://mmr.wangsucloud.com:9948/mmr`,
+ *   so a session given only credentials calls `https://js01mmr.wangsucloud.com:9948/mmr`
+ *   — unless a base URL is given (option or `base_url`, as a local platform's profile
+ *   has): that is used as is, and no default applies;
+ * - the config file's `access_Key` / `access_Key_Secret` are ignored (the package's
+ *   template holds the placeholders `ak` / `sk`): S3 keys are the temporary ones
+ *   `auth-access` hands out. Static keys are used only when passed explicitly as the
+ *   `accessKey` / `secretKey` options.
  * @module
  */
 import type { IamConfig } from '../codecs/config.js';
-import { DEFAULT_S3_PROTOCOL } from '../defaults.js';
+import { DEFAULT_HOST_BASE, DEFAULT_REGION, DEFAULT_S3_PROTOCOL } from '../defaults.js';
 import { ValidationError } from '../errors.js';
 import { deriveBaseUrl } from './baseUrl.js';
 import { loadConfigFile, locateConfigFile } from './config.js';
@@ -30,9 +41,12 @@ export interface ConnectionOptions {
   readonly verifySsl?: boolean | undefined;
   /** Scheme for an S3 endpoint given without one (`s3_protocol`): `http` (default) or `https`. */
   readonly s3Protocol?: string | undefined;
-  /** Static S3 access key (`access_Key`); with `secretKey`, replaces the platform's temporary one. */
+  /**
+   * Static S3 access key; with `secretKey`, replaces the platform's temporary one. An
+   * option only: the config file's `access_Key` is ignored, as the Python SDK ignores it.
+   */
   readonly accessKey?: string | undefined;
-  /** Static S3 secret (`access_Key_Secret`); never logged. */
+  /** Static S3 secret; never logged. An option only (the config file's `access_Key_Secret` is ignored). */
   readonly secretKey?: string | undefined;
   /** Project id; default `$PROJECT_ID`. */
   readonly projectId?: string | undefined;
@@ -108,6 +122,7 @@ function normaliseProtocol(value: string | undefined): 'http' | 'https' {
   ]);
 }
 
+/** The config file's settings. `access_Key` / `access_Key_Secret` are left out: see the module comment. */
 function fromFile(file: IamConfig): ConnectionOptions {
   return {
     username: file.username,
@@ -118,10 +133,11 @@ function fromFile(file: IamConfig): ConnectionOptions {
     bucket: file.bucket,
     verifySsl: file.verify_ssl,
     s3Protocol: file.s3_protocol,
-    accessKey: file.access_Key,
-    secretKey: file.access_Key_Secret,
   };
 }
+
+/** The Python SDK's defaults, for a session without a base URL. */
+const PYTHON_DEFAULTS: ConnectionOptions = { hostBase: DEFAULT_HOST_BASE, region: DEFAULT_REGION };
 
 const CONNECTION_KEYS = [
   'username',
@@ -150,10 +166,11 @@ function layer(under: ConnectionOptions, over: ConnectionOptions): ConnectionOpt
 
 /**
  * Resolves the settings: options over the config file (located by `configPath`,
- * `$MODELMAKER_CONFIG` or the default path) over `$PROJECT_ID`. An explicit
- * `baseUrl` wins over `hostBase` + `region` wherever each comes from.
+ * `$MODELMAKER_CONFIG` or the default path) over `$PROJECT_ID` over the Python SDK's
+ * `host_base` and `region` defaults. An explicit `baseUrl` wins over `hostBase` +
+ * `region` wherever each comes from, and a session with one gets no default.
  *
- * @throws ValidationError (missing `host_base`, bad `s3_protocol`, missing required config file),
+ * @throws ValidationError (bad `s3_protocol`, missing required config file),
  *   DecodeError (config file not matching its codec).
  */
 export async function resolveSettings(
@@ -164,7 +181,14 @@ export async function resolveSettings(
   const file = location === undefined ? undefined : await loadConfigFile(location, logger);
   const explicit = pickConnection(options);
   const env: ConnectionOptions = { projectId: readEnv('PROJECT_ID') };
-  const merged = layer(layer(env, file === undefined ? {} : fromFile(file)), explicit);
+  if ((file?.access_Key ?? file?.access_Key_Secret) !== undefined) {
+    logger?.debug(
+      'the config file access_Key / access_Key_Secret are ignored, as the Python SDK ignores them: S3 keys come from auth-access (pass accessKey and secretKey as Session options for static keys)',
+    );
+  }
+  const configured = layer(layer(env, file === undefined ? {} : fromFile(file)), explicit);
+  const hasBaseUrl = configured.baseUrl !== undefined && configured.baseUrl.trim() !== '';
+  const merged = hasBaseUrl ? configured : layer(PYTHON_DEFAULTS, configured);
   const baseUrl = deriveBaseUrl(merged);
   return new ResolvedSettings({
     ...merged,

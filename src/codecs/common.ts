@@ -114,6 +114,19 @@ export const IntFromString = numberFromText(
 /** A non-negative integer (the decoded side of {@link IntFromString}). */
 export type IntFromString = t.TypeOf<typeof IntFromString>;
 
+/** Nanoseconds in a second. */
+export const NANOS_PER_SECOND = 1_000_000_000;
+
+/** Nanoseconds within a second in a query (`lastNan`): `'0'` … `'999999999'`, or the same numbers. */
+export const NanosFromString = numberFromText(
+  'NanosFromString',
+  /^(0|[1-9][0-9]*)$/,
+  (n) => isNonNegativeInt(n) && n < NANOS_PER_SECOND,
+  'nanoseconds within a second (an integer in 0..999999999)',
+);
+/** Nanoseconds within a second (the decoded side of {@link NanosFromString}). */
+export type NanosFromString = t.TypeOf<typeof NanosFromString>;
+
 /** A finite number in a query (`wait`): `'2.5'` or `2.5` → `2.5`, encodes with `String(n)`. */
 export const NumberFromString = numberFromText(
   'NumberFromString',

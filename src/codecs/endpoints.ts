@@ -164,7 +164,10 @@ export const endpoints = {
     body: undefined,
     response: TrainVersionDetail,
   }),
-  /** `GET /v1/train/version/{versionId}/log?lastId=…[&wait=…&limit=…]`: a page of log lines. */
+  /**
+   * `GET /v1/train/version/{versionId}/log?lastId=…[&wait=…&limit=…]`: a page of log lines;
+   * or `?lastTime=…&lastNan=…`: the lines printed strictly after that instant (the time cursor).
+   */
   getTrainLog: endpoint({
     name: 'getTrainLog',
     method: 'GET',

@@ -14,7 +14,9 @@ import {
   IdFromString,
   Integer,
   IntFromString,
+  NANOS_PER_SECOND,
   NameValue,
+  NanosFromString,
   NonEmptyString,
   NonNegativeInt,
   NumberFromString,
@@ -143,8 +145,10 @@ export const CustomResourceView = optionalFields({
 export type CustomResourceView = t.TypeOf<typeof CustomResourceView>;
 
 /**
- * A metric read from the log: `regular` is a regular expression over log lines whose
- * capture group 1 is the value (compile it with `compileMonitors`); `sample` an example line.
+ * A metric read from the log: `regular` is a regular expression over log lines; the
+ * value is capture group 1 when it has groups, else the first number in the match
+ * (compile it with `compileMonitors`, which also reads Python spellings); `sample` a
+ * line it must read a number from.
  */
 export const Monitor = t.intersection([
   t.type({ name: t.string, regular: t.string }),
@@ -323,8 +327,10 @@ export type LogStream = t.TypeOf<typeof LogStream>;
 
 /**
  * One log line. `id` starts at 0 and grows by one per line within a version, so asking
- * `lastId = last id + 1` sees every line once. Extension: `instance` (0-based rank of
- * the training instance) and `stream`.
+ * `lastId = last id + 1` sees every line once. `time` is when it was printed (the local
+ * platform sends ISO text) and `nanTime` the nanoseconds within that second: together
+ * the time cursor's instant (see {@link logInstantOf}). Extension: `instance` (0-based
+ * rank of the training instance) and `stream`.
  */
 export const LogLine = t.intersection([
   t.type({ id: NonNegativeInt, content: t.string }),
@@ -401,16 +407,89 @@ export type LogPage = t.TypeOf<typeof LogPage>;
 export type LogPageReference = t.TypeOf<typeof LogPageReference>;
 
 /**
- * The log query: `lastId` (lines with `id >= lastId`) on the platform; extension
- * `wait` (seconds to hold the request for a line: a long poll) and `limit` (page cap).
- * Encodes to strings for the URL.
+ * The log query, with one of two cursors (platform): `lastId` (lines with
+ * `id >= lastId`), or the time cursor `lastTime` (Unix seconds) +
+ * `lastNan` (nanoseconds within that second, default 0): lines strictly after that
+ * instant (the Python SDK's `training_job_log_v2`). The page has the same shape either
+ * way. Extension: `wait` (seconds to hold the request for a line: a long poll) and
+ * `limit` (page cap). Encodes to strings for the URL. Giving neither cursor or both, or
+ * `lastNan` without `lastTime`, is refused by the server (see {@link logCursorOf}).
  */
-export const LogQuery = t.intersection([
-  t.type({ lastId: IntFromString }),
-  optionalFields({ wait: NumberFromString, limit: IntFromString }),
-]);
-/** `{ lastId, wait?, limit? }`. */
+export const LogQuery = optionalFields({
+  lastId: IntFromString,
+  lastTime: IntFromString,
+  lastNan: NanosFromString,
+  wait: NumberFromString,
+  limit: IntFromString,
+});
+/** `{ lastId?, lastTime?, lastNan?, wait?, limit? }`. */
 export type LogQuery = t.TypeOf<typeof LogQuery>;
+
+/** An instant of the time cursor: Unix seconds and nanoseconds within that second. */
+export interface LogInstant {
+  readonly seconds: number;
+  readonly nanos: number;
+}
+
+/** Which lines a log query asks for: from an id on, or strictly after an instant. */
+export type LogCursor =
+  | { readonly kind: 'id'; readonly fromId: number }
+  | { readonly kind: 'time'; readonly after: LogInstant };
+
+/**
+ * The cursor of a decoded log query: the time cursor when `lastTime` is given, else
+ * `lastId`. Left with the problem (naming the field) when neither or both cursors are
+ * given, or `lastNan` comes without `lastTime`.
+ */
+export function logCursorOf(query: LogQuery): { readonly cursor: LogCursor } | { readonly problem: string } {
+  if (query.lastTime !== undefined) {
+    if (query.lastId !== undefined) return { problem: 'lastTime: give lastId or lastTime, not both' };
+    return { cursor: { kind: 'time', after: { seconds: query.lastTime, nanos: query.lastNan ?? 0 } } };
+  }
+  if (query.lastNan !== undefined) return { problem: 'lastNan: only with lastTime' };
+  if (query.lastId === undefined)
+    return { problem: 'lastId: required (or the time cursor lastTime + lastNan)' };
+  return { cursor: { kind: 'id', fromId: query.lastId } };
+}
+
+const MS_PER_SECOND = 1000;
+const NANOS_PER_MS = NANOS_PER_SECOND / MS_PER_SECOND;
+
+/**
+ * The instant a log line was printed, as the time cursor takes it: from its `time`
+ * (ISO text, or Unix seconds as a number) and its `nanTime` (nanoseconds within the
+ * second, when the server sends it; else taken from `time`'s milliseconds).
+ * `undefined` when the line has no readable `time`. Pass it as a log source's `after`
+ * to read the lines printed after this one.
+ *
+ * @example
+ * ```ts
+ * logInstantOf({ id: 3, content: 'x', time: '2024-05-01T10:00:00.250Z', nanTime: 250000000 })
+ * // { seconds: 1714557600, nanos: 250000000 }
+ * ```
+ */
+export function logInstantOf(line: Pick<LogLine, 'time' | 'nanTime'>): LogInstant | undefined {
+  const { time, nanTime } = line;
+  let seconds: number;
+  let nanos: number;
+  if (typeof time === 'number') {
+    if (!Number.isFinite(time)) return undefined;
+    seconds = Math.floor(time);
+    nanos = Math.round((time - seconds) * NANOS_PER_SECOND);
+  } else if (typeof time === 'string') {
+    const ms = Date.parse(time);
+    if (Number.isNaN(ms)) return undefined;
+    seconds = Math.floor(ms / MS_PER_SECOND);
+    nanos = (ms - seconds * MS_PER_SECOND) * NANOS_PER_MS;
+  } else {
+    return undefined;
+  }
+  const given = typeof nanTime === 'string' ? Number(nanTime) : nanTime;
+  if (given !== undefined && Number.isSafeInteger(given) && given >= 0 && given < NANOS_PER_SECOND) {
+    nanos = given;
+  }
+  return { seconds, nanos };
+}
 
 // ── monitors and output (extension shapes; decoded leniently) ───────────────
 

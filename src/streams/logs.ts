@@ -4,7 +4,7 @@
  * @module
  */
 import { defer, map, type Observable } from 'rxjs';
-import { isTerminalTrainStatus, type LogLine, type LogPage } from '../codecs/training.js';
+import { isTerminalTrainStatus, type LogInstant, type LogLine, type LogPage } from '../codecs/training.js';
 import { DEFAULT_LOG_PAGE_LIMIT, DEFAULT_LOG_WAIT_SECONDS, LONG_POLL_HELD_FRACTION } from '../defaults.js';
 import { type PollOptions, type PollStep, poll, resolvePollOptions } from './poll.js';
 import type { TrainingSource } from './source.js';
@@ -29,6 +29,13 @@ export type LogEvent = LogLineEvent | LogGapEvent;
 export interface LogsOptions extends PollOptions {
   /** Id of the first line wanted (the cursor). Default 0: from the start. */
   readonly from?: number | undefined;
+  /**
+   * Start with the lines printed strictly after this instant instead (the time
+   * cursor, `lastTime` + `lastNan`; `logInstantOf(line)` gives a line's instant).
+   * Once a line came, the stream goes on by id. Without a gap event for the lines
+   * before it: they were not asked for.
+   */
+  readonly after?: LogInstant | undefined;
   /** Lines asked per page (`limit`). Default {@link DEFAULT_LOG_PAGE_LIMIT} (1000). */
   readonly limit?: number | undefined;
   /**
@@ -45,6 +52,8 @@ type LongPoll = 'unknown' | 'yes' | 'no';
 interface Cursor {
   /** The next id wanted: every line below it was delivered (or reported missing). */
   readonly next: number;
+  /** While no line came yet: ask for the lines after this instant rather than from `next`. */
+  readonly after?: LogInstant | undefined;
   readonly longPoll: LongPoll;
   /**
    * `tail`: following a running job; `check`: an empty page came, read the status
@@ -108,7 +117,7 @@ export function logs$(
       const wait = cursor.phase === 'tail' && cursor.longPoll !== 'no' ? waitSeconds : undefined;
       const sentAt = scheduler.now();
       return source
-        .logPage(versionId, { lastId: cursor.next, wait, limit })
+        .logPage(versionId, { lastId: cursor.next, after: cursor.after, wait, limit })
         .pipe(
           map((page) =>
             onPage(cursor, page, wait === undefined ? undefined : scheduler.now() - sentAt >= heldMs),
@@ -119,14 +128,15 @@ export function logs$(
   /** `held`: for a `wait` request, whether the server held it; `undefined` without `wait`. */
   const onPage = (cursor: Cursor, page: LogPage, held: boolean | undefined): PollStep<Cursor, LogEvent> => {
     const events: LogEvent[] = [];
-    let next = cursor.next;
+    // Under the time cursor the first line sets the id cursor: the lines before it were not asked for.
+    let next = cursor.after !== undefined && page.logs.length > 0 ? page.logs[0]!.id : cursor.next;
     for (const line of page.logs) {
       if (line.id < next) continue;
       if (line.id > next) events.push({ type: 'gap', from: next, to: line.id - 1 });
       events.push({ type: 'line', line });
       next = line.id + 1;
     }
-    const moved = { ...cursor, next };
+    const moved: Cursor = { ...cursor, next, after: events.length > 0 ? undefined : cursor.after };
     // a cut page is followed at once, as long as it moved the cursor (a server that ignores lastId cannot spin us)
     const cut = page.hasMore === true || page.logs.length >= limit;
     if (cut && next !== cursor.next) return { state: moved, emit: events, pace: 'now' };
@@ -154,6 +164,7 @@ export function logs$(
 
   const start: Cursor = {
     next: options.from ?? 0,
+    after: options.after,
     longPoll: waitSeconds > 0 ? 'unknown' : 'no',
     phase: 'tail',
     verdict: 'unknown',

@@ -8,8 +8,9 @@ import type { LogLine } from '../codecs/training.js';
 import type { MetricSample } from './metrics.js';
 
 /**
- * A pure operator: for each log line, one {@link MetricSample} per monitor whose
- * expression matches it (capture group 1, when it parses as a number), carrying
+ * A pure operator: for each log line, one {@link MetricSample} per monitor that reads
+ * a number from it (capture group 1 when the expression has groups, else the first
+ * number in the match: `loss=\d+` reads 20 from `loss=20`; see `applyMonitors`), carrying
  * the line's `time` and its id as `lineId`. The same rule the server uses to
  * build the performance monitor, so it works against a server without one.
  *
@@ -26,7 +27,8 @@ import type { MetricSample } from './metrics.js';
  * ```ts
  * logs$(source, id).pipe(lines(), metricsFromLogs([{ name: 'loss', regular: 'loss=([0-9.]+)' }]))
  * ```
- * @throws ValidationError when a monitor has no name or a regular expression that does not compile.
+ * @throws ValidationError when a monitor has no name, an expression that does not compile
+ *   (or a Python-only construct), or a `sample` it reads no number from.
  */
 export function metricsFromLogs(monitors: readonly MonitorSpec[]): OperatorFunction<LogLine, MetricSample> {
   const compiled = compileMonitors(monitors);

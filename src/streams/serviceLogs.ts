@@ -7,11 +7,10 @@
 import { map, type Observable, throwError } from 'rxjs';
 import type { Caller } from '../client/endpointCall.js';
 import { getService, getServiceLog } from '../client/services.js';
-import type { LogQuery } from '../codecs/training.js';
 import { ValidationError } from '../errors.js';
 import { POLL_READ } from './internal/pollRead.js';
 import { type LogEvent, type LogsOptions, logs$ } from './logs.js';
-import type { TrainingSource } from './source.js';
+import { type TrainingSource, toLogQuery } from './source.js';
 
 /** Service statuses after which no serving process writes to the log until someone acts. */
 const LOG_ENDED: ReadonlySet<string> = new Set(['STOPPED', 'FAILED']);
@@ -42,12 +41,7 @@ export function serviceLogSource(session: Caller): TrainingSource {
       getService(session, serviceId, POLL_READ).pipe(
         map((detail) => ({ status: LOG_ENDED.has(detail.status ?? '') ? 'STOPPED' : 'RUNNING' })),
       ),
-    logPage: (serviceId, { lastId, wait, limit }) => {
-      const query: { -readonly [K in keyof LogQuery]: LogQuery[K] } = { lastId };
-      if (wait !== undefined) query.wait = wait;
-      if (limit !== undefined) query.limit = limit;
-      return getServiceLog(session, serviceId, query, POLL_READ);
-    },
+    logPage: (serviceId, request) => getServiceLog(session, serviceId, toLogQuery(request), POLL_READ),
     performance: () => unsupported('performance monitor'),
     resources: () => unsupported('resource monitor'),
   };

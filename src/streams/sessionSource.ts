@@ -10,9 +10,8 @@ import {
   getTrainResourceMonitor,
   getTrainVersion,
 } from '../client/training.js';
-import type { LogQuery } from '../codecs/training.js';
 import { POLL_READ } from './internal/pollRead.js';
-import type { TrainingSource } from './source.js';
+import { type TrainingSource, toLogQuery } from './source.js';
 
 /** One source per session, held weakly. */
 const sources = new WeakMap<Caller, TrainingSource>();
@@ -38,12 +37,7 @@ export function sourceFromSession(session: Caller): TrainingSource {
   if (known !== undefined) return known;
   const source: TrainingSource = {
     version: (versionId) => getTrainVersion(session, versionId, POLL_READ),
-    logPage: (versionId, { lastId, wait, limit }) => {
-      const query: { -readonly [K in keyof LogQuery]: LogQuery[K] } = { lastId };
-      if (wait !== undefined) query.wait = wait;
-      if (limit !== undefined) query.limit = limit;
-      return getTrainLog(session, versionId, query, POLL_READ);
-    },
+    logPage: (versionId, request) => getTrainLog(session, versionId, toLogQuery(request), POLL_READ),
     performance: (versionId) => getTrainPerformanceMonitor(session, versionId, POLL_READ),
     resources: (versionId) => getTrainResourceMonitor(session, versionId, POLL_READ),
   };

@@ -6,13 +6,35 @@
  * @module
  */
 import type { Observable } from 'rxjs';
-import type { LogPage, PerformanceMonitor, ResourceMonitor, TrainVersionDetail } from '../codecs/training.js';
+import type {
+  LogInstant,
+  LogPage,
+  LogQuery,
+  PerformanceMonitor,
+  ResourceMonitor,
+  TrainVersionDetail,
+} from '../codecs/training.js';
 
-/** The log cursor query: lines with `id >= lastId`; extension `wait` (s, long poll) and `limit` (page cap). */
+/**
+ * The log cursor query: lines with `id >= lastId`, or — with `after` — the lines
+ * printed strictly after that instant (the time cursor `lastTime` + `lastNan`, sent
+ * instead of `lastId`); extension `wait` (s, long poll) and `limit` (page cap).
+ */
 export interface LogPageRequest {
   readonly lastId: number;
+  readonly after?: LogInstant | undefined;
   readonly wait?: number | undefined;
   readonly limit?: number | undefined;
+}
+
+/** The wire query of a page request: `lastTime`/`lastNan` when it has `after`, else `lastId`. */
+export function toLogQuery(request: LogPageRequest): LogQuery {
+  const { lastId, after, wait, limit } = request;
+  const query: { -readonly [K in keyof LogQuery]: LogQuery[K] } =
+    after === undefined ? { lastId } : { lastTime: after.seconds, lastNan: after.nanos };
+  if (wait !== undefined) query.wait = wait;
+  if (limit !== undefined) query.limit = limit;
+  return query;
 }
 
 /**
@@ -25,7 +47,7 @@ export interface LogPageRequest {
 export interface TrainingSource {
   /** `GET /v1/train/version/{versionId}`. */
   version(versionId: number): Observable<TrainVersionDetail>;
-  /** `GET /v1/train/version/{versionId}/log?lastId=…[&wait=…][&limit=…]`. */
+  /** `GET /v1/train/version/{versionId}/log?lastId=…` (or `?lastTime=…&lastNan=…`) `[&wait=…][&limit=…]`. */
   logPage(versionId: number, request: LogPageRequest): Observable<LogPage>;
   /** `GET /v1/train/version/{versionId}/performance-monitor`. */
   performance(versionId: number): Observable<PerformanceMonitor>;

@@ -8,10 +8,11 @@
 import { setupServer } from 'msw/node';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Estimator } from '../../src/api/estimator.js';
+import { Estimator, type FitArgs } from '../../src/api/estimator.js';
 import type { Session } from '../../src/client/session.js';
 import { endpoints } from '../../src/codecs/endpoints.js';
 import type { TrainCreate } from '../../src/codecs/training.js';
+import type { ValidationError } from '../../src/errors.js';
 import { FAST, FakePlatform, pipelineSession, steps } from '../streams/pipelinePlatform.js';
 
 const server = setupServer();
@@ -117,5 +118,54 @@ describe('estimator.createModel after fit', () => {
       status: 'TRAINING',
     });
     expect(fake.modelBodies).toHaveLength(1);
+  });
+});
+
+describe('fit arguments as a Python SDK user writes them', () => {
+  const params = {
+    frameworkType: 'PRESET_ALGORITHM',
+    algorithm: 500001,
+    outputPath: 's3://test-bucket/out/',
+    trainInstanceType: 1,
+    trainInstanceCount: 1,
+    volumeSize: 1,
+  } as const;
+
+  it('fit({ flowInput }) reaches the wire as isFlowInput', async () => {
+    const { fake, session } = platform();
+    const estimator = new Estimator(session, params);
+    await lastValueFrom(
+      estimator.fit({ inputs: 's3://test-bucket/iris.csv', jobName: 'iris', flowInput: true, wait: false }),
+    );
+    expect(fake.trainBodies()).toEqual([expect.objectContaining({ name: 'iris', isFlowInput: 1 })]);
+  });
+
+  it('fit({ job_name }) is refused before any request: "job_name: unknown parameter (did you mean jobName?)"', async () => {
+    const { fake, session } = platform();
+    const estimator = new Estimator(session, params);
+    const snake = { inputs: 's3://test-bucket/iris.csv', job_name: 'iris' } as unknown as FitArgs;
+    const error = await lastValueFrom(estimator.fit(snake)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ _tag: 'ValidationError' });
+    expect((error as ValidationError).problems).toEqual([
+      { field: 'job_name', message: 'unknown parameter (did you mean jobName?)' },
+    ]);
+    expect(fake.trainBodies()).toEqual([]);
+  });
+
+  it('createModel after fit({ wait: false, jobName }) says the version has not finished (not "jobName: required")', async () => {
+    const { fake, session } = platform();
+    fake.plan = () => steps({ status: 'TRAINING' });
+    const estimator = new Estimator(session, params); // no jobName here: fit gives it
+    await lastValueFrom(estimator.fit({ inputs: 's3://test-bucket/iris.csv', jobName: 'iris', wait: false }));
+    const error = await firstValueFrom(estimator.createModel({ modelVersion: '1.0.0' })).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({
+      _tag: 'TrainingNotFinished',
+      versionId: estimator.versionId,
+      status: 'TRAINING',
+    });
+    expect(String(error)).not.toContain('jobName');
+    expect(fake.modelBodies).toEqual([]);
   });
 });

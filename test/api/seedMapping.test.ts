@@ -44,13 +44,14 @@ const examples = (path: string) => fileURLToPath(new URL(`../../examples/${path}
 const CODE_DIR = examples('quickstart/code');
 const IRIS = examples('data/iris.csv');
 
-/** The local catalog's ids, as the seed numbers them (see src/local/catalog.ts). */
+/** The local catalog's ids (packages/local/src/catalog.ts): the seed's numbers, distinct across kinds. */
 const TRAIN_SMALL = 500050;
 const DEV_SMALL = 500060;
 const PREDICT_SMALL = 500151;
-const NODE_TRAIN = 500100;
-const NODE_PREDICT = 500150;
+const NODE_TRAIN = 500101;
+const NODE_PREDICT = 500160;
 const LINEAR_REGRESSION = 500000;
+const LINEAR_REGRESSION_MODEL = 500000;
 /** Enough epochs for resource samples (one a second) and metrics; ~2 s of training. */
 const EPOCHS = 10;
 /** A version that would train for minutes: stopped by the rows that need a live one. */
@@ -353,7 +354,7 @@ describe('Estimator', () => {
       volumeSize: 1,
       output: outputPath,
       dataUrl: dataUri,
-      parameters: [{ name: 'EPOCHS', value: String(EPOCHS) }],
+      parameters: [{ name: 'EPOCHS', value: EPOCHS }],
     });
     expect(detail.codeUrl).toMatch(/^s3:\/\//); // the local codeDir was uploaded first
     // The seed's CUSTOM form, without its required user_image_url: refused before any request.
@@ -587,7 +588,7 @@ describe('Estimator class-level calls', () => {
   it('Estimator.preset_model(session) → Estimator.presetModel(session)', async () => {
     const { presetModels } = await firstValueFrom(Estimator.presetModel(session));
     expect(presetModels).toContainEqual(
-      expect.objectContaining({ id: LINEAR_REGRESSION, name: 'linear-regression' }),
+      expect.objectContaining({ id: LINEAR_REGRESSION_MODEL, name: 'linear-regression' }),
     );
     expect(presetModels).toHaveLength(4);
   });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfigFile, locateConfigFile, writeConfigFile } from '../../src/client/config.js';
-import { Session } from '../../src/client/session.js';
+import { Session, type SessionOptions } from '../../src/client/session.js';
+import type { ValidationError } from '../../src/errors.js';
 import { captureLogger } from './support.js';
 
 let dir: string;
@@ -157,5 +158,76 @@ describe('writeConfigFile', () => {
       username: 'u',
       baseUrl: 'http://localhost:1',
     });
+  });
+});
+
+describe('as the Python SDK (session.py)', () => {
+  /** The Python package's config template, with its placeholder S3 keys. */
+  const template = (baseFields: Record<string, unknown>) => ({
+    iam_config: {
+      username: 'alice',
+      password: 'alice-password',
+      region: 'js01',
+      verify_ssl: true,
+      s3_protocol: 'http',
+      bucket: 'aiteam',
+      access_Key: 'ak',
+      access_Key_Secret: 'sk',
+      ...baseFields,
+    },
+  });
+
+  it('ignores the config file access_Key / access_Key_Secret: S3 keys come from auth-access', async () => {
+    const path = join(dir, 'config.json');
+    await writeJson(path, template({ base_url: 'http://127.0.0.1:8080' }));
+    const settings = await new Session({ configPath: path }).resolved();
+    expect(settings.accessKey).toBeUndefined();
+    expect(settings.secretKey).toBeUndefined();
+    // Explicit options still give static keys.
+    const explicit = await new Session({ configPath: path, accessKey: 'AK', secretKey: 'SK' }).resolved();
+    expect(explicit).toMatchObject({ accessKey: 'AK', secretKey: 'SK' });
+  });
+
+  it('defaults to host_base https://mmr.wangsucloud.com:9948/mmr and region js01 → https://js01mmr…', async () => {
+    const bare = await new Session({ username: 'u', password: 'p', configPath: false }).resolved();
+    expect(bare.baseUrl).toBe('https://js01mmr.wangsucloud.com:9948/mmr');
+    const regionOnly = await new Session({
+      username: 'u',
+      password: 'p',
+      region: 'bj02',
+      configPath: false,
+    }).resolved();
+    expect(regionOnly.baseUrl).toBe('https://bj02mmr.wangsucloud.com:9948/mmr');
+    // a host_base without a region gets js01, as in the Python SDK
+    const path = join(dir, 'config.json');
+    await writeJson(path, { iam_config: { host_base: 'https://mmr.example.com:9948/mmr' } });
+    expect((await new Session({ configPath: path }).resolved()).baseUrl).toBe(
+      'https://js01mmr.example.com:9948/mmr',
+    );
+  });
+
+  it('applies no default to a session with a base URL (options, or base_url as a local profile has)', async () => {
+    const option = await new Session({ baseUrl: 'http://127.0.0.1:4010', configPath: false }).resolved();
+    expect(option).toMatchObject({ baseUrl: 'http://127.0.0.1:4010' });
+    expect(option.hostBase).toBeUndefined();
+    expect(option.region).toBeUndefined();
+    const path = join(dir, 'config.json');
+    await writeJson(path, {
+      iam_config: { base_url: 'http://localhost:4010', host_base: 'http://localhost:4010' },
+    });
+    expect((await new Session({ configPath: path }).resolved()).baseUrl).toBe('http://localhost:4010');
+  });
+
+  it('names a snake_case option with the one it meant: new Session({ host_base })', async () => {
+    const snake = {
+      host_base: 'https://mmr.example.com/mmr',
+      username: 'u',
+      password: 'p',
+    } as unknown as SessionOptions;
+    const error = await new Session(snake).resolved().catch((e: unknown) => e);
+    expect(error).toMatchObject({ _tag: 'ValidationError' });
+    expect((error as ValidationError).problems).toEqual([
+      { field: 'host_base', message: 'unknown parameter (did you mean hostBase?)' },
+    ]);
   });
 });

@@ -29,30 +29,36 @@ describe('createTrainJob', () => {
     });
   });
 
-  it('creates a new version of the job of that name on errorCode 102009, with the same body', async () => {
-    const versionBodies: unknown[] = [];
-    server.use(
-      authHandler(authCounter()),
-      http.post(`${BASE}/v1/train`, () => HttpResponse.json({ errorCode: 102009, message: 'job exists' })),
-      http.get(`${BASE}/v1/train`, () =>
-        HttpResponse.json({
-          trainTasks: [
-            { id: 3, name: 'other' },
-            { id: 7, name: 'mnist' },
-          ],
+  // The real platform answers 102009 with HTTP 200; a server may use 409.
+  it.each([200, 409])(
+    'creates a new version of the job of that name on errorCode 102009 (HTTP %i), with the same body',
+    async (status) => {
+      const versionBodies: unknown[] = [];
+      server.use(
+        authHandler(authCounter()),
+        http.post(`${BASE}/v1/train`, () =>
+          HttpResponse.json({ errorCode: 102009, message: 'job exists' }, { status }),
+        ),
+        http.get(`${BASE}/v1/train`, () =>
+          HttpResponse.json({
+            trainTasks: [
+              { id: 3, name: 'other' },
+              { id: 7, name: 'mnist' },
+            ],
+          }),
+        ),
+        http.post(`${BASE}/v1/train/7/version`, async ({ request }) => {
+          versionBodies.push(await request.json());
+          return HttpResponse.json({ id: 7, versionId: 12 });
         }),
-      ),
-      http.post(`${BASE}/v1/train/7/version`, async ({ request }) => {
-        versionBodies.push(await request.json());
-        return HttpResponse.json({ id: 7, versionId: 12 });
-      }),
-    );
-    await expect(lastValueFrom(createTrainJob(newSession(), trainBody))).resolves.toEqual({
-      id: 7,
-      versionId: 12,
-    });
-    expect(versionBodies).toEqual([trainBody]);
-  });
+      );
+      await expect(lastValueFrom(createTrainJob(newSession(), trainBody))).resolves.toEqual({
+        id: 7,
+        versionId: 12,
+      });
+      expect(versionBodies).toEqual([trainBody]);
+    },
+  );
 
   it('fails with the original ApiError 102009 when no job of that name is listed', async () => {
     server.use(
@@ -81,23 +87,28 @@ describe('createTrainJob', () => {
 });
 
 describe('registerModel', () => {
-  it('creates a new version of the model of that name on errorCode 101009, filling in the model id', async () => {
-    const versionBodies: unknown[] = [];
-    server.use(
-      authHandler(authCounter()),
-      http.post(`${BASE}/v1/model`, () => HttpResponse.json({ errorCode: 101009, message: 'model exists' })),
-      http.get(`${BASE}/v1/model`, () => HttpResponse.json({ models: [{ id: 5, name: 'mnist-model' }] })),
-      http.post(`${BASE}/v1/model/5/version/`, async ({ request }) => {
-        versionBodies.push(await request.json());
-        return HttpResponse.json({ versionId: 21 });
-      }),
-    );
-    await expect(lastValueFrom(registerModel(newSession(), modelBody))).resolves.toEqual({
-      id: 5,
-      versionId: 21,
-    });
-    expect(versionBodies).toEqual([modelBody]);
-  });
+  it.each([200, 409])(
+    'creates a new version of the model of that name on errorCode 101009 (HTTP %i), filling in the model id',
+    async (status) => {
+      const versionBodies: unknown[] = [];
+      server.use(
+        authHandler(authCounter()),
+        http.post(`${BASE}/v1/model`, () =>
+          HttpResponse.json({ errorCode: 101009, message: 'model exists' }, { status }),
+        ),
+        http.get(`${BASE}/v1/model`, () => HttpResponse.json({ models: [{ id: 5, name: 'mnist-model' }] })),
+        http.post(`${BASE}/v1/model/5/version/`, async ({ request }) => {
+          versionBodies.push(await request.json());
+          return HttpResponse.json({ versionId: 21 });
+        }),
+      );
+      await expect(lastValueFrom(registerModel(newSession(), modelBody))).resolves.toEqual({
+        id: 5,
+        versionId: 21,
+      });
+      expect(versionBodies).toEqual([modelBody]);
+    },
+  );
 
   it('keeps the id the server sends for the new version', async () => {
     server.use(

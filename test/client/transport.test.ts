@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RetryBudget } from '../../src/client/kernel/budget.js';
 import { retryPolicy } from '../../src/client/kernel/policy.js';
 import { createLogger, silentLogger } from '../../src/client/logger.js';
-import { createTrain, listTrain } from '../../src/client/training.js';
+import { createTrain, deleteTrain, listTrain } from '../../src/client/training.js';
 import { interpretResponse, Transport, toNetworkError } from '../../src/client/transport.js';
 import type { TrainCreate } from '../../src/codecs/training.js';
 import { hasTag } from '../../src/errors.js';
@@ -318,6 +318,27 @@ describe('response classification', () => {
     expect((error as Error).message).toContain('no such job');
     expect((error as Error).message).toContain(`GET ${BASE}/v1/train`);
     expect(hits).toBe(1);
+  });
+
+  it('never takes a 200 error body for a result, even where any JSON is a valid answer (an ack)', async () => {
+    server.use(
+      authHandler(authCounter()),
+      http.delete(`${BASE}/v1/train/3`, () =>
+        HttpResponse.json({ errorCode: 4009, message: 'version 4 is TRAINING: stop it first' }),
+      ),
+      http.post(`${BASE}/v1/train`, () => HttpResponse.json({ errorCode: 102009, id: 1, versionId: 2 })),
+    );
+    const session = newSession();
+    await expect(lastValueFrom(deleteTrain(session, 3))).rejects.toMatchObject({
+      _tag: 'ApiError',
+      errorCode: 4009,
+      status: 200,
+    });
+    // Even a body that also has the result's fields is an error when it carries errorCode.
+    await expect(lastValueFrom(createTrain(session, body))).rejects.toMatchObject({
+      _tag: 'ApiError',
+      errorCode: 102009,
+    });
   });
 
   it('turns a non-JSON error page into an HttpError quoting it', async () => {

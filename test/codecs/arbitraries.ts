@@ -33,6 +33,7 @@ const LEAVES = new Map<t.Any, fc.Arbitrary<unknown>>([
   [C.Count, fc.integer({ min: C.COUNT_MIN, max: C.COUNT_MAX })],
   [C.IdFromString, positiveInt],
   [C.IntFromString, nonNegativeInt],
+  [C.NanosFromString, fc.integer({ min: 0, max: C.NANOS_PER_SECOND - 1 })],
   [C.NumberFromString, finiteNumber],
   [C.NonEmptyString, fc.string({ minLength: 1 })],
   [C.EnvName, fc.string({ minLength: 1 }).filter((name) => !/[=\0]/.test(name))],

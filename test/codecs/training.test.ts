@@ -7,6 +7,8 @@ import {
   KNOWN_TRAIN_STATUSES,
   LogPage,
   LogQuery,
+  logCursorOf,
+  logInstantOf,
   PerformanceMonitor,
   ResourceMonitor,
   TERMINAL_TRAIN_STATUSES,
@@ -253,10 +255,42 @@ describe('logs', () => {
     });
     expect(ok(LogQuery, { lastId: '0' })).toEqual({ lastId: 0 });
     expect(LogQuery.encode({ lastId: 5, wait: 2 })).toEqual({ lastId: '5', wait: '2' });
-    expect(problems(LogQuery, { wait: '1' })).toEqual([
-      'lastId: expected a non-negative integer, got undefined',
-    ]);
     expect(problems(LogQuery, { lastId: 'x' })).toEqual(['lastId: expected a non-negative integer, got "x"']);
+  });
+
+  it('LogQuery carries one cursor: lastId, or lastTime + lastNan (default 0)', () => {
+    expect(logCursorOf(ok(LogQuery, { wait: '1' }))).toEqual({
+      problem: expect.stringMatching(/^lastId: required/),
+    });
+    expect(logCursorOf(ok(LogQuery, { lastId: '4' }))).toEqual({ cursor: { kind: 'id', fromId: 4 } });
+    expect(logCursorOf(ok(LogQuery, { lastTime: '1714557600', lastNan: '250000000' }))).toEqual({
+      cursor: { kind: 'time', after: { seconds: 1714557600, nanos: 250000000 } },
+    });
+    expect(logCursorOf(ok(LogQuery, { lastTime: '5' }))).toEqual({
+      cursor: { kind: 'time', after: { seconds: 5, nanos: 0 } },
+    });
+    expect(logCursorOf({ lastId: 1, lastTime: 5 })).toEqual({
+      problem: expect.stringMatching(/^lastTime: /),
+    });
+    expect(logCursorOf({ lastNan: 5 })).toEqual({ problem: expect.stringMatching(/^lastNan: /) });
+    expect(problems(LogQuery, { lastTime: '5', lastNan: '1000000000' })).toEqual([
+      'lastNan: expected nanoseconds within a second (an integer in 0..999999999), got "1000000000"',
+    ]);
+    expect(LogQuery.encode({ lastTime: 5, lastNan: 7 })).toEqual({ lastTime: '5', lastNan: '7' });
+  });
+
+  it("logInstantOf reads a line's instant from its ISO or numeric time and its nanTime", () => {
+    expect(logInstantOf({ time: '2024-05-01T10:00:00.250Z' })).toEqual({
+      seconds: 1714557600,
+      nanos: 250_000_000,
+    });
+    expect(logInstantOf({ time: '2024-05-01T10:00:00.250Z', nanTime: 250_123_456 })).toEqual({
+      seconds: 1714557600,
+      nanos: 250_123_456,
+    });
+    expect(logInstantOf({ time: 1714557600, nanTime: '17' })).toEqual({ seconds: 1714557600, nanos: 17 });
+    expect(logInstantOf({ time: 'yesterday' })).toBeUndefined();
+    expect(logInstantOf({})).toBeUndefined();
   });
 });
 

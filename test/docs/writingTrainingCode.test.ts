@@ -40,8 +40,8 @@ interface Language {
   readonly predict: string;
 }
 const LANGUAGES: readonly Language[] = [
-  { name: 'node', framework: 500100, train: 'train.mjs', predict: 'predict.mjs' },
-  { name: 'python', framework: 500101, train: 'train.py', predict: 'predict.py' },
+  { name: 'node', framework: 500101, train: 'train.mjs', predict: 'predict.mjs' },
+  { name: 'python', framework: 500100, train: 'train.py', predict: 'predict.py' },
 ];
 
 let platform: LocalPlatform;

@@ -42,7 +42,7 @@ import {
 const ROOT = join(import.meta.dirname, '../..');
 const CLI_MAIN = join(ROOT, 'packages/cli/src/main.ts');
 /** The local platform catalog's node training framework and a training machine. */
-const NODE_TRAIN_FRAMEWORK = 500100;
+const NODE_TRAIN_FRAMEWORK = 500101;
 const TRAIN_MACHINE = 500050;
 /** Loss values the jobs print: 1/i to four places. */
 const loss = (step: number) => Number((1 / step).toFixed(4));

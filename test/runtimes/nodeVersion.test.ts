@@ -2,7 +2,7 @@
  * The Node.js versions the packages support: one `engines` range in every package.json
  * (Node 20 from 20.18.1, the oldest undici 7 runs on, 22 and 24 — the LTS lines), the running Node inside it,
  * and the Node the suite was meant to run on (`.ci/node24` sets
- * MODELMAKER_EXPECT_NODE_MAJOR=24: a suite that silently ran on another Node fails here).
+ * EXPECTED_NODE_MAJOR=24: a suite that silently ran on another Node fails here).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,7 +70,7 @@ describe('supported Node.js versions', () => {
 
   it('include the Node running the suite, which is the one it was started for', () => {
     expect(inRange(engines[0]!, process.versions.node), `Node ${process.version}`).toBe(true);
-    const expected = process.env.MODELMAKER_EXPECT_NODE_MAJOR;
+    const expected = process.env.EXPECTED_NODE_MAJOR;
     if (expected !== undefined) expect(major, `Node ${process.version}`).toBe(Number(expected));
   });
 });

@@ -45,7 +45,7 @@ const FEEDS_SMOKE = join(import.meta.dirname, 'feedsSmoke.ts');
 /** Lines the feeds job prints (beside its two epoch lines and a stderr line). */
 const FEEDS_JOB_LINES = 3000;
 /** The local platform catalog's node training framework and a training machine. */
-const NODE_TRAIN_FRAMEWORK = 500100;
+const NODE_TRAIN_FRAMEWORK = 500101;
 const TRAIN_MACHINE = 500050;
 const BIN = join(ROOT, 'node_modules/.bin');
 /** A smoke run takes ~5 s; this bounds a hung one. */

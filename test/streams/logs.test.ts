@@ -55,6 +55,32 @@ function options(ts: TestScheduler, extra: LogsOptions = {}): LogsOptions {
 }
 
 describe('logs$', () => {
+  it('with `after`, asks by the time cursor until a line comes, then goes on by id, with no gap for what came before', () => {
+    const ts = testScheduler();
+    ts.run(({ cold }) => {
+      const source = scriptedSource(
+        {
+          logPage: [
+            answer(cold, page([])),
+            answer(cold, page([57, 58])),
+            answer(cold, page([59])),
+            answer(cold, page([])),
+            answer(cold, page([])),
+          ],
+          version: [status(cold, 'TRAINING'), status(cold, 'FINISH')],
+        },
+        () => ts.now(),
+      );
+      const after = { seconds: 1_714_557_600, nanos: 250_000_000 };
+      const seen = record(logs$(source, 7, options(ts, { after, waitSeconds: 0 })), () => ts.now());
+      ts.flush();
+      expect(seen.values).toEqual(lines(57, 58, 59));
+      expect(seen.completedAt).toBeDefined();
+      expect(source.logRequests.map((r) => r.after)).toEqual([after, after, undefined, undefined, undefined]);
+      expect(source.logRequests.slice(2).map((r) => r.lastId)).toEqual([59, 60, 60]);
+    });
+  });
+
   it('delivers every line once, in order, dropping ids at or below the last delivered, then completes', () => {
     const ts = testScheduler();
     ts.run(({ cold }) => {

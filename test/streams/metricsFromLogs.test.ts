@@ -41,6 +41,20 @@ describe('metricsFromLogs', () => {
     });
   });
 
+  it("reads the seed's monitor example verbatim: loss=\\d+ gives 20 for loss=20", async () => {
+    const seed = [{ name: 'Loss', regular: String.raw`loss=\d+`, sample: 'loss=20' }];
+    const logs: LogLine[] = [
+      { id: 0, content: 'loss=20' },
+      { id: 1, content: 'epoch 2 loss=13' },
+      { id: 2, content: 'done' },
+    ];
+    const points = await lastValueFrom(from(logs).pipe(metricsFromLogs(seed), toArray()));
+    expect(points).toEqual([
+      { name: 'Loss', value: 20, time: undefined, lineId: 0 },
+      { name: 'Loss', value: 13, time: undefined, lineId: 1 },
+    ]);
+  });
+
   it('throws a ValidationError naming monitors[i].regular up front, before anything is subscribed', () => {
     let thrown: unknown;
     try {

@@ -42,7 +42,7 @@ const preset: TrainParams = {
 const basic: TrainParams = {
   jobName: 'iris-torch',
   frameworkType: 'BASIC_FRAMEWORK',
-  framework: 500101, // TRAIN python3; the PREDICT python3 is 500151
+  framework: 500100, // TRAIN python3; the PREDICT python3 is 500150
   bootFile: 'train.py',
   codeDir: 's3://test-bucket/code/',
   inputs: 's3://test-bucket/iris.csv',
@@ -161,7 +161,7 @@ describe('createModel defaults from the finished version', () => {
         name: 'iris-torch',
         type: 'BASIC_FRAMEWORK',
         version: '1.0.0',
-        frameworkId: 500151,
+        frameworkId: 500150,
         modelPath: 's3://test-bucket/torch-out/',
         codeUrl: 's3://test-bucket/serve/',
         startup: 'predict.py',

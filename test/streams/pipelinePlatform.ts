@@ -73,13 +73,14 @@ export const CATALOG = {
     { id: 600007, name: 'logistic-regression' },
     { id: 600003, name: 'linear-regression' },
   ],
+  // the local catalog's numbering; the PREDICT list in reverse order: only the name can match them
   train: [
-    { id: 500100, name: 'node' },
-    { id: 500101, name: 'python3' },
+    { id: 500100, name: 'python3' },
+    { id: 500101, name: 'node' },
   ],
   predict: [
-    { id: 500151, name: 'python3' },
-    { id: 500150, name: 'node' },
+    { id: 500160, name: 'node' },
+    { id: 500150, name: 'python3' },
   ],
 };
 

@@ -64,7 +64,7 @@ describe('local code directories', () => {
     const params: TrainParams = {
       jobName: 'uploaded',
       frameworkType: 'BASIC_FRAMEWORK',
-      framework: 500101,
+      framework: 500100,
       bootFile: 'train.py',
       codeDir: await codeDir('trainer'),
       inputs: 's3://test-bucket/iris.csv',
@@ -98,7 +98,7 @@ describe('local code directories', () => {
           modelName: 'served',
           modelVersion: '1.0.0',
           modelFrameworkType: 'BASIC_FRAMEWORK',
-          modelFramework: 500151,
+          modelFramework: 500150,
           modelPath: 's3://test-bucket/out/',
           modelBootFile: 'predict.py',
           modelCodeDir: await codeDir('trainer', 'predict.py'),

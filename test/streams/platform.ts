@@ -39,6 +39,8 @@ export interface FakeTrainingOptions {
   readonly lost?: ((id: number) => boolean) | undefined;
   /** Delay of a `slow` answer, ms. Default 30. */
   readonly slowMs?: number | undefined;
+  /** HTTP status of a refused token's answer (errorCode 1003). Default 200, as the real platform answers it. */
+  readonly refusalStatus?: number | undefined;
 }
 
 /** The job's line `id` as the platform stores it. */
@@ -110,7 +112,11 @@ export class FakeTraining {
       if (f === 'slow') await delay(o.slowMs ?? 30);
       // every token issued so far expires; a token not yet used for an answer cannot have expired yet
       if (f === 'expired' && !this.#fresh) this.#token++;
-      if (!authorized(request)) return HttpResponse.json({ errorCode: 1003, message: 'token expired' });
+      if (!authorized(request))
+        return HttpResponse.json(
+          { errorCode: 1003, message: 'token expired' },
+          { status: o.refusalStatus ?? 200 },
+        );
       if (f === '503') return new HttpResponse('busy', { status: 503 });
       if (f === 'reset') return HttpResponse.error();
       if (f === 'midbody') return brokenBody();

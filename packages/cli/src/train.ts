@@ -195,7 +195,7 @@ Spec file (seed parameter names; camelCase works too):
   {
     "job_name": "iris",
     "framework_type": "BASIC_FRAMEWORK",
-    "framework": 500100,
+    "framework": 500101,
     "code_dir": "./code",
     "boot_file": "train.mjs",
     "inputs": "s3://modelmaker/datasets/iris/",

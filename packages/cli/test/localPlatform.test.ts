@@ -185,14 +185,18 @@ describe('modelmaker local', () => {
     );
     try {
       await waitUntil(() => run.stdout.includes('Press Ctrl+C'), 20_000);
+      // S3 keys as both SDKs get them: from auth-access (the profile holds none)
       const profile = JSON.parse(readFileSync(config, 'utf8')).iam_config;
+      const api = new Api(profile.base_url, profile.username, profile.password);
+      await api.login();
+      const access = (await api.ok('GET', '/v1/account/auth-access')).json.s3;
       const s3 = s3Of({
         s3: {
           endpoint: field(run.stdout, 'S3'),
-          region: profile.region,
+          region: access.region,
           bucket: 'modelmaker',
-          accessKeyId: profile.access_Key,
-          secretAccessKey: profile.access_Key_Secret,
+          accessKeyId: access.ak,
+          secretAccessKey: access.sk,
         },
       });
       const put = (key: string) =>

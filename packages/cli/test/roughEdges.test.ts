@@ -23,7 +23,7 @@ import {
 } from './support.js';
 
 /** The node PREDICT framework of the local catalog. */
-const NODE_PREDICT = 500150;
+const NODE_PREDICT = 500160;
 
 let test: TestPlatform;
 let serviceId: number;

@@ -34,7 +34,7 @@ export function fixturePath(name: string, cli = false): string {
 }
 
 /** The node TRAIN framework, a TRAIN machine, the node PREDICT framework, a PREDICT machine. */
-export const NODE_TRAIN = 500100;
+export const NODE_TRAIN = 500101;
 export const TRAIN_MACHINE = 500050;
 export const PREDICT_MACHINE = 500151;
 

@@ -21,7 +21,7 @@ function specFile(name: string, text: string): string {
 const BAD_SPEC = {
   job_name: 'bad',
   framework_type: 'BASIC_FRAMEWORK',
-  framework: 500100,
+  framework: 500101,
   code_dir: 's3://modelmaker/code/',
   boot_file: 'train.mjs',
   inputs: 's3://modelmaker/data/',

@@ -7,12 +7,24 @@
  * Units: `cpu` in cores, `memory` in **bytes** (the same unit as the resource
  * monitor), `gpu` a count (always 0 here).
  *
- * Ids follow the seed's numbering: preset algorithms and preset models 500000–500003
- * (separate tables, so `algorithm=500000` and `model_framework=500000` name the same
- * algorithm as in the seed), training frameworks 500100–500101, predict frameworks
- * 500150–500151, machine specs 5000xx (TRAIN), 5001xx… see the tables. Names are
- * shared as the contract requires: a TRAIN framework and its PREDICT framework, a
- * preset algorithm and its preset model.
+ * Ids mean what the seed's examples and the contract use them for. No number is both a machine
+ * and a framework; a preset model has its preset algorithm's id, as the contract's
+ * `model_framework=500000` ("its preset model") requires:
+ *
+ * | ids | kind |
+ * |---|---|
+ * | 500000–500003 | preset algorithms (the seed's `algorithm=500000`) |
+ * | 500050, 500051, 500550 | TRAIN machines (the seed's `train_instance_type=500050` / `500550`) |
+ * | 500060, 500061 | DEVELOPMENT machines |
+ * | 500100 python3, 500101 node | TRAIN frameworks (the seed's `framework=500100` with `boot_file="train.py"`) |
+ * | 500150 python3, 500160 node | PREDICT frameworks (the seed's `model_framework=500150` with `model_boot_file="predict.py"`) |
+ * | 500151, 500152 | PREDICT machines (the seed's `resourceId=500151`) |
+ * | 500000–500003 | preset models (each with its algorithm's id and name) |
+ *
+ * Names are shared as the contract requires — a TRAIN framework and its PREDICT
+ * framework, a preset algorithm and its preset model — so a client maps one to the
+ * other by name (as the Python SDK's `create_model` does). Each framework says which
+ * boot files it runs (`runs`): a boot file it cannot run is refused at submit.
  * @module
  */
 
@@ -51,6 +63,8 @@ export interface FrameworkEntry {
   readonly description: string;
   /** The program that runs a boot file: `process.execPath` for node, `python3` for python3. */
   readonly interpreter: string;
+  /** The boot file extensions it runs, e.g. `['.py']`. */
+  readonly runs: readonly string[];
 }
 
 /** One documented hyperparameter of a preset algorithm (`value` is its default; `''` when computed). */
@@ -99,13 +113,71 @@ export const RESOURCE_SPECS: Readonly<Record<CatalogEnv, readonly ResourceSpecEn
 const NODE = process.execPath;
 const PYTHON = 'python3';
 
+const NODE_RUNS = ['.js', '.mjs', '.cjs'] as const;
+const PYTHON_RUNS = ['.py'] as const;
+
+/** The frameworks' ids by name (see the module's table). */
+export const FRAMEWORK_IDS = {
+  trainPython: 500100,
+  trainNode: 500101,
+  predictPython: 500150,
+  predictNode: 500160,
+} as const;
+
 /** Every framework (TRAIN and PREDICT). */
 export const FRAMEWORKS: readonly FrameworkEntry[] = [
-  { id: 500100, name: 'node', env: 'TRAIN', description: `Node.js ${process.version}`, interpreter: NODE },
-  { id: 500101, name: 'python3', env: 'TRAIN', description: 'Python 3 from the PATH', interpreter: PYTHON },
-  { id: 500150, name: 'node', env: 'PREDICT', description: `Node.js ${process.version}`, interpreter: NODE },
-  { id: 500151, name: 'python3', env: 'PREDICT', description: 'Python 3 from the PATH', interpreter: PYTHON },
+  {
+    id: FRAMEWORK_IDS.trainPython,
+    name: 'python3',
+    env: 'TRAIN',
+    description: 'Python 3 from the PATH',
+    interpreter: PYTHON,
+    runs: PYTHON_RUNS,
+  },
+  {
+    id: FRAMEWORK_IDS.trainNode,
+    name: 'node',
+    env: 'TRAIN',
+    description: `Node.js ${process.version}`,
+    interpreter: NODE,
+    runs: NODE_RUNS,
+  },
+  {
+    id: FRAMEWORK_IDS.predictPython,
+    name: 'python3',
+    env: 'PREDICT',
+    description: 'Python 3 from the PATH',
+    interpreter: PYTHON,
+    runs: PYTHON_RUNS,
+  },
+  {
+    id: FRAMEWORK_IDS.predictNode,
+    name: 'node',
+    env: 'PREDICT',
+    description: `Node.js ${process.version}`,
+    interpreter: NODE,
+    runs: NODE_RUNS,
+  },
 ];
+
+/**
+ * Why `framework` cannot run `bootFile`, or `undefined` when it can: a boot file with
+ * an extension the framework does not run (`train.mjs` on python3). A file without an
+ * extension is left to the interpreter.
+ *
+ * @example
+ * ```ts
+ * bootFileProblem(findTrainFramework(500100)!, 'train.mjs') // 'framework 500100 (python3) runs .py files, got "train.mjs"'
+ * ```
+ */
+export function bootFileProblem(framework: FrameworkEntry, bootFile: string): string | undefined {
+  const name = bootFile.split('/').at(-1) ?? bootFile;
+  const dot = name.lastIndexOf('.');
+  if (dot <= 0) return undefined;
+  const extension = name.slice(dot).toLowerCase();
+  if (framework.runs.includes(extension)) return undefined;
+  return `framework ${framework.id} (${framework.name}) runs ${framework.runs.join(' ')} files, got ${JSON.stringify(bootFile)}`;
+}
 
 const label: HyperparameterDoc = {
   name: 'label',
@@ -190,7 +262,7 @@ export const PRESET_ALGORITHMS: readonly PresetAlgorithmEntry[] = [
   },
 ];
 
-/** The preset models, one per preset algorithm, with the same ids and names. */
+/** The preset models, one per preset algorithm, with its id and name (the contract: `model_framework=500000` is its preset model). */
 export const PRESET_MODELS: readonly PresetModelEntry[] = PRESET_ALGORITHMS.map((a) => ({
   id: a.id,
   name: a.name,

@@ -104,6 +104,16 @@ export const DEFAULT_STOP_GRACE_MS = 5000;
 export const CONTAINER_ENGINE_PROBE_TIMEOUT_MS = 5000;
 /** A log line longer than this many characters (no newline yet) is emitted in pieces, so one line cannot grow without bound. */
 export const DEFAULT_MAX_LOG_LINE_CHARS = 1024 * 1024;
+/** Longest a `git clone` of a job's or a model's `gitInfo` may take, in ms, before it is ended (and the run fails). */
+export const DEFAULT_GIT_CLONE_TIMEOUT_MS = 10 * 60 * 1000;
+/** A `git clone` over HTTP(S) slower than 1 byte/s for this many seconds is aborted by git (a stalled server). */
+export const DEFAULT_GIT_STALL_SECONDS = 60;
+/** SSH connect timeout of a `git clone` over SSH, in seconds (when the host sets no `GIT_SSH_COMMAND` of its own). */
+export const DEFAULT_GIT_SSH_CONNECT_TIMEOUT_SECONDS = 30;
+/** Time a timed-out `git clone` gets between SIGTERM and SIGKILL, in ms. */
+export const GIT_CLONE_KILL_GRACE_MS = 1000;
+/** Longest `git rev-parse HEAD` (naming the cloned commit in the log) may take, in ms. */
+export const GIT_REV_PARSE_TIMEOUT_MS = 10_000;
 /** Preset algorithms: gradient passes of logistic regression (`epochs`). */
 export const DEFAULT_PRESET_EPOCHS = 100;
 /** Preset algorithms: gradient steps per epoch of logistic regression (`stepsPerEpoch`). */

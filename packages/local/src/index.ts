@@ -26,6 +26,7 @@ export {
   SHUTDOWN_REASON,
   startLocalPlatform,
 } from './platform.js';
+export type { GitCloneOptions } from './runner/gitClone.js';
 export type {
   LogEvent as RunLogEvent,
   ResourceEvent as RunResourceEvent,

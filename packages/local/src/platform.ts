@@ -41,6 +41,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_LOCAL_DATA_SUBDIR, DEFAULT_LOCAL_HOST } from './defaults.js';
 import { type HealthReport, PlatformHealth } from './health.js';
 import { type Credentials, TokenIssuer } from './iam.js';
+import type { GitCloneOptions } from './runner/gitClone.js';
 import { runTraining } from './runner/index.js';
 import type { Capacity } from './scheduler.js';
 import type { ConnectionLimits } from './server/connectionLimits.js';
@@ -89,13 +90,24 @@ export interface LocalPlatformOptions {
   readonly onError?: (error: unknown) => void;
   /** The training runner. Default: the real one (`./runner`). */
   readonly runTraining?: RunTraining;
+  /**
+   * How `gitInfo` repositories of jobs and models are cloned: the git program (default
+   * `git` from the PATH) and time limits (default a 10-minute clone, a 60-second stall).
+   */
+  readonly git?: GitCloneOptions;
   /** Tunables of online services (readiness timeout, restart backoff, gateway limits, container engine). */
   readonly serving?: ServingOptions;
   /** Limits on client connections of the API and the embedded S3 (defaults in `defaults.ts`). */
   readonly connections?: ConnectionLimits;
 }
 
-/** The `~/.modelmaker/config.json` profile that points the SDK (or the Python SDK) at a local platform. */
+/**
+ * The `~/.modelmaker/config.json` profile that points the SDK (or the Python SDK, which
+ * reads the same file and the same `iam_config` keys) at a local platform. `host_base`
+ * is the API's `http://127.0.0.1:port` address — an IP, so neither SDK prefixes the
+ * region — and `base_url` the same for this SDK. No S3 keys: both SDKs take them from
+ * `auth-access`.
+ */
 export interface LocalConfigProfile {
   readonly iam_config: {
     readonly username: string;
@@ -105,8 +117,6 @@ export interface LocalConfigProfile {
     readonly verify_ssl: boolean;
     readonly s3_protocol: string;
     readonly bucket: string;
-    readonly access_Key: string;
-    readonly access_Key_Secret: string;
     readonly base_url: string;
   };
 }
@@ -187,6 +197,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
         store,
         s3: s3.access,
         run: options.runTraining ?? runTraining,
+        git: options.git,
         capacity: options.capacity,
         closeGraceMs: options.closeGraceMs,
         onError,
@@ -201,7 +212,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
         host,
         advertisedHost: advertised,
         onError,
-        options: options.serving,
+        options: options.git === undefined ? options.serving : { git: options.git, ...options.serving },
       }),
     );
     const server = stack.add(
@@ -271,8 +282,6 @@ function localPlatform(
           verify_ssl: false,
           s3_protocol: 'http',
           bucket: s3.bucket,
-          access_Key: s3.accessKeyId,
-          access_Key_Secret: s3.secretAccessKey,
           base_url: baseUrl,
         },
       };

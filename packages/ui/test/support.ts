@@ -37,9 +37,11 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** The local catalog's ids. */
-export const NODE_TRAIN = 500100;
+export const NODE_TRAIN = 500101;
 export const TRAIN_SMALL = 500050;
 export const LOGISTIC_REGRESSION = 500001;
+/** The preset model serving what LOGISTIC_REGRESSION trains. */
+export const LOGISTIC_REGRESSION_MODEL = 500001;
 export const PREDICT_MACHINE = 500151;
 
 /** The fixture training script and the repository's iris data. */

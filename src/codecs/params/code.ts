@@ -4,7 +4,7 @@
  * uploads first — or a git repository (`gitInfo` / `modelGitInfo`).
  * @module
  */
-import { isAbsent, type Problems, record, s3Path, text } from './rules.js';
+import { isAbsent, list, type Problems, record, s3Path, text } from './rules.js';
 
 /** A git repository and the credentials to clone it. `password` never appears in a message. */
 export interface GitInfo {
@@ -26,11 +26,19 @@ export interface WireGitInfo {
 /** A validated code directory: on S3 (sent as `codeUrl`) or local (uploaded by the SDK, which fills `codeUrl`). */
 export type CodeDir = { readonly codeUrl: string } | { readonly localCodeDir: string };
 
-/** A validated code source; at most one of the three is set. */
-export interface CodeSource {
+/** A validated code source: a directory (`codeUrl` or `localCodeDir`) and/or a git repository. */
+export interface CodeSource<G = WireGitInfo> {
   readonly codeUrl?: string;
   readonly localCodeDir?: string;
-  readonly gitInfo?: WireGitInfo;
+  readonly gitInfo?: G;
+}
+
+/** How {@link codeSource} treats git: as the seed's model tables write it, or as training does. */
+export interface GitOptions {
+  /** Accept a list of repositories (the seed writes `model_git_info=[{…}]`). Default false: one object. */
+  readonly list?: boolean;
+  /** Accept a directory and a repository together (the Python SDK sends both for models). Default false. */
+  readonly withDirectory?: boolean;
 }
 
 const GIT_KEYS = ['username', 'password', 'branch', 'url'] as const;
@@ -41,11 +49,39 @@ const LOOKS_LIKE_ADDRESS = /^(?:s3:|[a-z][a-z0-9+.-]*:\/\/)/i;
 /**
  * Validates `gitInfo`: `username`, `password`, `branch` required non-empty strings,
  * `url` optional, no other key. The password is checked without ever being echoed, and
- * `url` is not echoed either (it may carry credentials).
+ * `url` is not echoed either (it may carry credentials). With `list`, a non-empty list
+ * of such objects is accepted too (each checked, named `field[i]`).
  */
-export function gitInfo(problems: Problems, field: string, value: unknown): WireGitInfo | undefined {
+export function gitInfo(
+  problems: Problems,
+  field: string,
+  value: unknown,
+  options: { readonly list?: boolean } = {},
+): WireGitInfo | WireGitInfo[] | undefined {
+  if (options.list === true && Array.isArray(value)) {
+    const entries = list(problems, field, value, { nonEmpty: true });
+    if (entries === undefined) return undefined;
+    const before = problems.length;
+    const repositories = entries.map((entry, i) => oneRepository(problems, `${field}[${i}]`, entry, ''));
+    return problems.length > before ? undefined : (repositories as WireGitInfo[]);
+  }
+  return oneRepository(
+    problems,
+    field,
+    value,
+    options.list === true ? ' (or a list of them)' : ' (one object, not a list)',
+  );
+}
+
+function oneRepository(
+  problems: Problems,
+  field: string,
+  value: unknown,
+  shapeNote: string,
+): WireGitInfo | undefined {
   const fields = record(problems, field, value, GIT_KEYS, {
-    shape: '{ username, password, branch, url? } (one object, not a list)',
+    required: true,
+    shape: `{ username, password, branch, url? }${shapeNote}`,
   });
   if (fields === undefined) return undefined;
   const before = problems.length;
@@ -77,18 +113,31 @@ export function codeDir(problems: Problems, field: string, value: unknown): Code
 
 /**
  * Validates a code source made of a directory and a git repository. With `required`
- * (BASIC_FRAMEWORK) one of them must be given; giving both is a problem either way,
- * since the platform would have to pick one silently.
+ * (BASIC_FRAMEWORK) one of them must be given. Giving both is a problem (the platform
+ * would have to pick one silently) unless `git.withDirectory` says the two go together,
+ * as the Python SDK sends them for models (`model_code_dir` with `model_git_info`).
  */
 export function codeSource(
   problems: Problems,
   dir: { readonly field: string; readonly value: unknown },
-  git: { readonly field: string; readonly value: unknown },
+  git: { readonly field: string; readonly value: unknown } & GitOptions & { readonly list: true },
   required?: { readonly because: string },
-): CodeSource {
+): CodeSource<WireGitInfo | WireGitInfo[]>;
+export function codeSource(
+  problems: Problems,
+  dir: { readonly field: string; readonly value: unknown },
+  git: { readonly field: string; readonly value: unknown } & GitOptions & { readonly list?: false },
+  required?: { readonly because: string },
+): CodeSource;
+export function codeSource(
+  problems: Problems,
+  dir: { readonly field: string; readonly value: unknown },
+  git: { readonly field: string; readonly value: unknown } & GitOptions,
+  required?: { readonly because: string },
+): CodeSource<WireGitInfo | WireGitInfo[]> {
   const hasDir = !isAbsent(dir.value);
   const hasGit = !isAbsent(git.value);
-  if (hasDir && hasGit) {
+  if (hasDir && hasGit && git.withDirectory !== true) {
     problems.push({ field: git.field, message: `give either ${dir.field} or ${git.field}, not both` });
   } else if (!hasDir && !hasGit && required) {
     problems.push({
@@ -97,6 +146,6 @@ export function codeSource(
     });
   }
   const directory = codeDir(problems, dir.field, dir.value);
-  const repository = hasGit ? gitInfo(problems, git.field, git.value) : undefined;
+  const repository = hasGit ? gitInfo(problems, git.field, git.value, { list: git.list }) : undefined;
   return { ...directory, ...(repository === undefined ? {} : { gitInfo: repository }) };
 }

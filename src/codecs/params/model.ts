@@ -13,8 +13,9 @@
  *   directory the SDK uploads first.
  * - BASIC_FRAMEWORK needs `modelCodeDir` or `modelGitInfo` (the seed marks the directory
  *   required and git optional, but a git repository is the same code by another road,
- *   as in training); both at once is a problem. `modelGitInfo` is one object — the seed
- *   shows a one-element list, which is refused with a hint.
+ *   as in training). Both together are accepted and both sent, as the Python SDK sends
+ *   them. `modelGitInfo` is one object or, as the seed writes it, a list of them
+ *   (`model_git_info=[{…}]`); it goes to the wire as given.
  * - A parameter of another type (`modelMirrorUrl` on BASIC_FRAMEWORK, `modelFramework`
  *   on CUSTOM…) is a problem when the user gave it. A *default* that does not apply to
  *   the model's type is dropped silently: the user who overrides the type to CUSTOM did
@@ -25,7 +26,7 @@
 import type * as E from 'fp-ts/lib/Either.js';
 import type { ValidationError } from '../../errors.js';
 import type { ModelCreate } from '../models.js';
-import { type CodeSource, codeSource, type GitInfo } from './code.js';
+import { type CodeSource, codeSource, type GitInfo, type WireGitInfo } from './code.js';
 import {
   conclude,
   defined,
@@ -62,8 +63,8 @@ export interface ModelParams {
   readonly modelPath?: string;
   /** [model_code_dir] BASIC_FRAMEWORK: the serving code, `s3://…` or a local directory the SDK uploads. */
   readonly modelCodeDir?: string;
-  /** [model_git_info] BASIC_FRAMEWORK: the serving code from a git repository instead. */
-  readonly modelGitInfo?: GitInfo;
+  /** [model_git_info] BASIC_FRAMEWORK: the serving code from a git repository; one object or the seed's list. */
+  readonly modelGitInfo?: GitInfo | readonly GitInfo[];
   /** [model_boot_file] BASIC_FRAMEWORK (required): e.g. `predict.py`. */
   readonly modelBootFile?: string;
   /** [model_call_specs] Free-form JSON describing how to call the model. */
@@ -215,12 +216,12 @@ export function toModelCreate(
   if (mirrorUrl !== undefined && /\s/.test(mirrorUrl)) {
     problems.push({ field: 'modelMirrorUrl', message: 'expected an image reference, without spaces' });
   }
-  let code: CodeSource | undefined;
+  let code: CodeSource<WireGitInfo | WireGitInfo[]> | undefined;
   if (type === undefined || type === 'BASIC_FRAMEWORK') {
     code = codeSource(
       problems,
       { field: 'modelCodeDir', value: p.modelCodeDir },
-      { field: 'modelGitInfo', value: p.modelGitInfo },
+      { field: 'modelGitInfo', value: p.modelGitInfo, list: true, withDirectory: true },
       type === 'BASIC_FRAMEWORK' ? { because: 'with modelFrameworkType BASIC_FRAMEWORK' } : undefined,
     );
   } else {

@@ -1,7 +1,11 @@
 /**
  * `[{ name, value }]` lists: training `hyperparameters` and `env`, a service model's
- * `envs`. The user may give a value as a string, a finite number or a boolean; the
- * wire carries strings (`String(value)`: `0.01` → `"0.01"`, `true` → `"true"`).
+ * `envs`. The user may give a value as a string, a finite number or a boolean.
+ * Hyperparameters keep a number a number on the wire, as the Python SDK sends it
+ * (`{ name: 'lr', value: 0.01 }`), so a job reading `MODELMAKER_HYPERPARAMETERS` can
+ * compute with it; a boolean is sent as `"true"`/`"false"` (the wire has no booleans:
+ * bodies are echoed to a client that evaluates them as Python literals). Environment
+ * variables are text, so `env`/`envs` values are always strings (`0.01` → `"0.01"`).
  * @module
  */
 import { isAbsent, kindOf, list, noDuplicates, type Problems, record, text } from './rules.js';
@@ -12,10 +16,10 @@ export interface NameValue {
   readonly value: string | number | boolean;
 }
 
-/** One entry as the wire carries it. */
-export interface WireNameValue {
+/** One entry as the wire carries it: text for environment variables, text or a number for hyperparameters. */
+export interface WireNameValue<V extends string | number = string> {
   name: string;
-  value: string;
+  value: V;
 }
 
 /** What an environment variable name may be (POSIX): a letter or `_`, then letters, digits, `_`. */
@@ -35,10 +39,34 @@ export function nameValues(
   value: unknown,
   options: { readonly envNames?: boolean } = {},
 ): WireNameValue[] | undefined {
+  const entries = pairs(problems, field, value, options.envNames === true);
+  return entries?.map(({ name, value: given }) => ({ name, value: String(given) }));
+}
+
+/** Validates `hyperparameters` like {@link nameValues}, keeping a number a number (a boolean becomes text). */
+export function hyperparameters(
+  problems: Problems,
+  field: string,
+  value: unknown,
+): WireNameValue<string | number>[] | undefined {
+  const entries = pairs(problems, field, value, false);
+  return entries?.map(({ name, value: given }) => ({
+    name,
+    value: typeof given === 'boolean' ? String(given) : given,
+  }));
+}
+
+/** A validated entry, its value as the user gave it. */
+interface Pair {
+  readonly name: string;
+  readonly value: string | number | boolean;
+}
+
+function pairs(problems: Problems, field: string, value: unknown, envNames: boolean): Pair[] | undefined {
   const entries = list(problems, field, value);
   if (entries === undefined) return undefined;
   const before = problems.length;
-  const out: WireNameValue[] = [];
+  const out: Pair[] = [];
   const names: (string | undefined)[] = [];
   entries.forEach((entry, i) => {
     const at = `${field}[${i}]`;
@@ -48,7 +76,7 @@ export function nameValues(
       return;
     }
     let name = text(problems, `${at}.name`, fields.name, { required: true });
-    if (name !== undefined && options.envNames && !ENV_NAME.test(name)) {
+    if (name !== undefined && envNames && !ENV_NAME.test(name)) {
       problems.push({
         field: `${at}.name`,
         message: 'expected an environment variable name (letters, digits and _, not starting with a digit)',
@@ -57,13 +85,13 @@ export function nameValues(
     }
     names.push(name);
     const raw = fields.value;
-    let wire: string | undefined;
+    let wire: string | number | boolean | undefined;
     if (isAbsent(raw)) {
       problems.push({ field: `${at}.value`, message: 'required' });
     } else if (typeof raw === 'string' || typeof raw === 'boolean') {
-      wire = String(raw);
+      wire = raw;
     } else if (typeof raw === 'number' && Number.isFinite(raw)) {
-      wire = String(raw);
+      wire = raw;
     } else {
       problems.push({
         field: `${at}.value`,

@@ -203,7 +203,9 @@ export function isRecord(value: unknown): value is Readonly<Record<string, unkno
 
 /**
  * An object whose keys are all in `known`: each unknown key is a problem naming it
- * (`gitInfo.brnach: unknown key`), so a typo is caught instead of silently dropped.
+ * (`gitInfo.brnach: unknown key`), with the key it probably meant when it differs only
+ * in case or underscores (`serviceModels[0].resource_id` → `resourceId`), so a typo is
+ * caught instead of silently dropped.
  * `shape` describes the expected object in the message when the value is not one.
  */
 export function record(
@@ -221,7 +223,13 @@ export function record(
   }
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
-      problems.push({ field: `${field}.${key}`, message: `unknown key (expected ${known.join(', ')})` });
+      const meant = known.find((name) => loose(name) === loose(key));
+      problems.push({
+        field: `${field}.${key}`,
+        message: meant
+          ? `unknown key (did you mean ${meant}?)`
+          : `unknown key (expected ${known.join(', ')})`,
+      });
     }
   }
   return value;

@@ -35,7 +35,7 @@ import type { MonitorSpec } from '../monitors.js';
 import type { TrainCreate } from '../training.js';
 import { type CodeSource, codeSource, type GitInfo } from './code.js';
 import { monitors } from './monitoring.js';
-import { type NameValue, nameValues } from './pairs.js';
+import { hyperparameters as hyperparameterList, type NameValue, nameValues } from './pairs.js';
 import {
   type CustomResource,
   customResource,
@@ -107,9 +107,9 @@ export interface TrainParams {
   readonly inputs?: string | null;
   /** [output_path] Where the job's output goes, `s3://…`. */
   readonly outputPath: string;
-  /** [hyperparameters] `[{ name, value }]`; values are sent as strings. */
+  /** [hyperparameters] `[{ name, value }]`; a number stays a number on the wire, a boolean becomes text. */
   readonly hyperparameters?: readonly NameValue[];
-  /** [monitors] Metrics read from log lines: group 1 of `regular` is the value. */
+  /** [monitors] Metrics read from log lines: group 1 of `regular` (or the first number it matches) is the value. */
   readonly monitors?: readonly MonitorSpec[];
   /** [algorithm] PRESET_ALGORITHM (required): a preset algorithm id. */
   readonly algorithm?: number;
@@ -297,7 +297,7 @@ export function toTrainCreate(params: TrainParams): E.Either<ValidationError, Tr
     because: `with frameworkType ${type}`,
   });
   const output = s3Path(problems, 'outputPath', p.outputPath, { required: true });
-  const hyperparameters = nameValues(problems, 'hyperparameters', p.hyperparameters);
+  const hyperparameters = hyperparameterList(problems, 'hyperparameters', p.hyperparameters);
   const monitorSpecs = monitors(problems, 'monitors', p.monitors);
   const files = inputFiles(problems, 'inputFiles', p.inputFiles);
   const isFlowInput = flag(problems, 'flowInput', p.flowInput);

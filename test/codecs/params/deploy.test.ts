@@ -155,7 +155,19 @@ const rows: Row[] = [
     row: 'entry with an unknown key',
     params: withModel({ modelVersionID: 1 }),
     field: 'serviceModels[0].modelVersionID',
-    message: /unknown key/,
+    message: /unknown key \(did you mean modelVersionId\?\)/,
+  },
+  {
+    row: 'entry with a snake_case key',
+    params: withModel({ resource_id: 500151 }),
+    field: 'serviceModels[0].resource_id',
+    message: /unknown key \(did you mean resourceId\?\)/,
+  },
+  {
+    row: 'entry with a key nothing like a known one',
+    params: withModel({ gpu: 1 }),
+    field: 'serviceModels[0].gpu',
+    message: /unknown key \(expected modelVersionId, /,
   },
   {
     row: "the seed's snake_case name",

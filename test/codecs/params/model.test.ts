@@ -179,11 +179,18 @@ const rows: Row[] = [
     message: /s3:\/\/bucket\/key/,
   },
   {
-    row: "model_git_info as the seed's list",
+    row: "model_git_info as the seed's list, an entry without branch",
     base: 'BASIC_FRAMEWORK',
-    patch: { modelCodeDir: undefined, modelGitInfo: [{ username: 'u', password: 'p', branch: 'b' }] },
+    patch: { modelCodeDir: undefined, modelGitInfo: [{ username: 'u', password: 'p' }] },
+    field: 'modelGitInfo[0].branch',
+    message: /^required$/,
+  },
+  {
+    row: 'model_git_info as an empty list',
+    base: 'BASIC_FRAMEWORK',
+    patch: { modelCodeDir: undefined, modelGitInfo: [] },
     field: 'modelGitInfo',
-    message: /one object, not a list/,
+    message: /at least one entry/,
   },
   {
     row: 'model_git_info without branch',
@@ -304,6 +311,23 @@ describe('toModelCreate: happy paths produce the exact wire body', () => {
     if (E.isLeft(fromGit)) throw fromGit.left;
     expect(fromGit.right.body.gitInfo).toStrictEqual(git);
     expect(fromGit.right).not.toHaveProperty('localCodeDir');
+  });
+
+  it('accepts model_git_info as the seed writes it (a list), and with model_code_dir as the Python SDK sends them', () => {
+    // The seed's table: model_git_info=[{"username":"xxx","password":"xxx","branch":"xxxx"}]
+    const seedList = [{ username: 'xxx', password: 'xxx', branch: 'xxxx' }];
+    const listOnly = toModelCreate(
+      withPatch(BASIC_FRAMEWORK, { modelCodeDir: undefined, modelGitInfo: seedList }),
+    );
+    if (E.isLeft(listOnly)) throw listOnly.left;
+    expect(listOnly.right.body.gitInfo).toStrictEqual(seedList);
+    expect(listOnly.right.body).not.toHaveProperty('codeUrl');
+
+    const both = toModelCreate({ ...BASIC_FRAMEWORK, modelGitInfo: seedList });
+    if (E.isLeft(both)) throw both.left;
+    expect(both.right.body).toMatchObject({ codeUrl: BASIC_FRAMEWORK.modelCodeDir, gitInfo: seedList });
+    const wire = JSON.parse(JSON.stringify(ModelCreate.encode(both.right.body)));
+    expect(ModelCreate.decode(wire)).toStrictEqual(E.right(both.right.body));
   });
 
   it.each(Object.entries(BASES))('a %s body passes the strict ModelCreate codec', (_, params) => {

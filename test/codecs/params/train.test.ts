@@ -409,25 +409,32 @@ const rows: Row[] = [
     message: /valid regular expression/,
   },
   {
-    row: 'monitors without capture group',
+    row: 'monitors with a Python-only construct',
     base: 'BASIC_FRAMEWORK',
-    patch: { monitors: [{ name: 'Loss', regular: 'loss=\\d+', sample: 'loss=20' }] },
+    patch: { monitors: [{ name: 'Loss', regular: '(?i)loss=(\\d+)' }] },
     field: 'monitors[0].regular',
-    message: /capture group/,
+    message: /inline flags \(\?i\) is Python-only/,
   },
   {
     row: 'monitors sample not matched',
     base: 'BASIC_FRAMEWORK',
     patch: { monitors: [{ name: 'Loss', regular: 'loss=(\\d+)', sample: 'acc=20' }] },
     field: 'monitors[0].sample',
-    message: /reads no number/,
+    message: /does not match this sample/,
+  },
+  {
+    row: 'monitors sample without a number',
+    base: 'BASIC_FRAMEWORK',
+    patch: { monitors: [{ name: 'Loss', regular: 'loss=\\w+', sample: 'loss=high' }] },
+    field: 'monitors[0].sample',
+    message: /holds no number/,
   },
   {
     row: 'monitors without name',
     base: 'BASIC_FRAMEWORK',
     patch: { monitors: [{ regular: 'loss=(\\d+)' }] },
     field: 'monitors[0].name',
-    message: /non-empty string/,
+    message: /required/,
   },
   {
     row: 'monitors regular not a string',
@@ -635,8 +642,8 @@ describe('toTrainCreate: happy paths produce the exact wire body', () => {
           dataUrl: 's3://aiteam/data/',
           output: 's3://aiteam/output/',
           parameters: [
-            { name: 'lr', value: '0.01' },
-            { name: 'epochs', value: '10' },
+            { name: 'lr', value: 0.01 },
+            { name: 'epochs', value: 10 },
             { name: 'shuffle', value: 'true' },
             { name: 'optimizer', value: 'adam' },
           ],
@@ -679,6 +686,14 @@ describe('toTrainCreate: happy paths produce the exact wire body', () => {
         },
       }),
     );
+  });
+
+  it("accepts the seed's monitor example verbatim: a pattern without groups and a sample it reads 20 from", () => {
+    // The seed's table: monitors=[{r"name":r"Loss",r"regular":r"loss=\d+",r"sample":"loss=20"}]
+    const seed = { name: 'Loss', regular: String.raw`loss=\d+`, sample: 'loss=20' };
+    const result = toTrainCreate({ ...BASIC, monitors: [seed] });
+    if (E.isLeft(result)) throw result.left;
+    expect(result.right.body.monitors).toStrictEqual([seed]);
   });
 
   it('BASIC_FRAMEWORK from git: gitInfo on the wire, no codeUrl', () => {

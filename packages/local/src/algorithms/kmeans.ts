@@ -13,6 +13,7 @@ import {
 } from '../defaults.js';
 import { type Dataset, PresetInputError } from './dataset.js';
 import { type Hyperparameters, numberParam } from './hyperparameters.js';
+import { checkInitModel } from './initModel.js';
 import {
   PRESET_MODEL_FORMAT,
   type PresetModelFile,
@@ -60,9 +61,31 @@ function purity(clusters: readonly number[], y: ReadonlyArray<number | string>):
   return majority / clusters.length;
 }
 
-/** Trains `kmeans`. Hyperparameters: `k`, `maxIterations`, `seed`. */
-export function trainKMeans(data: Dataset, hp: Hyperparameters, log: ProgressLog): TrainingResult {
-  const k = numberParam(hp, 'k', DEFAULT_PRESET_KMEANS_K, { min: 1, integer: true });
+/**
+ * Trains `kmeans`. Hyperparameters: `k`, `maxIterations`, `seed`. With `init` (a warm
+ * start, see `initModel.ts`) the iterations start from its centroids, and `k` is their
+ * number (a different `k` given is an error).
+ */
+export function trainKMeans(
+  data: Dataset,
+  hp: Hyperparameters,
+  log: ProgressLog,
+  init?: PresetModelFile,
+): TrainingResult {
+  if (init) checkInitModel(init, 'kmeans', data);
+  const start = init ? (init.model as KMeansModel).centroids : undefined;
+  if (
+    start &&
+    (!Array.isArray(start) || start.length === 0 || start.some((c) => c.length !== data.features.length))
+  ) {
+    throw new PresetInputError('the initial model has no centroids over these features');
+  }
+  const k = numberParam(hp, 'k', start?.length ?? DEFAULT_PRESET_KMEANS_K, { min: 1, integer: true });
+  if (start && k !== start.length) {
+    throw new PresetInputError(
+      `hyperparameter k=${k} differs from the initial model's ${start.length} centroids`,
+    );
+  }
   const maxIterations = numberParam(hp, 'maxIterations', DEFAULT_PRESET_KMEANS_MAX_ITERATIONS, {
     min: 1,
     integer: true,
@@ -71,7 +94,11 @@ export function trainKMeans(data: Dataset, hp: Hyperparameters, log: ProgressLog
   if (k > data.x.length) throw new PresetInputError(`k=${k} is more than the ${data.x.length} rows`);
   let centroids: number[][] = [];
   let iteration = 0;
-  for (const step of kmeansGenerator(data.x, k, { maxIterations, seed, initialization: 'kmeans++' })) {
+  for (const step of kmeansGenerator(data.x, k, {
+    maxIterations,
+    seed,
+    initialization: start ? start.map((c) => [...c]) : 'kmeans++',
+  })) {
     iteration += 1;
     centroids = step.centroids.map((c) => [...c]);
     const loss =

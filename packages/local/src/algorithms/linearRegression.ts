@@ -7,6 +7,7 @@
 import { MultivariateLinearRegression, type MultivariateLinearRegressionModel } from 'ml-regression';
 import { type Dataset, PresetInputError } from './dataset.js';
 import type { Hyperparameters } from './hyperparameters.js';
+import { checkInitModel } from './initModel.js';
 import {
   PRESET_MODEL_FORMAT,
   type PresetModelFile,
@@ -22,10 +23,25 @@ export function predictLinearRegression(file: PresetModelFile, x: number[][]): n
   return model.predict(x).map((row) => row[0]!);
 }
 
-/** Trains `linear-regression`. */
-export function trainLinearRegression(data: Dataset, hp: Hyperparameters, log: ProgressLog): TrainingResult {
+/**
+ * Trains `linear-regression`. An `init` (a warm start, see `initModel.ts`) is checked
+ * (same features and label) but not started from: least squares is solved exactly, so
+ * the result is the same from anywhere; a log line says so.
+ */
+export function trainLinearRegression(
+  data: Dataset,
+  hp: Hyperparameters,
+  log: ProgressLog,
+  init?: PresetModelFile,
+): TrainingResult {
   if (!data.labelIsNumeric)
     throw new PresetInputError(`linear-regression needs a numeric label; ${data.label} is not`);
+  if (init) {
+    checkInitModel(init, 'linear-regression', data);
+    log(
+      'linear-regression: the initial model is not used: least squares is solved exactly, so training does not depend on where it starts',
+    );
+  }
   const y = data.y as number[];
   const regression = new MultivariateLinearRegression(
     data.x,

@@ -17,6 +17,7 @@ import {
 } from '../defaults.js';
 import { classesOf, type Dataset, PresetInputError, standardization, standardize } from './dataset.js';
 import { type Hyperparameters, numberParam } from './hyperparameters.js';
+import { checkInitModel, initClasses } from './initModel.js';
 import {
   PRESET_MODEL_FORMAT,
   type PresetModelFile,
@@ -34,9 +35,9 @@ function design(
   return new Matrix(standardize(x, s).map((row) => [...row, 1]));
 }
 
-/** Class ids predicted for rows, by the library. */
+/** Class ids predicted for rows, by the library (given a copy: its `load` replaces the classifiers in place). */
 function predictIds(model: LogisticRegressionModel, x: Matrix): number[] {
-  return LogisticRegression.load(model).predict(x);
+  return LogisticRegression.load({ ...model, classifiers: [...model.classifiers] }).predict(x);
 }
 
 /** Predicts labels with a trained logistic-regression model file. */
@@ -49,35 +50,76 @@ export function predictLogisticRegression(file: PresetModelFile, x: number[][]):
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
-/** Trains `logistic-regression`. Hyperparameters: `epochs`, `stepsPerEpoch`, `learningRate`. */
+/** Mean cross-entropy of one classifier's weights `w` on `x` against `t`. */
+function crossEntropy(x: Matrix, w: Matrix, t: readonly number[]): number {
+  const p = x.mmul(w.transpose()).to1DArray().map(sigmoid);
+  const eps = 1e-12;
+  return (
+    -p.reduce((s, pi, i) => s + (t[i]! * Math.log(pi + eps) + (1 - t[i]!) * Math.log(1 - pi + eps)), 0) /
+    x.rows
+  );
+}
+
+/**
+ * Trains `logistic-regression`. Hyperparameters: `epochs`, `stepsPerEpoch`,
+ * `learningRate`. With `init` (a warm start, see `initModel.ts`) the passes start from
+ * its weights, feature scaling and classes, and an `epoch=0` line reports where they
+ * start; without, from zero weights and the data's own scaling.
+ */
 export function trainLogisticRegression(
   data: Dataset,
   hp: Hyperparameters,
   log: ProgressLog,
+  init?: PresetModelFile,
 ): TrainingResult {
   const epochs = numberParam(hp, 'epochs', DEFAULT_PRESET_EPOCHS, { min: 1, integer: true });
   const steps = numberParam(hp, 'stepsPerEpoch', DEFAULT_PRESET_STEPS_PER_EPOCH, { min: 1, integer: true });
   const learningRate = numberParam(hp, 'learningRate', DEFAULT_PRESET_LEARNING_RATE, { min: 0 });
-  const classes = classesOf(data.y);
+  if (init) checkInitModel(init, 'logistic-regression', data);
+  const classes = init ? initClasses(init, data.y) : classesOf(data.y);
   if (classes.length < 2)
     throw new PresetInputError(`logistic-regression needs at least 2 classes in ${data.label}`);
-  const scaling = standardization(data.x);
+  const scaling = init?.standardize ?? standardization(data.x);
   const x = design(data.x, scaling);
   const n = x.rows;
-  const ids = data.y.map((v) => classes.indexOf(v));
+  const classId = new Map(classes.map((c, i) => [String(c), i]));
+  const ids = data.y.map((v) => classId.get(String(v))!);
   // Targets in the library's convention: 0 for the classifier's own class, 1 for the others.
   const targets = classes.map((_, c) => Matrix.columnVector(ids.map((id) => (id === c ? 0 : 1))));
-  let weights = classes.map(() => Matrix.zeros(1, x.columns));
+  const initial = init ? (init.model as LogisticRegressionModel) : undefined;
+  let weights = classes.map((_, c) => {
+    const given = initial?.classifiers[c]?.weights;
+    if (initial && (!given || given[0]?.length !== x.columns)) {
+      throw new PresetInputError(
+        `the initial model has no weights for class ${classes[c]} over these features`,
+      );
+    }
+    return given ? new Matrix(given) : Matrix.zeros(1, x.columns);
+  });
   const xt = x.transpose();
+  const stepsBefore = initial?.numSteps ?? 0;
 
   const snapshot = (): LogisticRegressionModel => ({
     name: 'LogisticRegression',
-    numSteps: epochs * steps,
+    numSteps: stepsBefore + epochs * steps,
     learningRate,
     numberClasses: classes.length,
-    classifiers: weights.map((w) => ({ numSteps: epochs * steps, learningRate, weights: w.to2DArray() })),
+    classifiers: weights.map((w) => ({
+      numSteps: stepsBefore + epochs * steps,
+      learningRate,
+      weights: w.to2DArray(),
+    })),
   });
+  const report = (epoch: number, loss: number) => {
+    const predicted = predictIds(snapshot(), x).map((id) => classes[id]!);
+    log(progressLine({ epoch, loss: loss / classes.length, accuracy: accuracy(data.y, predicted) }));
+  };
 
+  if (init)
+    report(
+      0,
+      weights.reduce((s, w, c) => s + crossEntropy(x, w, targets[c]!.to1DArray()), 0),
+    );
   for (let epoch = 1; epoch <= epochs; epoch++) {
     let loss = 0;
     weights = weights.map((start, c) => {
@@ -92,16 +134,10 @@ export function trainLogisticRegression(
             .transpose(),
         );
       }
-      const p = x.mmul(w.transpose()).to1DArray().map(sigmoid);
-      const t = targets[c]!.to1DArray();
-      const eps = 1e-12;
-      loss +=
-        -p.reduce((s, pi, i) => s + (t[i]! * Math.log(pi + eps) + (1 - t[i]!) * Math.log(1 - pi + eps)), 0) /
-        n;
+      loss += crossEntropy(x, w, targets[c]!.to1DArray());
       return w;
     });
-    const predicted = predictIds(snapshot(), x).map((id) => classes[id]!);
-    log(progressLine({ epoch, loss: loss / classes.length, accuracy: accuracy(data.y, predicted) }));
+    report(epoch, loss);
   }
 
   const model: LogisticRegressionModel = snapshot();

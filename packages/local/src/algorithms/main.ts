@@ -3,7 +3,8 @@
  * `node --import tsx main.ts <algorithm>` from sources). It reads the environment
  * "What a training process sees" describes: the CSV in `MODELMAKER_DATA_DIR`
  * (hyperparameter `file`, a path relative to it, or else the first `*.csv` found),
- * `MODELMAKER_HYPERPARAMETERS`; prints progress lines to stdout; writes `model.json`
+ * `MODELMAKER_HYPERPARAMETERS`, and the initial model of a warm start in
+ * `MODELMAKER_INIT_MODEL_DIR` when set (see `initModel.ts`); prints progress lines to stdout; writes `model.json`
  * and `metrics.json` to `MODELMAKER_OUTPUT_DIR`. Only rank 0 trains (the others
  * exit 0 at once). Exit codes: 0 done, 2 unusable input, 1 anything else.
  *
@@ -14,6 +15,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { PresetInputError, parseCsv } from './dataset.js';
 import { parseHyperparameters, textParam } from './hyperparameters.js';
+import { readInitModel } from './initModel.js';
 import { isPresetAlgorithmName } from './names.js';
 import { trainPreset } from './train.js';
 
@@ -61,9 +63,18 @@ async function main(): Promise<void> {
       named ? `file ${named} is outside the data directory` : `no .csv file in ${dataDir}`,
     );
   }
+  const initDir = process.env.MODELMAKER_INIT_MODEL_DIR;
+  const init = initDir ? await readInitModel(resolve(initDir)) : undefined;
   console.log(`${algorithm}: training on ${relative(dataDir, file)}`);
-  const result = trainPreset(algorithm, parseCsv(await readFile(file, 'utf8')), hp, (line) =>
-    console.log(line),
+  if (init && initDir) {
+    console.log(`${algorithm}: warm start from the initial model ${relative(resolve(initDir), init.path)}`);
+  }
+  const result = trainPreset(
+    algorithm,
+    parseCsv(await readFile(file, 'utf8')),
+    hp,
+    (line) => console.log(line),
+    init?.model,
   );
   await mkdir(outputDir, { recursive: true });
   await writeFile(join(outputDir, 'model.json'), `${JSON.stringify(result.model)}\n`);

@@ -8,6 +8,7 @@ import { RandomForestClassifier, RandomForestRegression } from 'ml-random-forest
 import { DEFAULT_PRESET_SEED, DEFAULT_PRESET_TREES } from '../defaults.js';
 import { classesOf, type Dataset, PresetInputError } from './dataset.js';
 import { type Hyperparameters, numberParam, textParam } from './hyperparameters.js';
+import { checkInitModel, initClasses } from './initModel.js';
 import {
   PRESET_MODEL_FORMAT,
   type PresetModelFile,
@@ -31,11 +32,54 @@ export function predictRandomForest(file: PresetModelFile, x: number[][]): Array
     .map((id) => classes[id]!);
 }
 
-/** Trains `random-forest`. Hyperparameters: `trees`, `task`, `seed`. */
-export function trainRandomForest(data: Dataset, hp: Hyperparameters, log: ProgressLog): TrainingResult {
+/** The forest JSON of ml-random-forest (the part a warm start extends). */
+interface ForestJson {
+  readonly nEstimators: number;
+  readonly indexes: unknown[];
+  readonly estimators: unknown[];
+  readonly [key: string]: unknown;
+}
+
+/** The base forest inside a model's JSON (a classifier wraps it in `baseModel`). */
+function baseForest(model: unknown): ForestJson {
+  const json = model as { baseModel?: ForestJson } & ForestJson;
+  return json.baseModel ?? json;
+}
+
+/** `grown` with `kept`'s trees first: one forest voting (or averaging) over both. */
+function joinForests(kept: unknown, grown: unknown): unknown {
+  const before = baseForest(kept);
+  const after = baseForest(grown);
+  const joined: ForestJson = {
+    ...after,
+    nEstimators: before.nEstimators + after.nEstimators,
+    indexes: [...before.indexes, ...after.indexes],
+    estimators: [...before.estimators, ...after.estimators],
+  };
+  const wrapper = grown as { baseModel?: unknown };
+  return wrapper.baseModel ? { ...wrapper, baseModel: joined } : joined;
+}
+
+/**
+ * Trains `random-forest`. Hyperparameters: `trees`, `task`, `seed`. With `init` (a
+ * warm start, see `initModel.ts`) its trees are kept and `trees` new ones are grown
+ * beside them (seeded after its own), for the same task and classes.
+ */
+export function trainRandomForest(
+  data: Dataset,
+  hp: Hyperparameters,
+  log: ProgressLog,
+  init?: PresetModelFile,
+): TrainingResult {
   const trees = numberParam(hp, 'trees', DEFAULT_PRESET_TREES, { min: 1, integer: true });
-  const seed = numberParam(hp, 'seed', DEFAULT_PRESET_SEED, { integer: true });
-  const task = textParam(hp, 'task') ?? (data.labelIsNumeric ? 'regression' : 'classification');
+  if (init) checkInitModel(init, 'random-forest', data);
+  const kept = init ? baseForest(init.model) : undefined;
+  if (init && (!Array.isArray(kept?.estimators) || !Array.isArray(kept?.indexes))) {
+    throw new PresetInputError('the initial model holds no forest');
+  }
+  const treesBefore = kept?.nEstimators ?? 0;
+  const seed = numberParam(hp, 'seed', DEFAULT_PRESET_SEED, { integer: true }) + treesBefore;
+  const task = textParam(hp, 'task') ?? init?.task ?? (data.labelIsNumeric ? 'regression' : 'classification');
   if (task !== 'classification' && task !== 'regression') {
     throw new PresetInputError(
       `hyperparameter task must be classification or regression, got ${JSON.stringify(task)}`,
@@ -43,6 +87,9 @@ export function trainRandomForest(data: Dataset, hp: Hyperparameters, log: Progr
   }
   if (task === 'regression' && !data.labelIsNumeric) {
     throw new PresetInputError(`random-forest regression needs a numeric label; ${data.label} is not`);
+  }
+  if (init && init.task !== task) {
+    throw new PresetInputError(`the initial model is a ${init.task} forest, this training is ${task}`);
   }
   const options = { nEstimators: trees, seed, useSampleBagging: true, noOOB: true };
   const base = {
@@ -54,19 +101,21 @@ export function trainRandomForest(data: Dataset, hp: Hyperparameters, log: Progr
     hyperparameters: hp,
     metrics: {},
   } as const;
+  const grown = (model: unknown) => (init ? joinForests(init.model, model) : model);
   let draft: PresetModelFile;
   if (task === 'regression') {
     const forest = new RandomForestRegression(options);
     forest.train(data.x, data.y as number[]);
-    draft = { ...base, model: forest.toJSON() };
+    draft = { ...base, model: grown(forest.toJSON()) };
   } else {
-    const classes = classesOf(data.y);
+    const classes = init ? initClasses(init, data.y) : classesOf(data.y);
+    const classId = new Map(classes.map((c, i) => [String(c), i]));
     const forest = new RandomForestClassifier(options);
     forest.train(
       data.x,
-      data.y.map((v) => classes.indexOf(v)),
+      data.y.map((v) => classId.get(String(v))!),
     );
-    draft = { ...base, classes, model: forest.toJSON() };
+    draft = { ...base, classes, model: grown(forest.toJSON()) };
   }
   // The forest's JSON holds class instances; a round trip makes model.json what is stored.
   draft = JSON.parse(JSON.stringify(draft)) as PresetModelFile;
@@ -78,12 +127,12 @@ export function trainRandomForest(data: Dataset, hp: Hyperparameters, log: Progr
           return { mse, rmse: Math.sqrt(mse), r2: r2(data.y as number[], predictions as number[]) };
         })()
       : { accuracy: accuracy(data.y, predictions) };
-  metrics.trees = trees;
+  metrics.trees = treesBefore + trees;
   metrics.rows = data.x.length;
   log(
     progressLine({
       epoch: 1,
-      trees,
+      trees: treesBefore + trees,
       ...(task === 'regression' ? { loss: metrics.mse! } : { accuracy: metrics.accuracy! }),
     }),
   );

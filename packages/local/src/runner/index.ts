@@ -4,9 +4,18 @@
  */
 export { detectContainerEngine } from './containerEngine.js';
 export { hyperparameterVariable } from './environment.js';
+export {
+  cloneRepository,
+  type GitCloned,
+  GitCloneError,
+  type GitCloneOptions,
+  type GitSource,
+  publicGitInfo,
+  publicGitUrl,
+} from './gitClone.js';
 export { LaunchError, splitWords } from './launch.js';
 export { runDirectories, runTraining } from './runTraining.js';
-export { downloadTo, TransferError, uploadDirectory } from './transfer.js';
+export { downloadAs, downloadTo, TransferError, uploadDirectory } from './transfer.js';
 export {
   type LogEvent,
   PLATFORM_LOG_PREFIX,

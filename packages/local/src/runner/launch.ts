@@ -132,7 +132,7 @@ export async function planLaunch(
       const words = [...splitWords(body.command ?? '', 'command'), ...splitWords(body.args ?? '', 'args')];
       if (words.length === 0) throw new LaunchError('CUSTOM needs a command (command, and args)');
       const image = body.mirrorUrl ?? '';
-      const cwd = body.codeUrl ? dirs.code : dirs.work;
+      const cwd = body.codeUrl || body.gitInfo ? dirs.code : dirs.work;
       if (engine === null) {
         return {
           notes: [`image ${image} recorded; no container engine found: running ${words[0]} on the host`],

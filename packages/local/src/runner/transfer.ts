@@ -16,8 +16,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import { ModelMakerError, parseS3Uri } from 'modelmaker';
 import {
   download,
+  downloadFile,
   isSummary,
   type S3AccessProvider,
+  StorageError,
   type TransferEvent,
   type TransferOptions,
   type TransferSummary,
@@ -80,6 +82,39 @@ export function downloadTo(
           return { files: summary.filesTotal, bytes: summary.bytesTotal };
         }),
       ),
+  );
+}
+
+/**
+ * Downloads `uri` to `path`: an object (by its exact key) becomes the file `path`;
+ * otherwise `uri` is a prefix and everything under it lands below the directory
+ * `path`. Emits the count once done. (`inputFiles`: each lands under its own name.)
+ *
+ * Fails with TransferError as {@link downloadTo} does.
+ */
+export function downloadAs(
+  access: S3AccessProvider,
+  uri: string,
+  path: string,
+  field = 'uri',
+  options: TransferOptions = {},
+): Observable<TransferCount> {
+  const asPrefix = () => downloadTo(access, uri, path, field, options);
+  return defer(
+    () =>
+      checkAddress(uri, field) ??
+      (uri.endsWith('/')
+        ? asPrefix()
+        : counted(downloadFile(access, uri, path, options)).pipe(
+            map((summary): TransferCount => ({ files: summary.filesTotal, bytes: summary.bytesTotal })),
+            catchError((error: unknown) =>
+              error instanceof StorageError && error.reason === 'NotFound'
+                ? asPrefix()
+                : throwError(
+                    () => new TransferError(`cannot download ${uri}: ${(error as Error).message}`, error),
+                  ),
+            ),
+          )),
   );
 }
 

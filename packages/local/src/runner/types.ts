@@ -4,6 +4,7 @@
  */
 import type { TrainCreate } from 'modelmaker';
 import type { S3AccessProvider } from 'modelmaker/storage';
+import type { GitCloneOptions } from './gitClone.js';
 
 /** One training version to run: its create body and a work directory the runner may fill. */
 export interface TrainingRun {
@@ -33,6 +34,8 @@ export interface RunnerDeps {
    * (run on the host), or undefined to detect one (`docker info`, then `podman info`).
    */
   readonly containerEngine?: string | null;
+  /** How `gitInfo` repositories are cloned (git program, time limits). Default: `git` from the PATH, the default limits. */
+  readonly git?: GitCloneOptions;
   /** The clock of log and resource times (ms since the epoch). Default `Date.now`. */
   readonly now?: () => number;
   /** Resource sampling period, in ms. Default `DEFAULT_RESOURCE_SAMPLE_MS`. */

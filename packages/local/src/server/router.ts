@@ -24,7 +24,7 @@ import {
 import { DEFAULT_LOCAL_MAX_BODY_BYTES } from '../defaults.js';
 import type { TokenCheck } from '../iam.js';
 import { readJsonBody } from './body.js';
-import { HttpProblem, invalid, isHttpProblem } from './problem.js';
+import { HttpProblem, invalid, isHttpProblem, platformError } from './problem.js';
 import { serializeBody } from './sanitize.js';
 
 /** The decoded side of a codec field of an endpoint (`undefined` when the endpoint has none). */
@@ -188,7 +188,8 @@ export function createRouter(options: RouterOptions): RequestListener {
       const header = request.headers['auth-token'];
       token = Array.isArray(header) ? header[0] : header;
       const check = options.checkToken(token);
-      if (!check.ok) throw new HttpProblem(401, check.errorCode, check.message);
+      // 1002/1003 with HTTP 200 as the real platform answers them; 1004 (no token at all) with 401.
+      if (!check.ok) throw platformError(check.errorCode, check.message, 401);
       username = check.username;
     }
     if (E.isLeft(match.params)) throw invalid(match.params.left);

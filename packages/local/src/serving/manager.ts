@@ -38,6 +38,7 @@ import {
   DEFAULT_SERVING_UPSTREAM_TIMEOUT_MS,
 } from '../defaults.js';
 import { detectContainerEngine } from '../runner/containerEngine.js';
+import type { GitCloneOptions } from '../runner/gitClone.js';
 import { killLeftoverProcesses } from '../store/leftovers.js';
 import type { ServiceModelRecord, ServiceRecord } from '../store/services.js';
 import type { Store } from '../store/store.js';
@@ -71,6 +72,8 @@ export interface ServingOptions {
    * none, or undefined to detect one (as training does).
    */
   readonly containerEngine?: string | null;
+  /** How a model's `gitInfo` repository is cloned (the platform's `git` option). */
+  readonly git?: GitCloneOptions;
 }
 
 /** What the serving manager works with. */
@@ -120,6 +123,7 @@ export class ServingManager {
         upstreamTimeoutMs: o.upstreamTimeoutMs ?? DEFAULT_SERVING_UPSTREAM_TIMEOUT_MS,
         maxAttempts: o.maxAttempts ?? DEFAULT_SERVING_MAX_ATTEMPTS,
       },
+      git: o.git ?? {},
       drainTimeoutMs: o.drainTimeoutMs ?? DEFAULT_SERVING_DRAIN_TIMEOUT_MS,
       logs: deps.logs,
       changed: deps.changed,

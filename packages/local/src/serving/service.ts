@@ -28,6 +28,7 @@ import { ModelCreate, untilAborted } from 'modelmaker';
 import type { S3AccessProvider } from 'modelmaker/storage';
 import { firstValueFrom, timer } from 'rxjs';
 import { trainingEnvironment } from '../runner/environment.js';
+import type { GitCloneOptions } from '../runner/gitClone.js';
 import type { ServiceModelRecord } from '../store/services.js';
 import type { Store } from '../store/store.js';
 import { Balancer } from './balancer.js';
@@ -53,6 +54,8 @@ export interface ServiceContext {
     readonly maxAttempts: number;
   };
   readonly drainTimeoutMs: number;
+  /** How a model's `gitInfo` repository is cloned. */
+  readonly git: GitCloneOptions;
   readonly logs: ServiceLogWriter;
   /** Told after each status change of a service (wakes log long polls). */
   readonly changed: (serviceId: number) => void;
@@ -276,9 +279,11 @@ export class ServiceRuntime {
     const model = decoded.right;
     const dir = join(this.context.root, String(this.id), `${spec.modelVersionId}-${++this.sequence}`);
     const first = this.freeIndex(new Set(taken));
-    const fetched = await fetchModelFiles(this.context.s3, model, dir, signal).catch((error: unknown) => {
-      throw new Error(`model version ${version.id} (${version.modelName}): ${(error as Error).message}`);
-    });
+    const fetched = await fetchModelFiles(this.context.s3, model, dir, signal, this.context.git).catch(
+      (error: unknown) => {
+        throw new Error(`model version ${version.id} (${version.modelName}): ${(error as Error).message}`);
+      },
+    );
     for (const line of fetched.notes) this.note(first, `model version ${version.id}: ${line}`);
     const envs = envsOf(spec);
     const plan = await planServing(model, fetched.dirs, envs, this.context.engine).catch((error: unknown) => {

@@ -42,6 +42,10 @@ export class LogStore {
         `SELECT id, instance, stream, content, time FROM ${table}
          WHERE owner_id = ? AND id >= ? ORDER BY id LIMIT ?`,
       ),
+      pageAfterTime: db.prepare<[number, number, number], LogRecord>(
+        `SELECT id, instance, stream, content, time FROM ${table}
+         WHERE owner_id = ? AND time > ? ORDER BY id LIMIT ?`,
+      ),
     };
   }
 
@@ -75,6 +79,11 @@ export class LogStore {
   /** Lines with `id >= fromId`, ascending, at most `limit`. */
   page(ownerId: number, fromId: number, limit: number): LogRecord[] {
     return this.statements.page.all(ownerId, fromId, limit);
+  }
+
+  /** Lines printed strictly after `afterMs` (epoch ms), ascending by id, at most `limit` (the time cursor). */
+  pageAfterTime(ownerId: number, afterMs: number, limit: number): LogRecord[] {
+    return this.statements.pageAfterTime.all(ownerId, afterMs, limit);
   }
 
   /** Drops the cached next id of an owner (after its deletion or a rolled-back append). */

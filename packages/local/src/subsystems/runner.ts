@@ -10,6 +10,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { compileMonitors, type TrainCreate } from 'modelmaker';
 import type { S3AccessProvider } from 'modelmaker/storage';
 import { defer, EMPTY, map, type Observable, tap } from 'rxjs';
+import type { GitCloneOptions } from '../runner/gitClone.js';
 import type { RunEvent } from '../runner/types.js';
 import { storedTrainCreate } from '../server/handlers/training.js';
 import type { RunRecorder } from '../store/recorder.js';
@@ -23,7 +24,7 @@ export const SHUTDOWN_REASON = 'platform shut down';
 /** Starts a training run: the runner's signature (injectable for tests). */
 export type RunTraining = (
   run: { versionId: number; body: TrainCreate; workDir: string },
-  deps: { s3: S3AccessProvider; stop: AbortSignal; uploadStateDir?: string },
+  deps: { s3: S3AccessProvider; stop: AbortSignal; uploadStateDir?: string; git?: GitCloneOptions },
 ) => Observable<RunEvent>;
 
 /** What {@link versionLauncher} works with. */
@@ -33,6 +34,8 @@ export interface LauncherDeps {
   readonly recorder: RunRecorder;
   readonly s3: S3AccessProvider;
   readonly run: RunTraining;
+  /** How `gitInfo` repositories are cloned. */
+  readonly git?: GitCloneOptions | undefined;
   /** True once the platform is closing. */
   readonly closing: () => boolean;
 }
@@ -50,7 +53,8 @@ export function versionLauncher(
       const monitors = compileMonitors(body.monitors ?? []);
       if (E.isRight(monitors)) deps.recorder.track(versionId, monitors.right);
       const run = { versionId, body, workDir: workDirOf(deps.dataDir, versionId) };
-      return deps.run(run, { s3: deps.s3, stop, uploadStateDir }).pipe(
+      const git = deps.git === undefined ? {} : { git: deps.git };
+      return deps.run(run, { s3: deps.s3, stop, uploadStateDir, ...git }).pipe(
         // The runner sees a close as a stop; the version should say why it really stopped.
         map((event) =>
           deps.closing() &&

@@ -64,7 +64,7 @@ export interface OpenedServer extends Closable {
 
 /** The catalog as the training rules ask it. */
 const trainCatalog: TrainCatalog = {
-  hasTrainFramework: (id) => findTrainFramework(id) !== undefined,
+  trainFramework: findTrainFramework,
   hasPresetAlgorithm: (id) => findPresetAlgorithm(id) !== undefined,
   trainResource: (id) => {
     const spec = resourceSpec(id);

@@ -12,6 +12,7 @@ import { rm } from 'node:fs/promises';
 import type { S3AccessProvider } from 'modelmaker/storage';
 import { DEFAULT_LOCAL_CLOSE_GRACE_MS } from '../defaults.js';
 import type { PlatformHealth } from '../health.js';
+import type { GitCloneOptions } from '../runner/gitClone.js';
 import { type Capacity, Scheduler } from '../scheduler.js';
 import { ChangeHub } from '../server/changeHub.js';
 import { RunRecorder } from '../store/recorder.js';
@@ -34,6 +35,8 @@ export interface TrainingSettings {
   readonly store: Store;
   readonly s3: S3AccessProvider;
   readonly run: RunTraining;
+  /** How `gitInfo` repositories are cloned. */
+  readonly git?: GitCloneOptions | undefined;
   readonly capacity?: Capacity | undefined;
   /** Time runs get to stop on close, in ms. Default {@link DEFAULT_LOCAL_CLOSE_GRACE_MS}. */
   readonly closeGraceMs?: number | undefined;
@@ -85,6 +88,7 @@ export function openTraining(settings: TrainingSettings): OpenedTraining {
       recorder,
       s3: settings.s3,
       run: settings.run,
+      git: settings.git,
       closing: () => closing,
     }),
     onRunError: (versionId, error) => {

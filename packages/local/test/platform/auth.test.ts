@@ -43,7 +43,8 @@ describe('IAM of the local platform', () => {
     expect((await api.call('GET', '/v1/train')).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const expired = await api.call('GET', '/v1/train');
-    expect(expired.status).toBe(401);
+    // 200 with the error body, as the real platform answers 1002/1003 (its client reads errorCode only then).
+    expect(expired.status).toBe(200);
     expect(expired.json).toMatchObject({ errorCode: 1003 });
     for (const text of api.texts) expect(text).not.toMatch(/\btrue\b|\bfalse\b|\bnull\b/);
   });
@@ -131,7 +132,10 @@ describe('catalog routes', () => {
     const resources = await api.ok('GET', '/v1/resource/TRAIN');
     expect(resources.json.resources[0]).toMatchObject({ id: expect.any(Number), cpu: expect.any(Number) });
     const frameworks = await api.ok('GET', '/v1/basic-framework/PREDICT');
-    expect(frameworks.json.frameWorks.map((f: { name: string }) => f.name)).toEqual(['node', 'python3']);
+    expect(frameworks.json.frameWorks.map((f: { name: string }) => f.name).sort()).toEqual([
+      'node',
+      'python3',
+    ]);
     expect((await api.ok('GET', '/v1/preset-algorithm')).json.presetAlgorithms.length).toBeGreaterThan(0);
     expect((await api.ok('GET', '/v1/preset-model')).json.presetModels.length).toBeGreaterThan(0);
     const badEnv = await api.call('GET', '/v1/resource/MOON');

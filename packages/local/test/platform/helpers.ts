@@ -12,10 +12,11 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { FRAMEWORK_IDS } from '../../src/catalog.js';
 import { type LocalPlatform, type LocalPlatformOptions, startLocalPlatform } from '../../src/platform.js';
 
 /** The node TRAIN framework and the smallest TRAIN machine of the local catalog. */
-export const NODE_FRAMEWORK = 500100;
+export const NODE_FRAMEWORK = FRAMEWORK_IDS.trainNode;
 export const SMALL_MACHINE = 500050;
 
 /** A fresh temp dir and its removal. */
@@ -68,7 +69,9 @@ export class Api {
 
   async ok(method: string, path: string, body?: unknown): Promise<Answer> {
     const answer = await this.call(method, path, body);
-    if (answer.status !== 200) throw new Error(`${method} ${path}: ${answer.status} ${answer.text}`);
+    // A 200 may carry an error body (the platform answers 1002/1003/102009/101009 so).
+    if (answer.status !== 200 || answer.json?.errorCode !== undefined)
+      throw new Error(`${method} ${path}: ${answer.status} ${answer.text}`);
     return answer;
   }
 
@@ -87,7 +90,9 @@ export class Api {
   /** Every log line of a version (paging). */
   async allLogs(
     versionId: number,
-  ): Promise<Array<{ id: number; content: string; stream?: string; instance?: number }>> {
+  ): Promise<
+    Array<{ id: number; content: string; time: string; nanTime: number; stream?: string; instance?: number }>
+  > {
     const lines = [];
     for (let lastId = 0; ; ) {
       const page = await this.ok('GET', `/v1/train/version/${versionId}/log?lastId=${lastId}&limit=10000`);

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { LogLine, TrainParams } from 'modelmaker';
 import { type FitEvent, type FitOptions, fit, getTrainLog, Session, type SessionOptions } from 'modelmaker';
 import { lastValueFrom, toArray } from 'rxjs';
+import { FRAMEWORK_IDS } from '../../src/catalog.js';
 import { type LocalPlatform, type LocalPlatformOptions, startLocalPlatform } from '../../src/index.js';
 
 // The lockfile pins AWS SDK versions that support Node 20; hide their notice about later ones.
@@ -18,9 +19,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 /** Absolute path of a file of the repository, from its root. */
 export const repoPath = (path: string) => fileURLToPath(new URL(`../../../../${path}`, import.meta.url));
 
-/** The local catalog's ids (src/local/catalog.ts). */
-export const NODE_TRAIN = 500100;
-export const PYTHON_TRAIN = 500101;
+/** The local catalog's ids (packages/local/src/catalog.ts). */
+export const NODE_TRAIN = FRAMEWORK_IDS.trainNode;
+export const PYTHON_TRAIN = FRAMEWORK_IDS.trainPython;
 export const TRAIN_SMALL = 500050;
 export const LOGISTIC_REGRESSION = 500001;
 

@@ -37,11 +37,11 @@ describe('start-up', () => {
         host_base: platform.baseUrl,
         username: platform.username,
         password: platform.password,
-        access_Key: platform.s3.accessKeyId,
-        access_Key_Secret: platform.s3.secretAccessKey,
         bucket: 'modelmaker',
         s3_protocol: 'http',
       });
+      // No S3 keys: both SDKs take them from auth-access.
+      expect(JSON.stringify(platform.configProfile())).not.toContain(platform.s3.secretAccessKey);
       await platform.close();
       await platform.close();
     } finally {

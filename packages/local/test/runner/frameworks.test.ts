@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FRAMEWORK_IDS } from '../../src/catalog.js';
 import {
   BUCKET,
   collect,
@@ -60,7 +61,7 @@ describe('runTraining with BASIC_FRAMEWORK jobs', () => {
 
   it('runs a Python (stdlib) boot file with the python3 framework, in the code directory', async () => {
     const body = trainBody({
-      frameworkId: 500101,
+      frameworkId: FRAMEWORK_IDS.trainPython,
       codeUrl: `s3://${BUCKET}/code/python`,
       startup: 'train.py',
       dataUrl: `s3://${BUCKET}/data/`,
@@ -148,11 +149,13 @@ describe('runTraining with BASIC_FRAMEWORK jobs', () => {
   });
 
   it('reports STARTING_FAIL for an unknown framework or a boot file the code does not have', async () => {
-    const unknown = await collect((await prepareRun(harness, trainBody({ frameworkId: 500150 }))).run$);
+    const unknown = await collect(
+      (await prepareRun(harness, trainBody({ frameworkId: FRAMEWORK_IDS.predictPython }))).run$,
+    );
     // each reason leads with the body's field, the form an SDK names its own parameter by
     expect(lastStatus(unknown)).toMatchObject({
       status: 'STARTING_FAIL',
-      reason: 'frameworkId: 500150 is not a TRAIN framework of this platform',
+      reason: `frameworkId: ${FRAMEWORK_IDS.predictPython} is not a TRAIN framework of this platform`,
     });
     const outside = await collect((await prepareRun(harness, trainBody({ startup: '../outside.mjs' }))).run$);
     expect(lastStatus(outside)).toMatchObject({

@@ -11,6 +11,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import type { TrainCreate } from 'modelmaker';
 import { type S3AccessProvider, staticS3Access } from 'modelmaker/storage';
 import type { Observable, Subscription } from 'rxjs';
+import { FRAMEWORK_IDS } from '../../src/catalog.js';
 import { runTraining } from '../../src/runner/runTraining.js';
 import type { RunEvent, RunnerDeps, RunStatus } from '../../src/runner/types.js';
 import { type EmbeddedS3, startEmbeddedS3 } from '../../src/s3/embeddedS3.js';
@@ -75,7 +76,7 @@ export function trainBody(overrides: Partial<TrainCreate> = {}): TrainCreate {
     name: `job-${counter}`,
     type: 'BASIC_FRAMEWORK',
     output: `s3://${BUCKET}/output/job-${counter}-${Date.now()}/`,
-    frameworkId: 500100,
+    frameworkId: FRAMEWORK_IDS.trainNode,
     codeUrl: `s3://${BUCKET}/code/node/`,
     startup: 'train-node.mjs',
     dataUrl: `s3://${BUCKET}/data/iris.csv`,

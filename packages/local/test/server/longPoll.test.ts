@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeHub } from '../../src/server/changeHub.js';
-import { type LogSource, longPollLog } from '../../src/server/longPoll.js';
+import { type LogSource, logQueryOf, longPollLog } from '../../src/server/longPoll.js';
 
 interface Line {
   readonly id: number;
@@ -11,7 +11,8 @@ function source(hub: ChangeHub, lines: Line[], state = { quiet: false }): LogSou
   return {
     id: 7,
     hub,
-    page: (fromId, count) => lines.filter((l) => l.id >= fromId).slice(0, count),
+    page: (cursor, count) =>
+      lines.filter((l) => cursor.kind === 'id' && l.id >= cursor.fromId).slice(0, count),
     quiet: () => state.quiet,
   };
 }
@@ -24,14 +25,14 @@ describe('longPollLog', () => {
     const hub = new ChangeHub();
     const page = await longPollLog(
       source(hub, lines(1, 5)),
-      { lastId: 2, limit: 2, wait: 30 },
+      logQueryOf({ lastId: 2, limit: 2, wait: 30 }),
       undefined,
       new AbortController().signal,
     );
     expect(page).toEqual({ lines: [{ id: 2 }, { id: 3 }], hasMore: true });
     const last = await longPollLog(
       source(hub, lines(1, 5)),
-      { lastId: 4, limit: 2 },
+      logQueryOf({ lastId: 4, limit: 2 }),
       undefined,
       new AbortController().signal,
     );
@@ -43,9 +44,13 @@ describe('longPollLog', () => {
     const all = source(hub, lines(1, 50));
     const signal = new AbortController().signal;
     const limits = { pageSize: 3, maxPageSize: 10 };
-    expect((await longPollLog(all, { lastId: 0 }, limits, signal)).lines).toHaveLength(3);
-    expect((await longPollLog(all, { lastId: 0, limit: 1000 }, limits, signal)).lines).toHaveLength(10);
-    expect((await longPollLog(all, { lastId: 0, limit: 0 }, limits, signal)).lines).toHaveLength(1);
+    expect((await longPollLog(all, logQueryOf({ lastId: 0 }), limits, signal)).lines).toHaveLength(3);
+    expect(
+      (await longPollLog(all, logQueryOf({ lastId: 0, limit: 1000 }), limits, signal)).lines,
+    ).toHaveLength(10);
+    expect((await longPollLog(all, logQueryOf({ lastId: 0, limit: 0 }), limits, signal)).lines).toHaveLength(
+      1,
+    );
   });
 
   it('waits for the next change when nothing is there yet, then answers the new lines', async () => {
@@ -53,7 +58,7 @@ describe('longPollLog', () => {
     const stored: Line[] = [];
     const polling = longPollLog(
       source(hub, stored),
-      { lastId: 0, wait: 30 },
+      logQueryOf({ lastId: 0, wait: 30 }),
       undefined,
       new AbortController().signal,
     );
@@ -69,7 +74,7 @@ describe('longPollLog', () => {
     const signal = new AbortController().signal;
     const quiet = await longPollLog(
       source(hub, [], { quiet: true }),
-      { lastId: 0, wait: 30 },
+      logQueryOf({ lastId: 0, wait: 30 }),
       undefined,
       signal,
     );
@@ -78,7 +83,7 @@ describe('longPollLog', () => {
     let clock = 0;
     const waited = longPollLog(
       source(hub, []),
-      { lastId: 0, wait: 30 },
+      logQueryOf({ lastId: 0, wait: 30 }),
       { waitCapSeconds: 0.02 },
       signal,
       () => clock,
@@ -92,7 +97,12 @@ describe('longPollLog', () => {
   it('ends the wait when the client goes away, leaving no waiter behind', async () => {
     const hub = new ChangeHub();
     const controller = new AbortController();
-    const polling = longPollLog(source(hub, []), { lastId: 0, wait: 30 }, undefined, controller.signal);
+    const polling = longPollLog(
+      source(hub, []),
+      logQueryOf({ lastId: 0, wait: 30 }),
+      undefined,
+      controller.signal,
+    );
     expect(hub.size(7)).toBe(1);
     controller.abort();
     expect(await polling).toEqual({ lines: [], hasMore: false });

@@ -8,6 +8,7 @@ import {
   fixture,
   instancesOf,
   LOGISTIC_REGRESSION,
+  LOGISTIC_REGRESSION_MODEL,
   NODE_PREDICT,
   PYTHON_PREDICT,
   predict,
@@ -56,7 +57,7 @@ describe('train → model → deploy → predict', () => {
       name: 'iris-model',
       type: 'PRESET_MODEL',
       version: '1.0.0',
-      presetModelId: LOGISTIC_REGRESSION,
+      presetModelId: LOGISTIC_REGRESSION_MODEL,
       modelPath: output,
     });
     const id = await deploy(api, 'iris-service', [serviceModel(model.json.versionId)]);

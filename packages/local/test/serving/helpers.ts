@@ -5,14 +5,17 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { FRAMEWORK_IDS } from '../../src/catalog.js';
 import type { LocalPlatform } from '../../src/platform.js';
 import { type Answer, type Api, put, waitUntil } from '../platform/helpers.js';
 
 /** Catalog ids: PREDICT frameworks, a PREDICT machine, the logistic regression preset. */
-export const NODE_PREDICT = 500150;
-export const PYTHON_PREDICT = 500151;
+export const NODE_PREDICT = FRAMEWORK_IDS.predictNode;
+export const PYTHON_PREDICT = FRAMEWORK_IDS.predictPython;
 export const PREDICT_MACHINE = 500151;
+/** The logistic-regression preset algorithm, and the preset model that serves what it trains. */
 export const LOGISTIC_REGRESSION = 500001;
+export const LOGISTIC_REGRESSION_MODEL = 500001;
 
 /** The text of a file under `test/fixtures/`. */
 export function fixture(name: string): string {

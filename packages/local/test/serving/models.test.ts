@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { put, startTestPlatform } from '../platform/helpers.js';
 import {
   deploy,
-  LOGISTIC_REGRESSION,
+  LOGISTIC_REGRESSION_MODEL,
   NODE_PREDICT,
   nodeModel,
   PREDICT_MACHINE,
+  PYTHON_PREDICT,
   serviceModel,
   uploadPredictModel,
   waitForService,
@@ -32,11 +33,11 @@ describe('models', () => {
         [/presetModelId: no preset model 999/, /modelPath: required/],
       ],
       [
-        { type: 'PRESET_MODEL', presetModelId: LOGISTIC_REGRESSION, modelPath: empty },
+        { type: 'PRESET_MODEL', presetModelId: LOGISTIC_REGRESSION_MODEL, modelPath: empty },
         [/modelPath: nothing found/],
       ],
       [
-        { type: 'PRESET_MODEL', presetModelId: LOGISTIC_REGRESSION, modelPath: noModelJson },
+        { type: 'PRESET_MODEL', presetModelId: LOGISTIC_REGRESSION_MODEL, modelPath: noModelJson },
         [/modelPath: no model\.json/],
       ],
       [
@@ -57,9 +58,20 @@ describe('models', () => {
           startup: '../x.py',
           gitInfo: { username: 'u', password: 'p', branch: 'main' },
         },
-        [/gitInfo is not supported/, /startup: expected a path inside the code/],
+        [/gitInfo\.url: required on the local platform/, /startup: expected a path inside the code/],
       ],
       [{ type: 'CUSTOM', codeUrl: empty }, [/mirrorUrl: required/, /codeUrl: nothing found/]],
+      [
+        // the seed's model_framework=500150 is a Python framework: a .mjs boot file is refused at submit
+        {
+          type: 'BASIC_FRAMEWORK',
+          frameworkId: PYTHON_PREDICT,
+          modelPath: noModelJson,
+          codeUrl: noModelJson,
+          startup: 'predict.mjs',
+        },
+        [/startup \(modelBootFile\): framework 500150 \(python3\) runs \.py files, got "predict\.mjs"/],
+      ],
     ];
     for (const [body, messages] of cases) {
       const answer = await api.call('POST', '/v1/model', { name: 'checked', version: '1', ...body });
@@ -91,7 +103,7 @@ describe('models', () => {
     const created = await api.ok('POST', '/v1/model', body);
     expect(created.json).toEqual({ id: expect.any(Number), versionId: expect.any(Number) });
     const clash = await api.call('POST', '/v1/model', { ...body, version: '1.0.1' });
-    expect(clash.status).toBe(409);
+    expect(clash.status).toBe(200);
     expect(clash.json).toEqual({ errorCode: 101009, message: expect.stringContaining('crud') });
 
     const second = await api.ok('POST', `/v1/model/${created.json.id}/version/`, {

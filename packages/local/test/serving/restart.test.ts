@@ -12,7 +12,7 @@ import {
   deploy,
   fixture,
   instancesOf,
-  LOGISTIC_REGRESSION,
+  LOGISTIC_REGRESSION_MODEL,
   nodeModel,
   predict,
   serviceLogs,
@@ -113,7 +113,7 @@ describe('services across platform restarts', () => {
           name: 'crash-preset',
           type: 'PRESET_MODEL',
           version: '1',
-          presetModelId: LOGISTIC_REGRESSION,
+          presetModelId: LOGISTIC_REGRESSION_MODEL,
           modelPath,
         });
         const node = await nodeModel(api, s3, info, 'crash-node', 'N');

@@ -2,32 +2,37 @@
  * The model routes: create models and versions, list and read them, delete them.
  *
  * Decisions a client can see:
- * - a name clash on `POST /v1/model` is HTTP 409 with errorCode 101009 (as the
- *   training route does with 102009); a new version takes its model's name;
+ * - a name clash on `POST /v1/model` is errorCode 101009 with HTTP 200, as the real
+ *   platform answers it (its Python client then sends `POST /v1/model/{modelId}/version/`);
+ *   a new version takes its model's name;
  * - a create is checked against the catalog and the embedded S3, every problem
  *   named in one 400: PRESET_MODEL needs `presetModelId` (a preset model) and a
  *   `modelPath` holding `model.json`; BASIC_FRAMEWORK needs `frameworkId` (a
- *   PREDICT framework), a `modelPath` with at least one object, `codeUrl` (git is
- *   not supported here) holding the `startup` file; CUSTOM needs `mirrorUrl`, and
+ *   PREDICT framework) that runs the `startup` file (`predict.py` on python3), a
+ *   `modelPath` with at least one object, and `codeUrl` holding the `startup` file or
+ *   `gitInfo` with a `url` (cloned at deploy, where a missing boot file fails the
+ *   deploy); CUSTOM needs `mirrorUrl`, and
  *   its `modelPath` / `codeUrl`, when given, must hold something;
  * - version labels (`version`) need not be unique; versions are READY at once;
  * - deleting a model version (or a model with one) that a service uses — in any
  *   status, since a stopped service may be started again — is refused with
  *   409 / 4009 naming the service: delete the service (or move it to another
  *   version) first;
- * - times are ISO 8601 text; git passwords are never echoed.
+ * - times are ISO 8601 text; git passwords are never echoed (nor one written in `gitInfo.url`).
  * @module
  */
 
 import * as E from 'fp-ts/lib/Either.js';
 import { ERROR_CODES, ModelCreate, type ModelSummary, type ModelVersionDetail } from 'modelmaker';
 import type { S3AccessProvider } from 'modelmaker/storage';
-import { findPredictFramework, findPresetModel } from '../../catalog.js';
+import { bootFileProblem, findPredictFramework, findPresetModel } from '../../catalog.js';
+import { publicGitInfo } from '../../runner/gitClone.js';
 import { inside, s3Target } from '../../serving/s3Objects.js';
 import type { ModelVersionRecord } from '../../store/models.js';
 import type { Store } from '../../store/store.js';
-import { conflict, HttpProblem, invalid, notFound } from '../problem.js';
+import { conflict, invalid, notFound, platformError } from '../problem.js';
 import type { Handlers } from '../router.js';
+import { gitInfoProblems } from './fetchRules.js';
 import { iso } from './training.js';
 
 /** What the model routes work with. */
@@ -47,12 +52,7 @@ export function storedModelCreate(version: ModelVersionRecord): ModelCreate {
 
 function withoutPasswords(gitInfo: ModelCreate['gitInfo']): ModelVersionDetail['gitInfo'] {
   if (gitInfo === undefined) return undefined;
-  const strip = (g: { username: string; branch: string; url?: string | undefined }) => ({
-    username: g.username,
-    branch: g.branch,
-    url: g.url,
-  });
-  return Array.isArray(gitInfo) ? gitInfo.map(strip) : strip(gitInfo);
+  return Array.isArray(gitInfo) ? gitInfo.map(publicGitInfo) : publicGitInfo(gitInfo);
 }
 
 function versionDetail(version: ModelVersionRecord): ModelVersionDetail {
@@ -119,15 +119,19 @@ async function checkModel(body: ModelCreate, s3: S3AccessProvider, signal: Abort
       need('modelPath', 'with type BASIC_FRAMEWORK');
       need('startup', 'with type BASIC_FRAMEWORK (the boot file, relative to the code)');
       if (body.codeUrl === undefined) {
-        problems.push(
-          body.gitInfo === undefined
-            ? 'codeUrl: required with type BASIC_FRAMEWORK'
-            : 'codeUrl: required with type BASIC_FRAMEWORK (gitInfo is not supported by the local platform)',
-        );
+        if (body.gitInfo === undefined)
+          problems.push('codeUrl: codeUrl or gitInfo required with type BASIC_FRAMEWORK');
+        else problems.push(...gitInfoProblems(body.gitInfo));
       }
-      if (body.frameworkId !== undefined && !findPredictFramework(body.frameworkId)) {
+      const framework = body.frameworkId === undefined ? undefined : findPredictFramework(body.frameworkId);
+      if (body.frameworkId !== undefined && framework === undefined) {
         problems.push(`frameworkId: no PREDICT framework ${body.frameworkId}`);
       }
+      const cannot =
+        framework === undefined || body.startup === undefined
+          ? undefined
+          : bootFileProblem(framework, body.startup);
+      if (cannot !== undefined) problems.push(`startup (modelBootFile): ${cannot}`);
       await holds('modelPath');
       const codeKind = await holds('codeUrl');
       if (body.startup !== undefined) {
@@ -180,14 +184,14 @@ export function modelHandlers(
   return {
     async createModel({ body, signal }) {
       if (store.models.findModel(body.name)) {
-        throw new HttpProblem(409, ERROR_CODES.MODEL_EXISTS, `a model named ${body.name} exists`);
+        throw platformError(ERROR_CODES.MODEL_EXISTS, `a model named ${body.name} exists`, 409);
       }
       await checkModel(body, s3, signal);
       const created = store.models.createModel(body.name, body.description, {
         version: body.version,
         spec: encode(body),
       });
-      if (!created) throw new HttpProblem(409, ERROR_CODES.MODEL_EXISTS, `a model named ${body.name} exists`);
+      if (!created) throw platformError(ERROR_CODES.MODEL_EXISTS, `a model named ${body.name} exists`, 409);
       return { id: created.modelId, versionId: created.versionId };
     },
 

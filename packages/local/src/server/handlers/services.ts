@@ -26,7 +26,7 @@ import type { ServingManager } from '../../serving/manager.js';
 import type { ServiceModelRecord, ServiceRecord } from '../../store/services.js';
 import type { Store } from '../../store/store.js';
 import type { ChangeHub } from '../changeHub.js';
-import { type LogLimits, logAnswer, longPollLog } from '../longPoll.js';
+import { type LogLimits, logAnswer, logQueryOf, longPollLog, pageAt } from '../longPoll.js';
 import { conflict, invalid, notFound } from '../problem.js';
 import type { Handlers } from '../router.js';
 import { iso } from './training.js';
@@ -189,18 +189,19 @@ export function serviceHandlers(
 
     async getServiceLog({ params, query, signal }) {
       const id = params.id;
+      const wanted = logQueryOf(query);
       service(id);
       const page = await longPollLog(
         {
           id,
           hub,
-          page: (fromId, count) => store.serviceLogs.page(id, fromId, count),
+          page: (cursor, count) => pageAt(store.serviceLogs, id, cursor, count),
           quiet: () => {
             const current = store.services.get(id);
             return !current || QUIET_STATUSES.has(current.status);
           },
         },
-        query,
+        wanted,
         deps.logLimits,
         signal,
       );

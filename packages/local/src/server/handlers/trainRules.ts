@@ -1,6 +1,9 @@
 /**
  * What the TrainCreate codec cannot check alone: the fields each training type
- * needs, that the ids it names exist in the catalog, that the monitors compile,
+ * needs, that the ids it names exist in the catalog, that the framework runs the boot
+ * file (`train.py` on a python3 framework), that the monitors compile (and read a number
+ * from their samples), that the platform can fetch its initial model, input files and
+ * repository (`fetchRules.ts`),
  * and how much cpu and memory the version asks for (its scheduler demand).
  * Every problem is reported, each naming its field, in one 400.
  * @module
@@ -8,13 +11,15 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { TrainCreate } from 'modelmaker';
 import { type CompiledMonitor, compileMonitors } from 'modelmaker';
+import { bootFileProblem, type FrameworkEntry } from '../../catalog.js';
 import type { Capacity } from '../../scheduler.js';
 import { invalid } from '../problem.js';
+import { gitInfoProblems, initModelProblems, inputFileProblems } from './fetchRules.js';
 
 /** The catalog lookups training validation needs. */
 export interface TrainCatalog {
-  /** True when a TRAIN framework with this id exists. */
-  hasTrainFramework(id: number): boolean;
+  /** The TRAIN framework with this id, or `undefined`. */
+  trainFramework(id: number): FrameworkEntry | undefined;
   /** True when a preset algorithm with this id exists. */
   hasPresetAlgorithm(id: number): boolean;
   /** Cores and bytes of a TRAIN resource spec, or `undefined` when there is none with this id. */
@@ -91,14 +96,23 @@ export function checkTrain(body: TrainCreate, catalog: TrainCatalog): CheckedTra
       if (body.codeUrl === undefined && body.gitInfo === undefined) {
         problems.push('codeUrl: codeUrl or gitInfo required with type BASIC_FRAMEWORK');
       }
-      if (body.frameworkId !== undefined && !catalog.hasTrainFramework(body.frameworkId)) {
-        problems.push(`frameworkId: no TRAIN framework ${body.frameworkId}`);
+      if (body.frameworkId !== undefined) {
+        const framework = catalog.trainFramework(body.frameworkId);
+        if (framework === undefined) {
+          problems.push(`frameworkId: no TRAIN framework ${body.frameworkId}`);
+        } else if (body.startup !== undefined) {
+          const cannot = bootFileProblem(framework, body.startup);
+          if (cannot !== undefined) problems.push(`startup (bootFile): ${cannot}`);
+        }
       }
       break;
     case 'CUSTOM':
       need('mirrorUrl', 'with type CUSTOM');
       break;
   }
+
+  problems.push(...initModelProblems(body.modeUrl), ...inputFileProblems(body.inputFiles));
+  if (body.codeUrl === undefined) problems.push(...gitInfoProblems(body.gitInfo));
 
   let perInstance: Capacity | undefined;
   if ((body.resourcePoolType ?? 'PUBLIC_POOL') === 'PUBLIC_POOL') {

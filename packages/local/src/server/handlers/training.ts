@@ -4,8 +4,8 @@
  * performance monitors and their output files, stop and delete them.
  *
  * Decisions a client can see:
- * - a name clash on `POST /v1/train` is HTTP 409 with errorCode 102009 (the
- *   contract lets a server use 200; the SDK reads `errorCode` either way);
+ * - a name clash on `POST /v1/train` is errorCode 102009 with HTTP 200, as the real
+ *   platform answers it (its Python client then sends `POST /v1/train/{jobId}/version`);
  * - `stop` is idempotent: stopping a finished version answers `{}`; a version
  *   still waiting for capacity becomes STOPPED without running;
  * - deleting a version (or a job with a version) that has not reached a
@@ -27,13 +27,14 @@ import {
 } from 'modelmaker';
 import { listObjects, type S3AccessProvider, StorageError } from 'modelmaker/storage';
 import { catchError, EMPTY, lastValueFrom, map, throwError, toArray } from 'rxjs';
+import { publicGitInfo } from '../../runner/gitClone.js';
 import type { Scheduler } from '../../scheduler.js';
 import type { RunRecorder } from '../../store/recorder.js';
 import type { Store } from '../../store/store.js';
 import { isTerminalTrainStatus, type VersionRecord } from '../../store/training.js';
 import type { ChangeHub } from '../changeHub.js';
-import { type LogLimits, logAnswer, longPollLog } from '../longPoll.js';
-import { conflict, HttpProblem, notFound } from '../problem.js';
+import { type LogLimits, logAnswer, logQueryOf, longPollLog, pageAt } from '../longPoll.js';
+import { conflict, notFound, platformError } from '../problem.js';
 import type { Handlers } from '../router.js';
 import { checkTrain, type TrainCatalog } from './trainRules.js';
 
@@ -67,8 +68,8 @@ export function storedTrainCreate(version: VersionRecord): TrainCreate {
 
 function versionDetail(version: VersionRecord): TrainVersionDetail {
   const spec = storedTrainCreate(version);
-  // Never echo the git password.
-  const gitInfo = spec.gitInfo ? { ...spec.gitInfo, password: undefined } : undefined;
+  // Never echo the git password (nor one written in the repository's address).
+  const gitInfo = spec.gitInfo ? publicGitInfo(spec.gitInfo) : undefined;
   return {
     ...spec,
     gitInfo,
@@ -174,7 +175,7 @@ export function trainingHandlers(
         memory: checked.demand.memory,
       });
       if (!created) {
-        throw new HttpProblem(409, ERROR_CODES.JOB_EXISTS, `a training job named ${body.name} exists`);
+        throw platformError(ERROR_CODES.JOB_EXISTS, `a training job named ${body.name} exists`, 409);
       }
       recorder.track(created.versionId, checked.monitors);
       scheduler.submit(created.versionId, checked.demand);
@@ -233,18 +234,19 @@ export function trainingHandlers(
 
     async getTrainLog({ params, query, signal }) {
       const id = params.versionId;
+      const wanted = logQueryOf(query);
       version(id);
       const page = await longPollLog(
         {
           id,
           hub,
-          page: (fromId, count) => store.trainLogs.page(id, fromId, count),
+          page: (cursor, count) => pageAt(store.trainLogs, id, cursor, count),
           quiet: () => {
             const current = store.training.getVersion(id);
             return !current || isTerminalTrainStatus(current.status);
           },
         },
-        query,
+        wanted,
         deps.logLimits,
         signal,
       );
