@@ -9,6 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FRAMEWORK_IDS } from '../../packages/local/src/catalog.js';
 import { type OpenedSession, openSession } from '../../packages/local/src/connect.js';
 import { Estimator, type EstimatorParams } from '../../src/api/estimator.js';
 import { Model } from '../../src/api/model.js';
@@ -18,7 +19,7 @@ import { ApiError } from '../../src/errors.js';
 const CODE_DIR = fileURLToPath(new URL('../../examples/quickstart/code', import.meta.url));
 /** The local catalog's ids. */
 const TRAIN_SMALL = 500050;
-const NODE_TRAIN = 500100;
+const NODE_TRAIN = FRAMEWORK_IDS.trainNode;
 
 let opened: OpenedSession;
 let bucket: string;

@@ -61,6 +61,10 @@ describe('local code directories', () => {
 
   it('fit uploads a local codeDir first: upload events in the feed, its s3 URI in the create body', async () => {
     const session = pipelineSession({ bucket: s3.bucket });
+    // the data is there, as fit's check before the upload wants it (test/streams/preflight.test.ts)
+    const data = join(await tempDir('mm-pipeline-data-'), 'iris.csv');
+    await writeFile(data, '5.1,3.5,1.4,0.2,setosa\n');
+    await lastValueFrom(session.uploadData(data, 's3://test-bucket/iris.csv'));
     const params: TrainParams = {
       jobName: 'uploaded',
       frameworkType: 'BASIC_FRAMEWORK',

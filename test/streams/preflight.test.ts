@@ -133,7 +133,7 @@ describe('the boot file, before anything is uploaded', () => {
         modelName: 'served',
         modelVersion: '1.0.0',
         modelFrameworkType: 'BASIC_FRAMEWORK',
-        modelFramework: 500151,
+        modelFramework: 500150,
         modelPath: 's3://test-bucket/out/',
         modelBootFile: 'predict.py',
         modelCodeDir: code,
