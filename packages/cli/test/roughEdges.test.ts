@@ -1,7 +1,7 @@
 /**
  * The command line where a new user first trips: `services rm` on a running service,
  * `download` of an address with nothing there (or that fails), `config` on the profile
- * `modelmaker local` wrote, `services info`'s timestamps, and errors that name the
+ * `modelmaker local` wrote, a command with nothing configured, `services info`'s timestamps, and errors that name the
  * flag or spec key the user wrote — for what the SDK checks before uploading and for
  * what the platform refuses in its own (wire) field names.
  */
@@ -11,7 +11,9 @@ import { deployed, Model, Predictor } from 'modelmaker';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VERIFY_SSL_UNUSED } from '../src/config.js';
+import { NO_PLATFORM_MESSAGE } from '../src/context.js';
 import {
+  cliEnv,
   fixturePath,
   NODE_TRAIN,
   PREDICT_MACHINE,
@@ -130,6 +132,19 @@ describe('config', () => {
       new RegExp(`^verifySsl: +${VERIFY_SSL_UNUSED.replace(/[()]/g, '\\$&')}$`, 'm'),
     );
     expect(JSON.parse(json.stdout)).toMatchObject({ verifySsl: false, baseUrl: test.platform.baseUrl });
+  }, 30_000);
+
+  it('with nothing configured, a command says how to get a platform (exit 2), not just which fields are missing', async () => {
+    const home = join(test.dir, 'empty-home');
+    mkdirSync(home);
+    const env = cliEnv(home, '');
+    delete env.MODELMAKER_CONFIG;
+    const run = await runCli(['catalog', 'frameworks'], env);
+    expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `error: ${NO_PLATFORM_MESSAGE}\n`,
+    });
   }, 30_000);
 });
 
