@@ -62,7 +62,8 @@ describe.each(Object.keys(RUNTIMES) as Array<keyof typeof RUNTIMES>)('%s', (runt
       try {
         const result = await start(executable, [...RUNTIMES[runtime], script], {
           timeoutMs: RUN_TIMEOUT_MS,
-          env: { TMPDIR: temporary },
+          // no update check: Deno would otherwise reach for the network from a clean HOME (as runtimes.test.ts)
+          env: { TMPDIR: temporary, DENO_NO_UPDATE_CHECK: '1' },
         }).done;
         const out = result.stdout.map((line) => line.text);
         expect(result.code, result.transcript).toBe(0);
