@@ -82,6 +82,11 @@ export const DEFAULT_LOG_WAIT_SECONDS = 20;
 export const LONG_POLL_HELD_FRACTION = 0.5;
 /** Last log lines a `TrainingFailed` error carries (a ring buffer kept while `fit` follows the log). */
 export const DEFAULT_FIT_FAILURE_LOG_LINES = 20;
+/**
+ * Time the S3 checks made before a job is submitted (its output bucket, its data) may
+ * take, in ms; past it the job goes on unchecked (the platform decides).
+ */
+export const DEFAULT_PREFLIGHT_TIMEOUT_MS = 5_000;
 
 // ── feeds (src/feeds) ───────────────────────────────────────────────────────
 /** Values a feed bridge (`toAsyncIterable`, `toReadableStream`) holds for a slow consumer before its overflow policy applies. */

@@ -87,6 +87,7 @@ const FIT_ARG_KEYS = Object.keys({
   random: true,
   scheduler: true,
   onRetry: true,
+  preflight: true,
 } satisfies Record<keyof FitArgs, true>);
 
 function noVersion(): ValidationError {

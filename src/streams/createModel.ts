@@ -7,7 +7,9 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import {
+  concat,
   defer,
+  EMPTY,
   filter,
   forkJoin,
   map,
@@ -24,9 +26,12 @@ import type { TransferEvent } from '../client/storage/events.js';
 import type { UploadOptions } from '../client/storage/upload.js';
 import type { ModelCreate } from '../codecs/models.js';
 import { type ModelFrameworkType, type ModelParams, toModelCreate } from '../codecs/params/model.js';
+import { MODEL_WIRE_NAMES } from '../codecs/params/wireNames.js';
 import { ValidationError } from '../errors.js';
 import type { FitSession, TrainedJob } from './fit.js';
 import { type CodeUploadStep, uploadCode } from './internal/codeUpload.js';
+import { modelPreflight } from './internal/preflight.js';
+import { seedTermsOnError } from './internal/seedTerms.js';
 import { type ModelSource, modelSource } from './modelSource.js';
 
 /** A registered model version and the body it was created with. */
@@ -44,6 +49,12 @@ export interface CreateModelOptions {
   readonly onUpload?: ((event: TransferEvent) => void) | undefined;
   /** Clock of the upload's timestamp. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike | undefined;
+  /**
+   * Check before uploading a local `modelCodeDir` that `modelBootFile` is a file in it
+   * that the upload takes along (default true): else a `ValidationError` naming
+   * `modelBootFile`, before anything is uploaded. False skips the check.
+   */
+  readonly preflight?: boolean | undefined;
 }
 
 /** What `createModel` needs of a session: the same as `fit`. */
@@ -149,8 +160,10 @@ function servingFramework(session: ModelSession, source: ModelSource): Observabl
  * Parameters are validated before any request (the looked-up id aside). Cold: each
  * subscription registers a version — share the result, don't resubscribe.
  *
- * Fails with `ValidationError` (bad parameters; a catalog without the serving preset
- * model or framework), `StorageError` (upload), and the calls' errors.
+ * Fails with `ValidationError` (bad parameters; a `modelBootFile` not in the local
+ * `modelCodeDir`, checked before the upload; a catalog without the serving preset model
+ * or framework; the platform's refusal, its wire names told as the parameters),
+ * `StorageError` (upload), and the calls' errors.
  *
  * @example
  * ```ts
@@ -187,12 +200,19 @@ export function createModel(
         if (E.isLeft(request)) return throwError(() => request.left);
         const { body, localCodeDir } = request.right;
         if (localCodeDir === undefined) return register(session, body);
-        return uploadCode(session, localCodeDir, options).pipe(
-          tap((step) => {
-            if (step.type === 'upload') options.onUpload?.(step.event);
-          }),
-          filter((step): step is Extract<CodeUploadStep, { type: 'uploaded' }> => step.type === 'uploaded'),
-          switchMap((step) => register(session, { ...body, codeUrl: step.uri })),
+        const checked$ =
+          options.preflight === false
+            ? EMPTY
+            : modelPreflight(session, { body, localCodeDir }, { ignore: options.upload?.ignore });
+        return concat(
+          checked$,
+          uploadCode(session, localCodeDir, options).pipe(
+            tap((step) => {
+              if (step.type === 'upload') options.onUpload?.(step.event);
+            }),
+            filter((step): step is Extract<CodeUploadStep, { type: 'uploaded' }> => step.type === 'uploaded'),
+            switchMap((step) => register(session, { ...body, codeUrl: step.uri })),
+          ),
         );
       }),
     );
@@ -201,6 +221,7 @@ export function createModel(
 
 function register(session: ModelSession, body: ModelCreate): Observable<RegisteredModel> {
   return registerModel(session, body).pipe(
+    seedTermsOnError(MODEL_WIRE_NAMES),
     map(({ id, versionId }) => {
       session.logger.info(`model ${body.name} (${id}): version ${body.version} registered as ${versionId}`);
       return { modelId: id, versionId, body };

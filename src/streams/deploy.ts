@@ -9,9 +9,11 @@ import { concat, concatMap, defer, type Observable, of, switchMap, throwError } 
 import { createService } from '../client/services.js';
 import type { Session } from '../client/session.js';
 import { type DeployParams, toServiceCreate } from '../codecs/params/deploy.js';
+import { SERVICE_WIRE_NAMES } from '../codecs/params/wireNames.js';
 import type { ServiceDetail, ServiceStatus } from '../codecs/services.js';
 import type { RegisteredModel } from './createModel.js';
 import { ServiceFailed } from './failures.js';
+import { seedTermsOnError } from './internal/seedTerms.js';
 import type { PollOptions } from './poll.js';
 import { serviceStatus$ } from './serviceStatus.js';
 
@@ -73,7 +75,8 @@ export interface DeployOptions extends PollOptions {
  * Cold: **each subscription creates a service** (share it to watch and compose on the
  * same one). Unsubscribing stops the polls; the service stays.
  *
- * Fails with `ValidationError`, `ServiceFailed`, and the calls' errors.
+ * Fails with `ValidationError` (also the platform's refusal, `name` told as
+ * `serviceName`), `ServiceFailed`, and the calls' errors.
  *
  * @example
  * ```ts
@@ -91,6 +94,7 @@ export function deployService(
     const body = toServiceCreate(params, model === undefined ? {} : { modelVersionId: model.versionId });
     if (E.isLeft(body)) return throwError(() => body.left);
     return createService(session, body.right).pipe(
+      seedTermsOnError(SERVICE_WIRE_NAMES),
       switchMap(({ id }) => {
         session.logger.info(`service ${body.right.name}: ${id} created`);
         const created = of<ServiceDeployEvent>({ type: 'created', serviceId: id });

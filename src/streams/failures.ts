@@ -4,6 +4,7 @@
  * settles in `FAILED` (or `STOPPED`) while it was being brought up.
  * @module
  */
+import { seedReason, TRAIN_WIRE_NAMES } from '../codecs/params/wireNames.js';
 import type { ServiceDetail } from '../codecs/services.js';
 import type { LogLine, TrainVersionDetail } from '../codecs/training.js';
 import { ModelMakerError } from '../errors.js';
@@ -21,7 +22,9 @@ export interface TrainingFailure {
 
 /**
  * A training version ended in `STARTING_FAIL`, `TRAINING_FAIL` or `STOPPED`. `reason`
- * is the server's (or the status in lower case when it sent none); `programError` is
+ * is the server's (or the status in lower case when it sent none); the message names
+ * a wire field the reason starts with as the parameter it came from (`dataUrl: nothing
+ * found at …` → `inputs: nothing found at …`, see `wireNames.ts`); `programError` is
  * the program's own error found in the last log lines (see `programError`), and the
  * message ends with it:
  *
@@ -62,7 +65,7 @@ export class TrainingFailed extends ModelMakerError {
         ? ''
         : ` (exit code ${detail.exitCode})`;
     super(
-      `training version ${failure.versionId} ended ${detail.status}: ${reason}${exit}` +
+      `training version ${failure.versionId} ended ${detail.status}: ${seedReason(reason, TRAIN_WIRE_NAMES)}${exit}` +
         (said === undefined ? '' : `; the program's error: ${said}`),
       { reason },
     );

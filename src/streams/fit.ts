@@ -26,6 +26,7 @@ import type { TransferEvent } from '../client/storage/events.js';
 import type { UploadOptions } from '../client/storage/upload.js';
 import { createTrainJob, getTrainVersion, listTrain, stopTrain } from '../client/training.js';
 import { type TrainParams, toTrainCreate } from '../codecs/params/train.js';
+import { TRAIN_WIRE_NAMES } from '../codecs/params/wireNames.js';
 import type {
   LogLine,
   ResourceSample,
@@ -38,7 +39,9 @@ import { type HttpError, hasTag, ValidationError } from '../errors.js';
 import { TrainingFailed } from './failures.js';
 import { uploadCode } from './internal/codeUpload.js';
 import { coordinate } from './internal/coordinated.js';
+import { trainPreflight } from './internal/preflight.js';
 import { RingBuffer } from './internal/ringBuffer.js';
+import { seedTermsOnError } from './internal/seedTerms.js';
 import { type LogGapEvent, type LogLineEvent, logs$ } from './logs.js';
 import { type MetricSample, metrics$ } from './metrics.js';
 import { metricsFromLogs } from './metricsFromLogs.js';
@@ -159,6 +162,15 @@ export interface FitOptions extends PollOptions {
   readonly failureLogLines?: number | undefined;
   /** Options of the upload of a local `codeDir` (ignore patterns, concurrency…). */
   readonly upload?: UploadOptions | undefined;
+  /**
+   * Check before uploading and submitting what can be checked from here (default
+   * true): `bootFile` is a file of a local `codeDir` that the upload takes along, the
+   * bucket of `outputPath` exists, something is at `inputs`. A problem fails the feed
+   * with a `ValidationError` naming the parameter before anything is uploaded or
+   * created. The S3 checks (at most three requests) are best effort: a store that
+   * refuses or does not answer in 5 s lets the job go on. False skips them.
+   */
+  readonly preflight?: boolean | undefined;
 }
 
 /** What `fit` needs of a session: the calls, the S3 access and default bucket (code upload), the logger. */
@@ -172,7 +184,10 @@ interface Watch {
 }
 
 /**
- * Trains: validates `params` (a `ValidationError` before any request), uploads a
+ * Trains: validates `params` (a `ValidationError` before any request), checks what
+ * can be checked from here (`preflight`: the boot file is in a local `codeDir`, the
+ * output bucket exists, something is at `inputs` — a `ValidationError` naming the
+ * parameter before anything is uploaded), uploads a
  * local `codeDir` into `s3://<bucket>/<timestamp>/<dirname>/` (its transfer events
  * appear as `upload` events), creates the job — or, when a job of that name exists
  * (errorCode 102009), a new version of it — and follows the version to its end:
@@ -214,9 +229,11 @@ interface Watch {
  * running unless `stopOnUnsubscribe` is set. A job whose create request was aborted in
  * flight may still have been created: it is not stopped, its id being unknown.
  *
- * Fails with `ValidationError`, `StorageError` (code upload), `TrainingFailed`, and the
- * errors of the calls and polls (`ApiError`, `HttpError`, `NetworkError`, `TimeoutError`,
- * `AuthError`, `DecodeError`).
+ * Fails with `ValidationError` (also when the platform refuses the body as invalid: its
+ * wire field names are told as the parameters they came from, `frameworkId` as
+ * `framework`, its `ApiError` the cause — see `codecs/params/wireNames.ts`),
+ * `StorageError` (code upload), `TrainingFailed`, and the errors of the calls and polls
+ * (`ApiError`, `HttpError`, `NetworkError`, `TimeoutError`, `AuthError`, `DecodeError`).
  *
  * @example
  * ```ts
@@ -319,17 +336,29 @@ function feed(
 
     const create = (used: TrainCreate): Observable<FitEvent> =>
       createTrainJob(session, used).pipe(
+        seedTermsOnError(TRAIN_WIRE_NAMES),
         switchMap(({ id, versionId }) => {
           session.logger.info(`training job ${used.name} (${id}): version ${versionId} created`);
           return started(id, versionId, used, false);
         }),
       );
-    if (localCodeDir === undefined) return create(body);
-    return uploadCode(session, localCodeDir, { upload: options.upload, scheduler: options.scheduler }).pipe(
-      switchMap((step) =>
-        step.type === 'upload'
-          ? of<FitEvent>({ type: 'upload', event: step.event })
-          : create({ ...body, codeUrl: step.uri }),
+    const checked$: Observable<FitEvent> =
+      options.preflight === false
+        ? EMPTY
+        : trainPreflight(
+            session,
+            { body, localCodeDir },
+            { ignore: options.upload?.ignore, scheduler: options.scheduler },
+          );
+    if (localCodeDir === undefined) return concat(checked$, create(body));
+    return concat(
+      checked$,
+      uploadCode(session, localCodeDir, { upload: options.upload, scheduler: options.scheduler }).pipe(
+        switchMap((step) =>
+          step.type === 'upload'
+            ? of<FitEvent>({ type: 'upload', event: step.event })
+            : create({ ...body, codeUrl: step.uri }),
+        ),
       ),
     );
   });

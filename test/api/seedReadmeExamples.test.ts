@@ -279,8 +279,17 @@ describe("the seed README's examples, as written, on the local platform", () => 
       const refused = await failureOf(
         preset('docker://sd').fit({ inputs: 's3://aiteam/preset/data/line.csv', jobName: 'preset-docker' }),
       );
-      expect(hasTag(refused, 'ApiError')).toBe(true);
-      expect(String((refused as Error).message)).toContain('modeUrl: expected an s3://bucket/key address');
+      // the platform's refusal names its wire field (modeUrl); the user reads their own parameter
+      expect(refused).toMatchObject({
+        _tag: 'ValidationError',
+        problems: [
+          { field: 'initModel', message: expect.stringContaining('expected an s3://bucket/key address') },
+        ],
+      });
+      expect(hasTag((refused as Error).cause, 'ApiError')).toBe(true);
+      expect(String(((refused as Error).cause as Error).message)).toContain(
+        'modeUrl: expected an s3://bucket/key address',
+      );
 
       const events = await lastValueFrom(
         preset()

@@ -124,6 +124,8 @@ export function start(
     readonly home?: (home: string) => Promise<void>;
     /** Working directory. Default the repository root. */
     readonly cwd?: string;
+    /** Variables added to the clean environment (e.g. a private `TMPDIR`). */
+    readonly env?: NodeJS.ProcessEnv;
   } = {},
 ): Run {
   const marker = randomUUID();
@@ -137,7 +139,7 @@ export function start(
     await options.home?.(home);
     const child = spawn(command, args, {
       cwd: options.cwd ?? ROOT,
-      env: cleanEnv(home, marker),
+      env: { ...cleanEnv(home, marker), ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group, so a timeout can kill it whole
     });

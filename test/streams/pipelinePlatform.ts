@@ -7,6 +7,9 @@
 import { type HttpHandler, HttpResponse, http } from 'msw';
 import { Session, type SessionOptions } from '../../src/client/session.js';
 
+/** The S3 endpoint of a fake platform without a store: nothing listens there. */
+export const NO_S3 = 'http://127.0.0.1:1';
+
 export const BASE = 'http://pipeline.test/mmr';
 export const GATEWAY = 'http://gateway.test';
 
@@ -94,8 +97,8 @@ export class FakePlatform {
   /** The statuses each service goes through, one per read. */
   servicePlan: ServicePlan = (n) =>
     [{ status: 'DEPLOYING' }, { status: 'DEPLOYING' }, { status: 'RUNNING' }][n];
-  /** S3 endpoint handed out by auth-access. */
-  s3Endpoint = 'http://127.0.0.1:1';
+  /** S3 endpoint handed out by auth-access: by default {@link NO_S3}, a store that refuses connections. */
+  s3Endpoint = NO_S3;
   /** Whether a service detail carries its `accessAddress`. */
   accessAddress = true;
   /** Whether the performance monitor is served (false: 404). */
@@ -334,6 +337,9 @@ export class FakePlatform {
         this.predictions.push({ url: request.url, body, token: request.headers.get('auth-token') });
         return HttpResponse.json({ service: Number(params.id), echo: body });
       }),
+
+      // ── no S3 store unless a test gives one: its connections are refused (fit's checks go on)
+      ...(this.s3Endpoint === NO_S3 ? [http.all(`${NO_S3}/*`, () => HttpResponse.error())] : []),
     ];
   }
 }

@@ -41,10 +41,11 @@ afterAll(async () => {
 
 const STAMPED = /^s3:\/\/test-bucket\/\d{8}T\d{9}Z\/trainer\/$/;
 
-async function codeDir(name: string): Promise<string> {
+/** A code directory `name` holding `main` (the boot file) and `lib/util.py`. */
+async function codeDir(name: string, main = 'train.py'): Promise<string> {
   const dir = join(await tempDir('mm-pipeline-code-'), name);
   await mkdir(join(dir, 'lib'), { recursive: true });
-  await writeFile(join(dir, 'train.py'), 'print("training")\n');
+  await writeFile(join(dir, main), 'print("running")\n');
   await writeFile(join(dir, 'lib', 'util.py'), 'X = 1\n');
   return dir;
 }
@@ -60,6 +61,10 @@ describe('local code directories', () => {
 
   it('fit uploads a local codeDir first: upload events in the feed, its s3 URI in the create body', async () => {
     const session = pipelineSession({ bucket: s3.bucket });
+    // the data is there, as fit's check before the upload wants it (test/streams/preflight.test.ts)
+    const data = join(await tempDir('mm-pipeline-data-'), 'iris.csv');
+    await writeFile(data, '5.1,3.5,1.4,0.2,setosa\n');
+    await lastValueFrom(session.uploadData(data, 's3://test-bucket/iris.csv'));
     const params: TrainParams = {
       jobName: 'uploaded',
       frameworkType: 'BASIC_FRAMEWORK',
@@ -100,7 +105,7 @@ describe('local code directories', () => {
           modelFramework: 500150,
           modelPath: 's3://test-bucket/out/',
           modelBootFile: 'predict.py',
-          modelCodeDir: await codeDir('trainer'),
+          modelCodeDir: await codeDir('trainer', 'predict.py'),
         },
         undefined,
         { onUpload: (event) => progress.push(event) },

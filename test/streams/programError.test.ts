@@ -95,4 +95,17 @@ describe('TrainingFailed', () => {
       /program/,
     );
   });
+
+  it('names the parameter a failed start is about, where the reason leads with its wire field; keeps the reason', () => {
+    const error = failure('STARTING_FAIL', 'dataUrl: nothing found at s3://b/data/', []);
+    expect(error.message).toBe(
+      'training version 2 ended STARTING_FAIL: inputs: nothing found at s3://b/data/ (exit code 1)',
+    );
+    expect(error.detail.reason).toBe('dataUrl: nothing found at s3://b/data/');
+    expect(
+      failure('STARTING_FAIL', 'startup: the boot file "x.mjs" is not a file in the code', []).message,
+    ).toBe(
+      'training version 2 ended STARTING_FAIL: bootFile: the boot file "x.mjs" is not a file in the code (exit code 1)',
+    );
+  });
 });

@@ -7,8 +7,8 @@
  */
 import type { Command } from 'commander';
 import type { ResolvedSettings } from 'modelmaker';
-import { LogLevel, levelFromEnv, Session, type SessionOptions } from 'modelmaker';
-import { exitCodeOf, reportError } from './errors.js';
+import { hasTag, LogLevel, levelFromEnv, Session, type SessionOptions } from 'modelmaker';
+import { exitCodeOf, reportError, UsageError } from './errors.js';
 import { EXIT, type ExitCode } from './exitCodes.js';
 import { type Output, oneLine, outputOf } from './output.js';
 
@@ -127,12 +127,34 @@ export function action<O, A extends unknown[]>(
     let code: ExitCode;
     try {
       code = await handler(context, options, ...args);
-    } catch (error) {
+    } catch (caught) {
+      const error = await explainNoPlatform(context, caught);
       reportError(context.err, error, { json: context.json, debug: context.debug });
       code = exitCodeOf(error);
     }
     await exitWith(code, context);
   };
+}
+
+/** What a command without a platform to talk to says: where the settings come from and the ways on. */
+export const NO_PLATFORM_MESSAGE =
+  'no platform configured: no config file (~/.modelmaker/config.json, or the one $MODELMAKER_CONFIG or --config names) ' +
+  'and no --username/--password. Start the local platform with `modelmaker local --write-config` (in another shell), ' +
+  `or give --base-url with --username and $${PASSWORD_ENV}`;
+
+/**
+ * The SDK's "username: required to authenticate" when no config file was read at
+ * all: the user has not set anything up, so the error says how to (a
+ * `UsageError`, the SDK's error its cause). Any other error is returned as it is.
+ */
+async function explainNoPlatform(context: Context, error: unknown): Promise<unknown> {
+  const problems = (error as { problems?: ReadonlyArray<{ field: string }> }).problems;
+  if (!hasTag(error, 'ValidationError') || !problems?.some((p) => p.field === 'username')) {
+    return error;
+  }
+  const settings = await context.settings().catch(() => undefined);
+  if (settings === undefined || settings.configPath !== undefined) return error;
+  return new UsageError(NO_PLATFORM_MESSAGE, { cause: error });
 }
 
 /** Flushes stdout and stderr, then exits with `code`. */

@@ -2,8 +2,9 @@
  * `modelmaker models ls|info|create|rm`: registered models and their versions.
  * `create` takes a JSON spec file with the seed's `create_model` parameter names
  * (`model_name`, `model_version`, `model_framework_type`…), flags, or both; with
- * `--from-job <versionId>` the finished training version supplies what is left out,
- * as the seed's Estimator does (name, output path, kind, serving framework).
+ * `--from-job <jobId>` (the job's latest FINISHED version) or `--from-version
+ * <versionId>` (that training version) the finished training version supplies what is
+ * left out, as the seed's Estimator does (name, output path, kind, serving framework).
  * @module
  */
 import { Command, Option } from 'commander';
@@ -11,10 +12,14 @@ import {
   createModel,
   deleteModel,
   deleteModelVersion,
+  ERROR_CODES,
   finishedVersion,
   getModel,
   getModelVersion,
+  getTrain,
+  getTrainVersion,
   hasTag,
+  isErrorCode,
   listModels,
   MODEL_FRAMEWORK_TYPES,
   type ModelParams,
@@ -22,6 +27,8 @@ import {
   type RegisteredModel,
   redact,
   type TrainingNotFinished,
+  type TrainJobDetail,
+  type TrainVersionSummary,
   type ValidationError,
 } from 'modelmaker';
 import { lastValueFrom } from 'rxjs';
@@ -30,7 +37,7 @@ import { UsageError } from './errors.js';
 import type { ExitCode } from './exitCodes.js';
 import { collect, id } from './ids.js';
 import { runUntilInterrupted } from './interrupt.js';
-import { formatTime, jsonText, oneLine, printDetail, printList } from './output.js';
+import { formatTime, jsonText, localTimes, oneLine, printDetail, printList, toEpochMs } from './output.js';
 import { transferDisplay } from './progress.js';
 import { gather, MODEL_SEED_NAMES, numberish, readSpecFile, resolveLocal, toSpecError } from './spec.js';
 
@@ -69,11 +76,8 @@ async function info(context: Context, options: ByVersion, modelId?: number): Pro
   const [kind, target] = modelOrVersion(modelId, options, 'models info');
   const session = await context.session();
   if (kind === 'version') {
-    printDetail(
-      context.out,
-      context.json,
-      redact(await lastValueFrom(getModelVersion(session, target))) as Record<string, unknown>,
-    );
+    const detail = redact(await lastValueFrom(getModelVersion(session, target))) as Record<string, unknown>;
+    printDetail(context.out, context.json, context.json ? detail : localTimes(detail));
     return EXIT.OK;
   }
   const model = await lastValueFrom(getModel(session, target));
@@ -82,7 +86,7 @@ async function info(context: Context, options: ByVersion, modelId?: number): Pro
     return EXIT.OK;
   }
   const { versions, ...fields } = model;
-  printDetail(context.out, false, { ...fields, createdAt: formatTime(fields.createdAt) || undefined });
+  printDetail(context.out, false, localTimes(fields));
   context.out.line();
   printList(
     context.out,
@@ -107,28 +111,104 @@ interface CreateOptions {
   readonly image?: string;
   readonly description?: string;
   readonly fromJob?: number;
+  readonly fromVersion?: number;
   readonly ignore?: string[];
 }
 
+/** The training version a model comes from, and the flag that named it (for messages). */
+interface TrainingOrigin {
+  readonly versionId: number;
+  readonly flag: '--from-job' | '--from-version';
+}
+
+/** The newest of `versions` that FINISHED (by creation time, then id), if any. */
+export function latestFinished(versions: readonly TrainVersionSummary[]): TrainVersionSummary | undefined {
+  const created = (v: TrainVersionSummary) => toEpochMs(v.createdAt) ?? Number.NEGATIVE_INFINITY;
+  return versions
+    .filter((v) => v.status === 'FINISH')
+    .reduce<TrainVersionSummary | undefined>(
+      (best, v) =>
+        best === undefined || created(v) > created(best) || (created(v) === created(best) && v.id > best.id)
+          ? v
+          : best,
+      undefined,
+    );
+}
+
+/** How many versions of each status, for a message: `7 TRAINING, 5 TRAINING_FAIL`. */
+function statusCounts(versions: readonly TrainVersionSummary[]): string {
+  const counts = new Map<string, number[]>();
+  for (const v of versions) {
+    const status = v.status ?? 'UNKNOWN';
+    counts.set(status, [...(counts.get(status) ?? []), v.id]);
+  }
+  return [...counts].map(([status, ids]) => `${ids.join(', ')} ${oneLine(status)}`).join('; ');
+}
+
 /**
- * What the finished training version `versionId` gives a model (name, kind, framework,
- * output, image), read from the platform. Fails with `UsageError` when the version has
- * not finished, or its detail does not say its name, kind and output.
+ * The training version `--from-job <jobId>` (its latest FINISHED version) or
+ * `--from-version <versionId>` names, or `undefined` with neither. Fails with
+ * `UsageError` when both are given, or the job has no FINISHED version, or there is
+ * no such job (saying so when the number is a training version's id).
  */
-async function finishedJob(context: Context, versionId: number): Promise<ModelSource> {
+async function trainingOrigin(context: Context, options: CreateOptions): Promise<TrainingOrigin | undefined> {
+  const { fromJob, fromVersion } = options;
+  if (fromJob !== undefined && fromVersion !== undefined) {
+    throw new UsageError('give --from-job <jobId> or --from-version <versionId>, not both');
+  }
+  if (fromVersion !== undefined) return { versionId: fromVersion, flag: '--from-version' };
+  if (fromJob === undefined) return undefined;
+  const session = await context.session();
+  let job: TrainJobDetail;
+  try {
+    job = await lastValueFrom(getTrain(session, fromJob));
+  } catch (error) {
+    if (!isErrorCode(error, ERROR_CODES.NOT_FOUND)) throw error;
+    const isVersion = await lastValueFrom(getTrainVersion(session, fromJob)).then(
+      () => true,
+      () => false,
+    );
+    throw new UsageError(
+      `--from-job: there is no training job ${fromJob}` +
+        (isVersion ? `; ${fromJob} is a training version: give --from-version ${fromJob}` : ''),
+      { cause: error },
+    );
+  }
+  const latest = latestFinished(job.versions);
+  if (latest === undefined) {
+    const name = job.name === undefined ? '' : ` (${oneLine(job.name)})`;
+    throw new UsageError(
+      job.versions.length === 0
+        ? `--from-job: training job ${fromJob}${name} has no versions`
+        : `--from-job: training job ${fromJob}${name} has no FINISHED version (versions ${statusCounts(job.versions)})`,
+    );
+  }
+  return { versionId: latest.id, flag: '--from-job' };
+}
+
+/**
+ * What the finished training version gives a model (name, kind, framework, output,
+ * image), read from the platform. Fails with `UsageError` naming the flag when the
+ * version has not finished, or its detail does not say its name, kind and output.
+ */
+async function finishedJob(context: Context, origin: TrainingOrigin): Promise<ModelSource> {
+  const { versionId, flag } = origin;
   const session = await context.session();
   try {
     return await lastValueFrom(finishedVersion(session, versionId));
   } catch (error) {
     if (hasTag(error, 'TrainingNotFinished')) {
       const { status } = error as TrainingNotFinished;
-      throw new UsageError(`--from-job: training version ${versionId} is ${oneLine(status)}, not FINISH`, {
+      throw new UsageError(`${flag}: training version ${versionId} is ${oneLine(status)}, not FINISH`, {
         cause: error,
       });
     }
+    if (isErrorCode(error, ERROR_CODES.NOT_FOUND)) {
+      throw new UsageError(`${flag}: there is no training version ${versionId}`, { cause: error });
+    }
     if (hasTag(error, 'DecodeError')) {
       // e.g. a platform whose version detail does not say the job's name, kind or output
-      throw new UsageError(`--from-job: ${error.message}; give the model parameters instead`, {
+      throw new UsageError(`${flag}: ${error.message}; give the model parameters instead`, {
         cause: error,
       });
     }
@@ -160,7 +240,8 @@ async function create(context: Context, options: CreateOptions, specPath?: strin
   if (typeof gathered.params.modelCodeDir === 'string') {
     gathered.params.modelCodeDir = resolveLocal(gathered.params.modelCodeDir, gathered, 'modelCodeDir');
   }
-  const source = options.fromJob === undefined ? undefined : await finishedJob(context, options.fromJob);
+  const origin = await trainingOrigin(context, options);
+  const source = origin === undefined ? undefined : await finishedJob(context, origin);
   const session = await context.session();
   const display = transferDisplay(context, `upload ${String(gathered.params.modelCodeDir)}`);
   let registered: RegisteredModel | undefined;
@@ -188,13 +269,22 @@ async function create(context: Context, options: CreateOptions, specPath?: strin
     return EXIT.INTERRUPTED;
   }
   const { modelId, versionId, body } = registered;
+  const trainingVersionId = origin?.versionId;
   if (context.json) {
     context.out.line(
-      jsonText({ type: 'created', modelId, versionId, name: body.name, version: body.version }),
+      jsonText({
+        type: 'created',
+        modelId,
+        versionId,
+        name: body.name,
+        version: body.version,
+        ...(trainingVersionId === undefined ? {} : { trainingVersionId }),
+      }),
     );
   } else {
+    const from = trainingVersionId === undefined ? '' : ` from training version ${trainingVersionId}`;
     context.out.line(
-      `registered model ${oneLine(body.name)} (id ${modelId}) version ${oneLine(body.version)}: model version id ${versionId}`,
+      `registered model ${oneLine(body.name)} (id ${modelId}) version ${oneLine(body.version)}${from}: model version id ${versionId}`,
     );
   }
   return EXIT.OK;
@@ -232,8 +322,13 @@ export function modelsCommand(): Command {
         .description('register a model version from a JSON spec file (seed parameter names) and/or flags')
         .argument('[spec]', 'JSON spec file (- for stdin)')
         .option(
-          '--from-job <versionId>',
-          'a finished training version: defaults for name, path, kind, framework',
+          '--from-job <jobId>',
+          'a training job: its latest FINISHED version gives the defaults for name, path, kind, framework',
+          id,
+        )
+        .option(
+          '--from-version <versionId>',
+          'a FINISHED training version (modelmaker jobs info <jobId> lists them), instead of --from-job',
           id,
         )
         .option('-n, --name <name>', 'model_name')
@@ -257,7 +352,8 @@ export function modelsCommand(): Command {
           'after',
           `
 Examples:
-  modelmaker models create --from-job 12 --model-version 1.0.0 --code-dir ./serve --boot-file serve.mjs
+  modelmaker models create --from-job 3 --model-version 1.0.0 --code-dir ./serve --boot-file serve.mjs
+  modelmaker models create --from-version 12 --model-version 1.0.1 --code-dir ./serve --boot-file serve.mjs
   modelmaker models create model.json   # {"model_name": "iris", "model_version": "1.0.0", ...}`,
         )
         .action(action(create)),

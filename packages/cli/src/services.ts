@@ -13,12 +13,14 @@ import {
   type DeployParams,
   deployService,
   getServiceLog,
+  hasTag,
   listServices,
   Predictor,
   redact,
   toServiceCreate,
+  ValidationError,
 } from 'modelmaker';
-import { lastValueFrom, type Observable } from 'rxjs';
+import { catchError, lastValueFrom, type Observable, throwError } from 'rxjs';
 import { action, type Context, EXIT } from './context.js';
 import { RefusedError, UsageError } from './errors.js';
 import type { ExitCode } from './exitCodes.js';
@@ -109,6 +111,24 @@ function eventJson(event: ServiceDeployEvent): Record<string, unknown> {
   return { type: 'running', serviceId: event.serviceId, accessAddress: event.detail.accessAddress };
 }
 
+/** The flag that sets each field of the one service model `--resource` describes. */
+const ENTRY_FLAGS: Readonly<Record<string, string>> = {
+  resourceId: '--resource',
+  instanceCount: '--instances',
+  weight: '--weight',
+  modelVersionId: '--model-version-id',
+};
+
+/** `error` with problems on the service model the flags made (`serviceModels[0].weight`) named by their flag (`--weight`). */
+function onEntryFlags(error: ValidationError): ValidationError {
+  const problems = error.problems.map((problem) => {
+    const field = /^serviceModels\[0\]\.(\w+)$/.exec(problem.field)?.[1];
+    const flag = field === undefined ? undefined : ENTRY_FLAGS[field];
+    return flag === undefined ? problem : { ...problem, field: flag };
+  });
+  return new ValidationError(problems, { method: error.method, url: error.url, cause: error.cause });
+}
+
 async function deploy(context: Context, options: DeployOptions, specPath?: string): Promise<ExitCode> {
   const spec = specPath === undefined ? undefined : await readSpecFile(specPath);
   const fromFlags =
@@ -127,7 +147,9 @@ async function deploy(context: Context, options: DeployOptions, specPath?: strin
   const params = gathered.params as unknown as DeployParams;
   const defaults = options.modelVersionId === undefined ? {} : { modelVersionId: options.modelVersionId };
   const checked = toServiceCreate(params, defaults);
-  if (E.isLeft(checked)) throw toSpecError(checked.left, gathered, DEPLOY_SEED_NAMES);
+  const specError = (error: ValidationError) =>
+    toSpecError(fromFlags === undefined ? error : onEntryFlags(error), gathered, DEPLOY_SEED_NAMES);
+  if (E.isLeft(checked)) throw specError(checked.left);
 
   const session = await context.session();
   // Each entry without a model version gets --model-version-id, as deploy does with a model it just created.
@@ -143,7 +165,12 @@ async function deploy(context: Context, options: DeployOptions, specPath?: strin
   let running = false;
   const style = styleOf(context.out);
   const end = await runUntilInterrupted(
-    deployService(session, filled, undefined, { wait: options.wait }),
+    deployService(session, filled, undefined, { wait: options.wait }).pipe(
+      // the platform's refusal of a parameter, named as the user wrote it
+      catchError((error: unknown) =>
+        throwError(() => (hasTag(error, 'ValidationError') ? specError(error as ValidationError) : error)),
+      ),
+    ),
     (event) => {
       if (event.type === 'created') serviceId = event.serviceId;
       if (event.type === 'running') running = true;

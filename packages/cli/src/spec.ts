@@ -181,7 +181,8 @@ const SUGGESTION_DISTANCE = 2;
  * The SDK's `ValidationError` as a {@link SpecError} naming every parameter as the user
  * wrote it — in field paths (`serviceModels[0].weight` → `service_models[0].weight`) and
  * inside messages ("give either codeDir or gitInfo" → "give either code_dir or
- * git_info"). A parameter the user did not write is named by its flag when only flags
+ * git_info"; only compound names there, since `framework` or `inputs` in a message,
+ * "no TRAIN framework 999", are words). A parameter the user did not write is named by its flag when only flags
  * were given, else in the spec's style (seed snake_case or camelCase). An unknown key
  * close to a parameter's name gets a "did you mean" hint.
  */
@@ -200,7 +201,8 @@ export function toSpecError(
     return gathered.style === 'seed' ? (seedOf.get(sdk) ?? sdk) : sdk;
   };
   const known = [...seedOf.keys()];
-  const mentions = new RegExp(`\\b(${known.join('|')})\\b`, 'g');
+  // only compound names are taken for mentions: `framework`, `inputs` or `env` in a message are words
+  const mentions = new RegExp(`\\b(${known.filter((sdk) => /[A-Z]/.test(sdk)).join('|')})\\b`, 'g');
   const problems = error.problems.map((problem): FieldProblem => {
     const root = /^[^.[]+/.exec(problem.field)?.[0] ?? problem.field;
     const field = seedOf.has(root) ? nameOf(root) + problem.field.slice(root.length) : problem.field;

@@ -8,7 +8,14 @@
  */
 import { Command, Option } from 'commander';
 import * as E from 'fp-ts/lib/Either.js';
-import { fit, TRAIN_FRAMEWORK_TYPES, type TrainParams, toTrainCreate } from 'modelmaker';
+import {
+  fit,
+  hasTag,
+  TRAIN_FRAMEWORK_TYPES,
+  type TrainParams,
+  toTrainCreate,
+  type ValidationError,
+} from 'modelmaker';
 import { action, type Context, EXIT } from './context.js';
 import { UsageError } from './errors.js';
 import type { ExitCode } from './exitCodes.js';
@@ -117,6 +124,11 @@ async function train(context: Context, options: TrainOptions, specPath?: string)
         }
       },
     );
+  } catch (error) {
+    // the SDK's checks before upload and the platform's refusal, named as the user wrote them
+    if (hasTag(error, 'ValidationError'))
+      throw toSpecError(error as ValidationError, gathered, TRAIN_SEED_NAMES);
+    throw error;
   } finally {
     display.stop();
   }

@@ -65,6 +65,7 @@ describe('modelmaker, train to prediction against a local platform', () => {
     expect(trained.code).toBe(0);
     const created = /created job iris-cli \(id (\d+)\), version (\d+)/.exec(trained.stdout);
     expect(created).not.toBeNull();
+    const jobId = Number(created![1]);
     const versionId = Number(created![2]);
 
     const watched = await runCli(['jobs', 'watch', String(versionId), '--json'], env);
@@ -100,7 +101,7 @@ describe('modelmaker, train to prediction against a local platform', () => {
         'models',
         'create',
         '--from-job',
-        String(versionId),
+        String(jobId),
         '--model-version',
         '1.0.0',
         '--path',
@@ -115,7 +116,12 @@ describe('modelmaker, train to prediction against a local platform', () => {
     expect(model.stderr).toBe('');
     expect(model.code).toBe(0);
     const registered = ndjson(model.stdout).at(-1)!;
-    expect(registered).toMatchObject({ type: 'created', name: 'iris-cli', version: '1.0.0' });
+    expect(registered).toMatchObject({
+      type: 'created',
+      name: 'iris-cli',
+      version: '1.0.0',
+      trainingVersionId: versionId,
+    });
 
     const deployed = await runCli(
       [

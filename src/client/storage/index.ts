@@ -26,5 +26,6 @@ export type {
 export { isSummary } from './events.js';
 export { listObjects, type ObjectInfo } from './list.js';
 export type { ListOptions, StorageOptions, TransferOptions } from './options.js';
+export { addressPresence, bucketPresence, localFileProblem, type Presence } from './preflight.js';
 export { quietS3Client, SILENT_S3_LOGGER } from './quietS3Client.js';
 export { type UploadOptions, upload } from './upload.js';

@@ -64,21 +64,29 @@ export function splitWords(text: string, field: string): string[] {
     else if (entry.op === 'glob') words.push(entry.pattern);
     else {
       throw new LaunchError(
-        `${field} contains the shell operator ${entry.op}: commands run without a shell here`,
+        `${field}: contains the shell operator ${entry.op}: commands run without a shell here`,
       );
     }
   }
   return words;
 }
 
-async function insideFile(directory: string, path: string, field: string): Promise<string> {
+/**
+ * `path` inside `directory`, checked to be a file there. Failures lead with the body's
+ * field and say what it is (`startup: the boot file "x.mjs" is not a file in the code`),
+ * the one form an SDK maps back to its own parameter name.
+ */
+async function insideFile(directory: string, path: string, field: string, what: string): Promise<string> {
   const full = resolve(directory, path);
   const rel = relative(directory, full);
   if (isAbsolute(path) || rel === '' || rel.split(sep)[0] === '..') {
-    throw new LaunchError(`${field} must be a path inside the code, got ${JSON.stringify(path)}`);
+    throw new LaunchError(
+      `${field}: the ${what} must be a path inside the code, got ${JSON.stringify(path)}`,
+    );
   }
   const info = await stat(full).catch(() => undefined);
-  if (!info?.isFile()) throw new LaunchError(`${field} ${JSON.stringify(path)} is not a file in the code`);
+  if (!info?.isFile())
+    throw new LaunchError(`${field}: the ${what} ${JSON.stringify(path)} is not a file in the code`);
   return full;
 }
 
@@ -102,9 +110,9 @@ export async function planLaunch(
     case 'BASIC_FRAMEWORK': {
       const framework = body.frameworkId === undefined ? undefined : findTrainFramework(body.frameworkId);
       if (!framework)
-        throw new LaunchError(`frameworkId ${body.frameworkId} is not a TRAIN framework of this platform`);
-      if (!body.startup) throw new LaunchError('startup (the boot file) is required for BASIC_FRAMEWORK');
-      const file = await insideFile(dirs.code, body.startup, 'startup');
+        throw new LaunchError(`frameworkId: ${body.frameworkId} is not a TRAIN framework of this platform`);
+      if (!body.startup) throw new LaunchError('startup: the boot file is required for BASIC_FRAMEWORK');
+      const file = await insideFile(dirs.code, body.startup, 'startup', 'boot file');
       const notes = [`running ${body.startup} with ${framework.name} (${framework.interpreter})`];
       if (body.startupType === 'HOROVOD')
         notes.push('startupType HOROVOD runs each instance as a plain process here');
@@ -113,7 +121,7 @@ export async function planLaunch(
     case 'PRESET_ALGORITHM': {
       const algorithm = body.algorithmId === undefined ? undefined : findPresetAlgorithm(body.algorithmId);
       if (!algorithm)
-        throw new LaunchError(`algorithmId ${body.algorithmId} is not a preset algorithm of this platform`);
+        throw new LaunchError(`algorithmId: ${body.algorithmId} is not a preset algorithm of this platform`);
       const { command, args } = await presetTrainingCommand(algorithm.algorithm);
       return {
         notes: [`running preset algorithm ${algorithm.name}`],

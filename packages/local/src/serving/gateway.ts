@@ -31,11 +31,12 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { ERROR_CODES } from 'modelmaker';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { type HttpListener, listen } from '../server/http.js';
 import { BodyTooLargeError, readBodyInto } from '../server/readBody.js';
 import { sendJson } from '../server/router.js';
 import type { Balancer, RouteTarget } from './balancer.js';
+import { undiciAgentClass } from './undiciAgent.js';
 
 /** An instance as the gateway sees it. */
 export interface GatewayTarget extends RouteTarget {
@@ -146,6 +147,7 @@ function failureName(error: NodeJS.ErrnoException): string {
  */
 export async function openGateway(options: GatewayOptions): Promise<Gateway> {
   const timeoutMs = options.upstreamTimeoutMs;
+  const Agent = undiciAgentClass();
   const agent = new Agent({
     keepAliveTimeout: KEEP_ALIVE_MS,
     connectTimeout: timeoutMs,

@@ -4,12 +4,12 @@
  * @module
  */
 import { chmodSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { DEFAULT_SQLITE_BUSY_TIMEOUT_MS } from '../defaults.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { openSqlite, type SqliteDatabase } from './sqlite.js';
 
-/** A better-sqlite3 connection. */
-export type Db = Database.Database;
+/** A connection (better-sqlite3, or the runtime's own SQLite seen through its API: see `sqlite.ts`). */
+export type Db = SqliteDatabase;
 
 /** The data dir's database file name. */
 export const DATABASE_FILE = 'modelmaker.db';
@@ -26,7 +26,7 @@ export class SchemaTooNewError extends Error {
  * @throws SchemaTooNewError when the file's schema is newer than this build's.
  */
 export function openDatabase(file: string): Db {
-  const db = new Database(file);
+  const db = openSqlite(file);
   try {
     if (file !== ':memory:') chmodSync(file, 0o600);
     db.pragma('journal_mode = WAL');

@@ -152,14 +152,20 @@ describe('runTraining with BASIC_FRAMEWORK jobs', () => {
     const unknown = await collect(
       (await prepareRun(harness, trainBody({ frameworkId: FRAMEWORK_IDS.predictPython }))).run$,
     );
+    // each reason leads with the body's field, the form an SDK names its own parameter by
     expect(lastStatus(unknown)).toMatchObject({
       status: 'STARTING_FAIL',
-      reason: expect.stringContaining(`frameworkId ${FRAMEWORK_IDS.predictPython}`),
+      reason: `frameworkId: ${FRAMEWORK_IDS.predictPython} is not a TRAIN framework of this platform`,
     });
-    const missing = await collect((await prepareRun(harness, trainBody({ startup: '../outside.mjs' }))).run$);
+    const outside = await collect((await prepareRun(harness, trainBody({ startup: '../outside.mjs' }))).run$);
+    expect(lastStatus(outside)).toMatchObject({
+      status: 'STARTING_FAIL',
+      reason: 'startup: the boot file must be a path inside the code, got "../outside.mjs"',
+    });
+    const missing = await collect((await prepareRun(harness, trainBody({ startup: 'nope.mjs' }))).run$);
     expect(lastStatus(missing)).toMatchObject({
       status: 'STARTING_FAIL',
-      reason: expect.stringContaining('startup'),
+      reason: 'startup: the boot file "nope.mjs" is not a file in the code',
     });
   });
 });
