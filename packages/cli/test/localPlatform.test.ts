@@ -225,7 +225,7 @@ describe('modelmaker local', () => {
     const dir = tempDir('mm-cli-');
     const flags = ['--s3-endpoint', store.endpoint, '--s3-bucket', 'team', '--s3-access-key-id', keys.id];
     const base = ['local', '--port', '0', '--data-dir', join(dir.path, 'data')];
-    const run = runCli([...base, ...flags], dir.path, { MODELMAKER_S3_SECRET_ACCESS_KEY: keys.secret });
+    const run = await runCli([...base, ...flags], dir.path, { MODELMAKER_S3_SECRET_ACCESS_KEY: keys.secret });
     try {
       await waitUntil(() => run.stdout.includes('Press Ctrl+C'), 20_000);
       expect(run.stdout).toContain(`  S3:        ${store.endpoint} (bucket team, path-style, external)\n`);
