@@ -10,9 +10,13 @@
  *
  * A `TMPDIR` set by whoever runs the tests is kept as it is; so is `os.tmpdir()` where
  * there is no tmpfs, or too little room on it.
+ *
+ * A run that was killed never reaches its teardown, so each directory records the
+ * process that made it (`owner.pid`), and a new run first removes the directories whose
+ * owner is gone.
  * @module
  */
-import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Where Linux mounts its shared-memory tmpfs. */
@@ -22,12 +26,46 @@ const TMPFS_MAGIC = 0x01021994;
 /** Free room the run wants on it: the tests' files are small, but several platforms run at once. */
 const MIN_FREE_BYTES = 2 * 1024 ** 3;
 
+/** Prefix of the runs' directories in {@link MEMORY_DIRECTORY}. */
+const RUN_PREFIX = 'modelmaker-tests-';
+/** File in a run's directory holding the process id of the run that made it. */
+const OWNER_FILE = 'owner.pid';
+
+/** Whether a process with this id exists (signal 0 only checks). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the directories of earlier runs whose process is gone (killed before its teardown). */
+function removeAbandonedRuns(): void {
+  for (const name of readdirSync(MEMORY_DIRECTORY)) {
+    if (!name.startsWith(RUN_PREFIX)) continue;
+    const directory = join(MEMORY_DIRECTORY, name);
+    let owner: number;
+    try {
+      owner = Number(readFileSync(join(directory, OWNER_FILE), 'utf8'));
+    } catch {
+      continue; // made by a run that records no owner, or being made right now: not ours to judge
+    }
+    if (Number.isInteger(owner) && owner > 0 && !isAlive(owner))
+      rmSync(directory, { recursive: true, force: true });
+  }
+}
+
 /** A fresh directory on a tmpfs with room to spare, or undefined. */
 function memoryDirectory(): string | undefined {
   try {
     const stats = statfsSync(MEMORY_DIRECTORY);
     if (stats.type !== TMPFS_MAGIC || stats.bavail * stats.bsize < MIN_FREE_BYTES) return undefined;
-    return mkdtempSync(join(MEMORY_DIRECTORY, 'modelmaker-tests-'));
+    removeAbandonedRuns();
+    const directory = mkdtempSync(join(MEMORY_DIRECTORY, RUN_PREFIX));
+    writeFileSync(join(directory, OWNER_FILE), String(process.pid));
+    return directory;
   } catch {
     return undefined;
   }

@@ -6,7 +6,8 @@
  * model version deployed from the page answers in the predict console — and the
  * page logs no error. One platform and one browser for the whole file.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { getTrainLog, getTrainVersion, type LogLine } from 'modelmaker';
 import type { Browser, Page } from 'playwright-core';
 import { lastValueFrom } from 'rxjs';
@@ -99,7 +100,12 @@ describe('the dashboard in a browser', () => {
   });
 
   it('a running version: log lines in order with none missing or repeated across a forced reconnect, charts gaining points', async () => {
-    const job = await startJob(stack.session, fixtureJob(stack, 'live-log', { steps: 40, delayMs: 80 }));
+    // the job waits after step 10 until the stream has been cut, so it cannot end first on a slow machine
+    const gate = join(stack.platform.dataDir, 'live-log.go'); // removed with the platform's data
+    const job = await startJob(
+      stack.session,
+      fixtureJob(stack, 'live-log', { steps: 40, delayMs: 80, gate, gateStep: 10 }),
+    );
     await page.goto(`${stack.dashboard.url}#/versions/${job.versionId}`);
     await page.locator('.live[data-stream="live"]').waitFor();
     await page.waitForFunction(
@@ -116,6 +122,7 @@ describe('the dashboard in a browser', () => {
     const before = await shownLines();
     stack.dashboard.dropStreams();
     await page.locator('.live[data-stream="reconnecting"], .live[data-stream="connecting"]').waitFor();
+    await writeFile(gate, '');
     await page.locator('.live[data-stream="live"], .live[data-stream="ended"]').waitFor();
     await page.locator('.badge[data-status="FINISH"]').first().waitFor();
     await page.locator('.live[data-stream="ended"]').waitFor();

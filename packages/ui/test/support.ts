@@ -146,6 +146,9 @@ export function fixtureJob(
     exit?: number;
     lines?: number;
     marks?: number;
+    /** A file the job waits for after step `gateStep` (default 1): the test holds it mid-run. */
+    gate?: string;
+    gateStep?: number;
   } = {},
 ): TrainParams {
   return {
@@ -166,6 +169,12 @@ export function fixtureJob(
       { name: 'EXIT', value: hp.exit ?? 0 },
       { name: 'LINES', value: hp.lines ?? 0 },
       { name: 'MARKS', value: hp.marks ?? 0 },
+      ...(hp.gate === undefined
+        ? []
+        : [
+            { name: 'GATE', value: hp.gate },
+            { name: 'GATE_STEP', value: hp.gateStep ?? 1 },
+          ]),
       { name: 'DB_PASSWORD', value: 'hunter2-secret' },
     ],
     monitors: [

@@ -49,6 +49,12 @@ export interface DownloadOptions extends TransferOptions {
    * in the summary's `rejectedKeys`.
    */
   readonly onUnsafeKey?: 'error' | 'skip' | undefined;
+  /**
+   * A listing of at most this many objects is kept from the first pass for the second
+   * (one listing instead of two); a longer one is listed again, page by page, never held
+   * whole. Default {@link DEFAULT_DOWNLOAD_KEPT_LISTING_KEYS} (10,000: about 3 MB).
+   */
+  readonly keptListingKeys?: number | undefined;
 }
 
 /** An object to fetch, with its checked local place. */
@@ -63,8 +69,7 @@ interface Survey {
   readonly files: number;
   readonly bytes: number;
   /**
-   * The listing's pages, when it held at most {@link DEFAULT_DOWNLOAD_KEPT_LISTING_KEYS}
-   * objects: the second pass transfers from them instead of listing again.
+   * The listing's pages, when it held at most `keptListingKeys` objects: the second pass transfers from them instead of listing again.
    */
   readonly pages: (readonly RemoteObject[])[] | undefined;
   readonly rejectedKeys: readonly string[];
@@ -117,6 +122,7 @@ function survey(
   bucket: string,
   prefix: string,
   onUnsafe: 'error' | 'skip',
+  keptListingKeys: number,
 ): Observable<Survey> {
   return defer(() => {
     let files = 0;
@@ -127,7 +133,7 @@ function survey(
     return eachListingPage(caller, bucket, prefix, (objects) =>
       defer(() => {
         kept += objects.length;
-        if (pages && kept <= DEFAULT_DOWNLOAD_KEPT_LISTING_KEYS) pages.push(objects);
+        if (pages && kept <= keptListingKeys) pages.push(objects);
         else pages = undefined;
         for (const entry of plan(objects, prefix, undefined, onUnsafe, (key) => rejectedKeys.push(key))) {
           if (entry.safe.directory) continue;
@@ -164,7 +170,7 @@ function forEachPage<T>(
  *
  * **Streams the listing.** A first pass over the listing checks every key and counts the
  * totals (so progress knows them from the start), a second one fetches each page's
- * objects. A listing of up to `DEFAULT_DOWNLOAD_KEPT_LISTING_KEYS` (10,000) objects is
+ * objects. A listing of up to `keptListingKeys` (default 10,000) objects is
  * kept from the first pass for the second (one listing); a longer one is listed again,
  * page by page, never held whole: a million keys cost a page of memory. A listing that
  * does not advance fails with `PagingError`.
@@ -205,6 +211,7 @@ export function download(
     const scheduler = options.scheduler ?? asyncScheduler;
     const concurrency = options.concurrency ?? DEFAULT_STORAGE_CONCURRENCY;
     const onUnsafe = options.onUnsafeKey ?? 'error';
+    const keptListingKeys = options.keptListingKeys ?? DEFAULT_DOWNLOAD_KEPT_LISTING_KEYS;
     const stepBytes = options.progressStepBytes ?? DEFAULT_PROGRESS_STEP_BYTES;
 
     /** Fetches the planned entries: directories made, files fetched, `concurrency` at a time. */
@@ -247,7 +254,7 @@ export function download(
                 pages: undefined,
               });
             })
-          : survey(caller, bucket, goal.prefix, onUnsafe);
+          : survey(caller, bucket, goal.prefix, onUnsafe, keptListingKeys);
       return totals$.pipe(
         switchMap((totals) => {
           const tracker = new ProgressTracker('download', totals, () => scheduler.now(), stepBytes);

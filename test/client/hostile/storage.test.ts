@@ -8,7 +8,7 @@ import { readdir } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { staticS3Access } from '../../../src/client/storage/access.js';
 import { deleteObjects } from '../../../src/client/storage/delete.js';
 import { download } from '../../../src/client/storage/download.js';
@@ -32,13 +32,10 @@ import {
 
 /**
  * Listings of more than 4 objects count as long here: download keeps a short listing
- * between its two passes (`DEFAULT_DOWNLOAD_KEPT_LISTING_KEYS`, 10,000), and these tests
- * are about how a long one streams (a few objects stand for millions).
+ * between its two passes (`keptListingKeys`, default 10,000), and these tests are about
+ * how a long one streams (a few objects stand for millions).
  */
-vi.mock('../../../src/defaults.js', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../../../src/defaults.js')>()),
-  DEFAULT_DOWNLOAD_KEPT_LISTING_KEYS: 4,
-}));
+const LONG_LISTINGS = { keptListingKeys: 4 } as const;
 
 const scan = new LeakScan();
 const BUCKET = 'bucket';
@@ -135,7 +132,9 @@ describe('3. a looping listing ends within a bounded number of requests', () => 
     const target = await tempDir('mm-hostile-');
     const error = await failure(
       scan,
-      lastValueFrom(download(provider(s3), `s3://${BUCKET}/p/`, target, ONE_ATTEMPT)),
+      lastValueFrom(
+        download(provider(s3), `s3://${BUCKET}/p/`, target, { ...ONE_ATTEMPT, ...LONG_LISTINGS }),
+      ),
     );
     expect(error).toMatchObject({ _tag: 'PagingError' });
     expect(s3.ops).toEqual(['ListObjects', 'ListObjects']);
@@ -172,7 +171,7 @@ describe('3. a looping listing ends within a bounded number of requests', () => 
     expect(stuck.ops).toEqual(['ListObjects']);
   });
 
-  it('a long listing (over DEFAULT_DOWNLOAD_KEPT_LISTING_KEYS) streams into the download: objects of page 1 are fetched before page 3 is listed', async () => {
+  it('a long listing (over keptListingKeys) streams into the download: objects of page 1 are fetched before page 3 is listed', async () => {
     const all = Array.from({ length: 6 }, (_, i) => ({ key: `p/f${i}`, size: 1 }));
     const s3 = await store((op, hit, res) => {
       if (op === 'ListObjects') {
@@ -185,7 +184,11 @@ describe('3. a looping listing ends within a bounded number of requests', () => 
     });
     const target = await tempDir('mm-hostile-');
     const events = await lastValueFrom(
-      download(provider(s3), `s3://${BUCKET}/p/`, target, { ...ONE_ATTEMPT, concurrency: 2 }).pipe(toArray()),
+      download(provider(s3), `s3://${BUCKET}/p/`, target, {
+        ...ONE_ATTEMPT,
+        ...LONG_LISTINGS,
+        concurrency: 2,
+      }).pipe(toArray()),
     );
     expect(events.filter(isSummary)[0]).toMatchObject({ filesTotal: 6, filesSent: 6 });
     // First pass: three pages. Second pass: each page's GETs before the next page.

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { download, isSummary, upload } from '../../../src/client/storage/index.js';
 import {
   cleanupTempDirs,
@@ -13,14 +13,9 @@ import {
 } from './fixture.js';
 
 /** A listing longer than this is not kept between the two passes (3 here, so 10 objects are "long"). */
-const { KEPT_KEYS } = vi.hoisted(() => ({ KEPT_KEYS: 3 }));
+const KEPT_KEYS = 3;
 
-vi.mock('../../../src/defaults.js', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../../../src/defaults.js')>()),
-  DEFAULT_DOWNLOAD_KEPT_LISTING_KEYS: KEPT_KEYS,
-}));
-
-describe('download of a listing longer than DEFAULT_DOWNLOAD_KEPT_LISTING_KEYS', () => {
+describe('download of a listing longer than keptListingKeys', () => {
   let s3: S3Fixture;
 
   beforeAll(async () => {
@@ -38,7 +33,7 @@ describe('download of a listing longer than DEFAULT_DOWNLOAD_KEPT_LISTING_KEYS',
     await collect(upload(s3.provider, source, uri));
     const target = await tempDir();
     s3.clear();
-    const events = await collect(download(s3.provider, uri, target));
+    const events = await collect(download(s3.provider, uri, target, { keptListingKeys: KEPT_KEYS }));
     expect(s3.count('ListObjects')).toBe(2);
     expect(s3.count('GetObject')).toBe(10);
     expect(events.filter(isSummary)[0]).toMatchObject({ filesSent: 10, bytesSent: 1045 });

@@ -11,9 +11,10 @@
  * budget, the monitor and line it stopped at get another try on their own, with twice
  * the budget — a batch that was merely large passes then, and the work goes on from
  * there; a pattern that exceeds that on one line while computing all along is disabled
- * for the rest of the run, with a reason for the job's log. A try cut short while the
- * process barely ran (a loaded machine, a pause) is tried again, a few times at most.
- * The event loop is held about three budgets per disabled monitor, once.
+ * for the rest of the run, with a reason for the job's log — twice in a row, since one
+ * try can be cut short by a garbage collection (CPU time, but not the pattern's). A try
+ * cut short while the process barely ran (a loaded machine, a pause) does not count;
+ * three tries at most. The event loop is held about five budgets per disabled monitor, once.
  *
  * Why not a worker thread: a monitor's points are written in the same transaction
  * as their lines (whoever sees the lines sees their points), which needs the answer
@@ -38,6 +39,8 @@ const TIMEOUT_CODE = 'ERR_SCRIPT_EXECUTION_TIMEOUT';
 const CONFIRMATION_FACTOR = 2;
 /** Most tries a monitor gets on the line it was stopped at, when the tries were not spent computing. */
 const MAX_CONFIRMATIONS = 3;
+/** Tries stopped while computing that disable a monitor (one alone may have been a garbage collection). */
+const BUSY_STOPS_TO_DISABLE = 2;
 /** A try that used at least this share of its time on the CPU was computing (not waiting for it). */
 const BUSY_SHARE = 0.5;
 /** The result of a monitor on a line without a match (shared: most lines have none). */
@@ -69,12 +72,13 @@ export class MonitorBudget {
   }
 
   /**
-   * Runs one monitor on one line with twice the budget: true when it finishes. A try
-   * stopped while the process hardly used the CPU (the machine was busy elsewhere, a
-   * pause) does not count, up to {@link MAX_CONFIRMATIONS} tries; a try that spent its
-   * time computing does.
+   * Runs one monitor on one line with twice the budget: true when it finishes. It fails
+   * after {@link BUSY_STOPS_TO_DISABLE} tries stopped while computing; a try stopped while
+   * the process hardly used the CPU (the machine was busy elsewhere, a pause) does not
+   * count; {@link MAX_CONFIRMATIONS} tries at most.
    */
   private confirm(step: () => void): boolean {
+    let busyStops = 0;
     for (let tries = 1; ; tries++) {
       const cpu = process.cpuUsage();
       const started = performance.now();
@@ -82,7 +86,8 @@ export class MonitorBudget {
       const wallMs = performance.now() - started;
       const used = process.cpuUsage(cpu);
       const cpuMs = (used.user + used.system) / 1000;
-      if (cpuMs >= wallMs * BUSY_SHARE || tries >= MAX_CONFIRMATIONS) return false;
+      if (cpuMs >= wallMs * BUSY_SHARE) busyStops++;
+      if (busyStops >= BUSY_STOPS_TO_DISABLE || tries >= MAX_CONFIRMATIONS) return false;
     }
   }
 

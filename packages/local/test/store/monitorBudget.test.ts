@@ -46,4 +46,28 @@ describe('monitors within a time budget', () => {
     ]);
     expect(outcome.matches.every(({ line, match }, i) => line === i && match.value === i)).toBe(true);
   });
+
+  it('keeps a monitor when one try on a line was cut short by something else than its pattern (e.g. a garbage collection)', () => {
+    const budget = new MonitorBudget(10);
+    // The pattern stalls (computing) on 'loss=7' twice: in the batch, then in its first try alone.
+    let stalls = 2;
+    class StallingTwice extends RegExp {
+      override exec(text: string): RegExpExecArray | null {
+        if (text === 'loss=7' && stalls > 0) {
+          stalls--;
+          const until = performance.now() + 60;
+          while (performance.now() < until) {
+            // busy: the time is CPU time, as a garbage collection's is
+          }
+        }
+        return super.exec(text);
+      }
+    }
+    const monitors: CompiledMonitor[] = [{ name: 'loss', pattern: new StallingTwice('loss=([0-9.]+)') }];
+    const outcome = budget.evaluate(monitors, ['loss=1', 'loss=7', 'loss=9']);
+    expect(budget.interruptions).toBe(1);
+    expect(stalls).toBe(0);
+    expect(outcome.disabled).toEqual([]);
+    expect(outcome.matches.map(({ match }) => match.value)).toEqual([1, 7, 9]);
+  });
 });
