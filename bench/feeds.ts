@@ -23,10 +23,8 @@
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import { cpus, loadavg } from 'node:os';
-import { defer, type Observable, of } from 'rxjs';
 import { silentLogger } from '../src/client/logger.js';
 import { Session } from '../src/client/session.js';
-import type { LogLine, LogPage } from '../src/codecs/training.js';
 import { toAsyncIterable } from '../src/feeds/asyncIterable.js';
 import { createDemand, withDemand } from '../src/feeds/demand.js';
 import { ndjsonLine } from '../src/feeds/ndjson.js';
@@ -34,14 +32,14 @@ import { toReadableStream } from '../src/feeds/readableStream.js';
 import { type LogEvent, logs$ } from '../src/streams/logs.js';
 import { sourceFromSession } from '../src/streams/sessionSource.js';
 import type { TrainingSource } from '../src/streams/source.js';
+import { generatedSource, LOG_PAGE, logContent, logPageJson } from './support.js';
 
 const VOLUME = Number(process.env.BENCH_LINES ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const HTTP = process.env.BENCH_HTTP !== '0';
-const PAGE = 1000;
+const PAGE = LOG_PAGE;
 const NEWLINE = 0x0a;
 const VERSION = 3;
-const content = (id: number) => `epoch ${id >> 10} step ${id} loss=${(1 / (id + 1)).toFixed(8)}`;
 
 // ── the platform (child process) ────────────────────────────────────────────
 
@@ -64,10 +62,7 @@ function serve(): void {
       return;
     }
     const lastId = Number(url.searchParams.get('lastId') ?? 0);
-    const end = Math.min(VOLUME, lastId + Number(url.searchParams.get('limit') ?? PAGE));
-    const parts: string[] = [];
-    for (let id = lastId; id < end; id++) parts.push(`{"id":${id},"content":"${content(id)}"}`);
-    const text = `{"logs":[${parts.join(',')}]${end < VOLUME ? ',"hasMore":1' : ''}}`;
+    const text = logPageJson(VOLUME, lastId, Number(url.searchParams.get('limit') ?? PAGE));
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     res.end(text);
   });
@@ -82,25 +77,6 @@ function serve(): void {
 }
 
 // ── the client ──────────────────────────────────────────────────────────────
-
-/** A finished job of VOLUME lines from memory, pages made when asked. */
-function generatedSource(): TrainingSource {
-  const unused = (): Observable<never> => {
-    throw new Error('unused');
-  };
-  return {
-    version: () => of({ status: 'FINISH' }),
-    logPage: (_id, { lastId, limit = PAGE }) =>
-      defer(() => {
-        const end = Math.min(VOLUME, lastId + limit);
-        const logs: LogLine[] = [];
-        for (let id = lastId; id < end; id++) logs.push({ id, content: content(id) });
-        return of<LogPage>(end < VOLUME ? { logs, hasMore: true } : { logs });
-      }),
-    performance: unused,
-    resources: unused,
-  };
-}
 
 type Way = (source: TrainingSource) => Promise<number>;
 
@@ -201,7 +177,7 @@ async function rates(label: string, source: () => TrainingSource): Promise<void>
  * VOLUME line events made on the fly. What no bridge can go below.
  */
 async function floors(): Promise<void> {
-  const event = (id: number): LogEvent => ({ type: 'line', line: { id, content: content(id) } });
+  const event = (id: number): LogEvent => ({ type: 'line', line: { id, content: logContent(id) } });
   const bare: Array<[string, () => Promise<number>]> = [
     [
       'bare for await (async iterator, no SDK)',
@@ -258,7 +234,7 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
-  await rates('in-process source', generatedSource);
+  await rates('in-process source', () => generatedSource(VOLUME));
   await floors();
   if (HTTP) {
     const child = fork(new URL(import.meta.url).pathname, ['serve'], { execArgv: process.execArgv });

@@ -21,11 +21,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { Pool } from 'undici';
+import { cpuMs, postPredict } from './support.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const SLICE_MS = Number(process.env.BENCH_SLICE_MS ?? 300);
-/** Clock ticks per second of /proc/<pid>/stat times (`getconf CLK_TCK`, 100 on Linux). */
-const CLOCK_TICKS = 100;
 const BODY = JSON.stringify({ instances: [[5.1, 3.5, 1.4, 0.2]] });
 const ANSWER = JSON.stringify({ predictions: [[0.9, 0.05, 0.05]] });
 
@@ -103,34 +102,6 @@ async function gateway(bundle: string, upstreamPort: number): Promise<void> {
   process.send!(g.port);
 }
 
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-}
-
-function once(agent: http.Agent, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const request = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/ModelMaker/predict',
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(BODY) },
-      },
-      (response) => {
-        response.resume();
-        response.once('end', () => resolve(performance.now() - started));
-      },
-    );
-    request.once('error', reject);
-    request.end(BODY);
-  });
-}
-
 interface Side {
   readonly label: string;
   readonly port: number;
@@ -148,7 +119,7 @@ async function slice(side: Side, agent: http.Agent, clients: number, upstreamPid
   const started = performance.now();
   let running = true;
   const loops = Array.from({ length: clients }, async () => {
-    while (running) side.latencies.push(await once(agent, side.port));
+    while (running) side.latencies.push((await postPredict(agent, side.port, BODY)).ms);
   });
   await new Promise((resolve) => setTimeout(resolve, SLICE_MS));
   running = false;

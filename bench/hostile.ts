@@ -20,6 +20,7 @@ import { lastValueFrom } from 'rxjs';
 import { silentLogger } from '../src/client/logger.js';
 import { Session } from '../src/client/session.js';
 import { getTrainLog, listTrain } from '../src/client/training.js';
+import { sampleRss } from '../test/support/rssSampler.js';
 
 const MIB = 1024 * 1024;
 const BOMB_MIB = Number(process.env.BENCH_BOMB_MIB ?? 2048);
@@ -66,19 +67,15 @@ async function measure(
   reset: () => void,
 ): Promise<void> {
   reset();
-  global.gc?.();
-  const before = process.memoryUsage().rss;
-  let peak = before;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 5);
+  const rss = sampleRss();
   const started = performance.now();
   const outcome = await run().then(
     () => 'succeeded (!)',
     (error: { _tag?: string }) => error._tag ?? String(error),
   );
   const ms = performance.now() - started;
-  clearInterval(sampler);
+  const peak = rss.stop();
+  const before = rss.before;
   // The server reports what it wrote once its handler ends (the client aborted it).
   for (let waited = 0; written() < 0 && waited < 2_000; waited += 10) {
     await new Promise((resolve) => setTimeout(resolve, 10));

@@ -37,6 +37,7 @@ import { lines } from '../src/streams/lines.js';
 import { logs$ } from '../src/streams/logs.js';
 import { sourceFromSession } from '../src/streams/sessionSource.js';
 import { status$ } from '../src/streams/status.js';
+import { BENCH_CODE_URL, benchTrainJob, percentile } from './support.js';
 
 const LINES = Number(process.env.BENCH_LINES ?? 500);
 const GAP_MS = Number(process.env.BENCH_GAP_MS ?? 2);
@@ -58,11 +59,6 @@ for (let i = 0; i < ${LINES}; i++) {
 function printedAt(content: string): number | undefined {
   const match = /t=([\d.]+)/.exec(content);
   return match ? Number(match[1]) : undefined;
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 async function servePlatform(dataDir: string): Promise<void> {
@@ -115,24 +111,11 @@ async function main(): Promise<void> {
     const script = join(codeDir, 'train.mjs');
     await writeFile(script, SCRIPT);
     await writeFile(join(codeDir, 'data.csv'), 'a,b\n1,2\n');
-    await lastValueFrom(uploadData(session, codeDir, 's3://modelmaker/bench/code/'));
+    await lastValueFrom(uploadData(session, codeDir, BENCH_CODE_URL));
     let jobs = 0;
     const submit = async (): Promise<number> => {
       const name = `latency-${jobs++}`;
-      const { versionId } = await firstValueFrom(
-        createTrainJob(session, {
-          name,
-          type: 'BASIC_FRAMEWORK',
-          frameworkId: 500101, // node
-          resourceId: 500050,
-          instance: 1,
-          volumeSize: 1,
-          startup: 'train.mjs',
-          codeUrl: 's3://modelmaker/bench/code/',
-          dataUrl: 's3://modelmaker/bench/code/data.csv',
-          output: `s3://modelmaker/bench/out/${name}/`,
-        }),
-      );
+      const { versionId } = await firstValueFrom(createTrainJob(session, benchTrainJob(name)));
       // From TRAINING on, lines may come; the first of them waits for no poll set up late.
       await lastValueFrom(
         status$(sourceFromSession(session), versionId, { floorMs: 1, ceilingMs: 5 }).pipe(

@@ -26,7 +26,7 @@
 import { fork } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { cpus } from 'node:os';
-import { defer, lastValueFrom, Observable, of, takeUntil, tap, timer } from 'rxjs';
+import { lastValueFrom, Observable, takeUntil, tap, timer } from 'rxjs';
 import type { AnyEndpoint, Caller } from '../src/client/endpointCall.js';
 import { silentLogger } from '../src/client/logger.js';
 import { Session } from '../src/client/session.js';
@@ -35,14 +35,13 @@ import { type LogLine, type LogPage, LogPageReference } from '../src/codecs/trai
 import { lines } from '../src/streams/lines.js';
 import { type LogsOptions, logs$ } from '../src/streams/logs.js';
 import { sourceFromSession } from '../src/streams/sessionSource.js';
-import type { TrainingSource } from '../src/streams/source.js';
+import { generatedSource, LOG_PAGE, logContent, logPageJson, percentile } from './support.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const VOLUME = Number(process.env.BENCH_LINES ?? 1_000_000);
-const PAGE = 1000;
+const PAGE = LOG_PAGE;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const content = (id: number) => `epoch ${id >> 10} step ${id} loss=${(1 / (id + 1)).toFixed(8)}`;
 
 // ── the platform (child process) ────────────────────────────────────────────
 
@@ -55,7 +54,7 @@ function serve(): void {
     // catch up with the clock, so the rate holds even when a tick is late
     const due = Math.floor(((Date.now() - started) * RATE) / 1000);
     if (next >= due) return;
-    for (; next < due; next++) appended.push({ id: next, content: content(next), time: Date.now() });
+    for (; next < due; next++) appended.push({ id: next, content: logContent(next), time: Date.now() });
     for (const wake of waiters) wake();
     waiters.clear();
   }, 1);
@@ -99,10 +98,7 @@ function serve(): void {
     const wait = Number(url.searchParams.get('wait') ?? 0);
     if (version === 3) {
       // written by hand: the platform's cost should not hide the client's
-      const end = Math.min(VOLUME, lastId + limit);
-      const parts: string[] = [];
-      for (let id = lastId; id < end; id++) parts.push(`{"id":${id},"content":"${content(id)}"}`);
-      const text = `{"logs":[${parts.join(',')}]${end < VOLUME ? ',"hasMore":1' : ''}}`;
+      const text = logPageJson(VOLUME, lastId, limit);
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
       res.end(text);
       return;
@@ -186,12 +182,6 @@ async function measure(stream: Observable<LogLine>, stopAfterMs?: number): Promi
   };
 }
 
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 /**
  * The transport floor: the finished job's pages over HTTP with plain `fetch` and
  * `JSON.parse`, one request at a time like logs$ — no Session, no decode, no logs$.
@@ -216,25 +206,6 @@ function rawPages(port: number): Observable<LogLine> {
       stopped = true;
     };
   });
-}
-
-/** A finished job of `total` lines from memory: the cost of logs$ alone, no HTTP or decoding. */
-function generatedSource(total: number): TrainingSource {
-  const unused = (): Observable<never> => {
-    throw new Error('unused');
-  };
-  return {
-    version: () => of({ status: 'FINISH' }),
-    logPage: (_id, { lastId, limit = PAGE }) =>
-      defer(() => {
-        const end = Math.min(total, lastId + limit);
-        const logs: LogLine[] = [];
-        for (let id = lastId; id < end; id++) logs.push({ id, content: content(id) });
-        return of<LogPage>(end < total ? { logs, hasMore: true } : { logs });
-      }),
-    performance: unused,
-    resources: unused,
-  };
 }
 
 async function main(): Promise<void> {

@@ -16,14 +16,10 @@ import { uploadData } from '../src/client/sessionStorage.js';
 import { createTrainJob, getTrainLog, getTrainVersion } from '../src/client/training.js';
 import { sourceFromSession } from '../src/streams/sessionSource.js';
 import { status$ } from '../src/streams/status.js';
+import { BENCH_CODE_URL, benchTrainJob, percentile } from './support.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 5);
 const LINES = Number(process.env.BENCH_LINES ?? 500);
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
@@ -53,25 +49,12 @@ try {
     `for (let i = 0; i < ${LINES}; i++) { console.log('t=' + Date.now() + ' i=' + i); await new Promise((r) => setTimeout(r, 2)); }\n`,
   );
   await writeFile(join(codeDir, 'data.csv'), 'a,b\n1,2\n');
-  await lastValueFrom(uploadData(session, codeDir, 's3://modelmaker/bench/code/'));
-  const body = (name: string) => ({
-    name,
-    type: 'BASIC_FRAMEWORK' as const,
-    frameworkId: 500101, // node
-    resourceId: 500050,
-    instance: 1,
-    volumeSize: 1,
-    startup: 'train.mjs',
-    codeUrl: 's3://modelmaker/bench/code/',
-    dataUrl: 's3://modelmaker/bench/code/data.csv',
-    output: `s3://modelmaker/bench/out/${name}/`,
-  });
-
+  await lastValueFrom(uploadData(session, codeDir, BENCH_CODE_URL));
   const submitToTraining: number[] = [];
   const lineLatency: number[] = [];
   for (let j = 0; j < JOBS; j++) {
     const sent = performance.now();
-    const { versionId } = await firstValueFrom(createTrainJob(session, body(`bench-${j}`)));
+    const { versionId } = await firstValueFrom(createTrainJob(session, benchTrainJob(`bench-${j}`)));
     await lastValueFrom(
       status$(sourceFromSession(session), versionId, { floorMs: 5, ceilingMs: 20 }).pipe(
         takeWhile((change) => change.status !== 'TRAINING' && !change.terminal, true),

@@ -36,12 +36,11 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { cpuMs, postPredict } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 500);
 const SLICE_MS = Number(process.env.BENCH_SLICE_MS ?? 500);
-/** Clock ticks per second of /proc/<pid>/stat times (`getconf CLK_TCK`, 100 on Linux). */
-const CLOCK_TICKS = 100;
 const DEPLOYS = Number(process.env.BENCH_DEPLOYS ?? 4);
 const STARTS = Number(process.env.BENCH_STARTS ?? 5);
 /** `dist`: the platform runs compiled (built first with `npm run build`); `sources`: through tsx. */
@@ -155,14 +154,6 @@ async function serve(): Promise<void> {
 
 // ── the load generator ──────────────────────────────────────────────────────
 
-/** CPU time (user + system) of a process so far, ms, from /proc (Linux). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[11] and [12] are utime and stime (fields 14 and 15 of proc(5)), in clock ticks
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-}
-
 /** The processes on the path: the load generator (this one), the platform with the gateway, the predictor. */
 let PIDS: { client: number; platform: number; predictor: number } | undefined;
 
@@ -181,32 +172,6 @@ interface CaseResult {
   readonly errors: number;
 }
 
-function once(agent: http.Agent, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const request = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/ModelMaker/predict',
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(BODY) },
-      },
-      (response) => {
-        response.resume();
-        response.once('end', () =>
-          response.statusCode === 200
-            ? resolve(performance.now() - started)
-            : reject(new Error(String(response.statusCode))),
-        );
-      },
-    );
-    request.once('error', reject);
-    request.end(BODY);
-  });
-}
-
 /** Load on one port from `concurrency` clients, measured while `measuring` holds; `stop()` ends it. */
 function load(port: number, concurrency: number, agent: http.Agent) {
   const latencies: number[] = [];
@@ -220,7 +185,8 @@ function load(port: number, concurrency: number, agent: http.Agent) {
   const clients = Array.from({ length: concurrency }, async () => {
     while (running) {
       try {
-        const ms = await once(agent, port);
+        const { ms, status } = await postPredict(agent, port, BODY);
+        if (status !== 200) throw new Error(String(status));
         if (measuring) latencies.push(ms);
       } catch {
         if (measuring) errors++;

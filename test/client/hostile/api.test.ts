@@ -15,6 +15,7 @@ import { hasTag } from '../../../src/errors.js';
 import { lines } from '../../../src/streams/lines.js';
 import { logs$ } from '../../../src/streams/logs.js';
 import { sourceFromSession } from '../../../src/streams/sessionSource.js';
+import { sampleRss } from '../../support/rssSampler.js';
 import {
   failure,
   type Hostile,
@@ -198,18 +199,12 @@ describe('2. response bodies are limited while they stream', () => {
       res.end();
     });
     const session = hostileSession(scan, api.base, { maxResponseBytes: MIB });
-    global.gc?.();
-    const before = process.memoryUsage().rss;
-    let peak = before;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 5);
+    const rss = sampleRss();
     const error = await failure(scan, lastValueFrom(listTrain(session)));
-    clearInterval(sampler);
-    peak = Math.max(peak, process.memoryUsage().rss);
+    const peak = Math.max(rss.stop(), process.memoryUsage().rss);
     expect(error).toMatchObject({ _tag: 'ResponseTooLarge', limitBytes: MIB, kind: 'json' });
     expect(api.count('/v1/train')).toBe(1);
-    const growthMib = (peak - before) / MIB;
+    const growthMib = (peak - rss.before) / MIB;
     console.info(
       `gzip bomb: ${(written / MIB).toFixed(1)} MiB compressed written of ${((bomb.member.length * bomb.members) / MIB).toFixed(1)} MiB (2048 MiB inflated); RSS growth ${growthMib.toFixed(1)} MiB`,
     );
