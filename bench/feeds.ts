@@ -23,8 +23,6 @@
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import { cpus, loadavg } from 'node:os';
-import { silentLogger } from '../src/client/logger.js';
-import { Session } from '../src/client/session.js';
 import { toAsyncIterable } from '../src/feeds/asyncIterable.js';
 import { createDemand, withDemand } from '../src/feeds/demand.js';
 import { ndjsonLine } from '../src/feeds/ndjson.js';
@@ -32,7 +30,7 @@ import { toReadableStream } from '../src/feeds/readableStream.js';
 import { type LogEvent, logs$ } from '../src/streams/logs.js';
 import { sourceFromSession } from '../src/streams/sessionSource.js';
 import type { TrainingSource } from '../src/streams/source.js';
-import { generatedSource, LOG_PAGE, logContent, logPageJson } from './support.js';
+import { benchLogSession, generatedSource, LOG_PAGE, logContent, logPageJson } from './support.js';
 
 const VOLUME = Number(process.env.BENCH_LINES ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -242,13 +240,7 @@ async function main(): Promise<void> {
       const port = await new Promise<number>((resolve) =>
         child.once('message', (m: { port: number }) => resolve(m.port)),
       );
-      const session = new Session({
-        baseUrl: `http://127.0.0.1:${port}/mmr`,
-        username: 'bench',
-        password: 'bench',
-        configPath: false,
-        logger: silentLogger,
-      });
+      const session = benchLogSession(port);
       await rates('HTTP (node:http child, real Session)', () => sourceFromSession(session));
     } finally {
       child.disconnect();

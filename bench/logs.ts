@@ -28,14 +28,19 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { cpus } from 'node:os';
 import { lastValueFrom, Observable, takeUntil, tap, timer } from 'rxjs';
 import type { AnyEndpoint, Caller } from '../src/client/endpointCall.js';
-import { silentLogger } from '../src/client/logger.js';
-import { Session } from '../src/client/session.js';
 import { endpoints } from '../src/codecs/endpoints.js';
 import { type LogLine, type LogPage, LogPageReference } from '../src/codecs/training.js';
 import { lines } from '../src/streams/lines.js';
 import { type LogsOptions, logs$ } from '../src/streams/logs.js';
 import { sourceFromSession } from '../src/streams/sessionSource.js';
-import { generatedSource, LOG_PAGE, logContent, logPageJson, percentile } from './support.js';
+import {
+  benchLogSession,
+  generatedSource,
+  LOG_PAGE,
+  logContent,
+  logPageJson,
+  percentile,
+} from './support.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -213,13 +218,7 @@ async function main(): Promise<void> {
   const port = await new Promise<number>((resolve) =>
     child.once('message', (m: { port: number }) => resolve(m.port)),
   );
-  const session = new Session({
-    baseUrl: `http://127.0.0.1:${port}/mmr`,
-    username: 'bench',
-    password: 'bench',
-    configPath: false,
-    logger: silentLogger,
-  });
+  const session = benchLogSession(port);
   const source = sourceFromSession(session);
   const ms = (n: number) => `${n.toFixed(1)} ms`;
 

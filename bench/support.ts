@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { defer, type Observable, of } from 'rxjs';
+import { silentLogger } from '../src/client/logger.js';
+import { Session } from '../src/client/session.js';
 import type { LogLine, LogPage } from '../src/codecs/training.js';
 import type { TrainingSource } from '../src/streams/source.js';
 
@@ -43,6 +45,17 @@ export function generatedSource(total: number): TrainingSource {
     performance: unused,
     resources: unused,
   };
+}
+
+/** A silent `Session` on a bench's own log platform (user and password `bench`) at `127.0.0.1:<port>`. */
+export function benchLogSession(port: number): Session {
+  return new Session({
+    baseUrl: `http://127.0.0.1:${port}/mmr`,
+    username: 'bench',
+    password: 'bench',
+    configPath: false,
+    logger: silentLogger,
+  });
 }
 
 /** Clock ticks per second of `/proc/<pid>/stat` times (USER_HZ on Linux). */
