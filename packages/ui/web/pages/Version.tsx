@@ -10,9 +10,10 @@ import { useMemo, useRef, useState } from 'preact/hooks';
 import { getJson, useEvents } from '../api.js';
 import { Chart } from '../components/Chart.js';
 import {
+  DeleteButton,
   deletion,
   Facts,
-  LiveDot,
+  PageHead,
   Panel,
   StatusBadge,
   useActions,
@@ -20,7 +21,7 @@ import {
   versionStop,
 } from '../components/common.js';
 import { LogView } from '../components/LogView.js';
-import { formatBytes, formatDuration, formatTime, TERMINAL_TRAIN, toMs } from '../format.js';
+import { formatBytes, formatDuration, formatTime, isRunning, toMs } from '../format.js';
 import { type LogItem, LogStore } from '../logStore.js';
 import {
   addMetricPoints,
@@ -80,26 +81,25 @@ export function VersionPage({ versionId }: { readonly versionId: number }) {
   });
 
   const detail = status?.detail;
-  const running = status !== undefined && !TERMINAL_TRAIN.has(status.status);
+  const running = isRunning(status?.status);
   const now = useNow();
   const charts = useMemo(() => resourceCharts(samples), [samples]);
   const start = toMs(detail?.startedAt ?? detail?.createdAt);
   const end = running ? now : toMs(detail?.finishedAt);
   const failed = status !== undefined && /FAIL/.test(status.status);
+  const jobHref = detail?.jobId === undefined ? '#/jobs' : `#/jobs/${detail.jobId}`;
 
   return (
     <>
-      <div class="page-head">
-        <div>
-          <a class="crumb" href={detail?.jobId === undefined ? '#/jobs' : `#/jobs/${detail.jobId}`}>
-            {detail?.name ?? 'Training job'}
-          </a>
-          <h1>
+      <PageHead
+        crumb={{ href: jobHref, label: detail?.name ?? 'Training job' }}
+        title={
+          <>
             Version {versionId} <StatusBadge status={status?.status} />
-          </h1>
-        </div>
-        <LiveDot state={stream} />
-        <div class="grow" />
+          </>
+        }
+        stream={stream}
+      >
         <span class="elapsed" title="run time">
           {formatDuration(start, end)}
         </span>
@@ -118,9 +118,7 @@ export function VersionPage({ versionId }: { readonly versionId: number }) {
             Stop
           </button>
         )}
-        <button
-          type="button"
-          class="danger-quiet"
+        <DeleteButton
           onClick={() =>
             ask(
               deletion(
@@ -128,15 +126,13 @@ export function VersionPage({ versionId }: { readonly versionId: number }) {
                 'The version, its log and its metrics are deleted. This cannot be undone.',
                 `/api/versions/${versionId}/delete`,
                 () => {
-                  location.hash = detail?.jobId === undefined ? '#/jobs' : `#/jobs/${detail.jobId}`;
+                  location.hash = jobHref;
                 },
               ),
             )
           }
-        >
-          Delete
-        </button>
-      </div>
+        />
+      </PageHead>
       {view}
       {failure && <div class="notice notice-error">{failure}</div>}
       {detail?.reason && (
