@@ -62,6 +62,17 @@ interface LocalFileCheck {
   readonly directoryField: string;
 }
 
+/** The boot file check of a request whose code is uploaded from `localCodeDir`, if any. */
+function localBootFile(
+  localCodeDir: string | undefined,
+  bootFile: string | undefined,
+  fields: Pick<LocalFileCheck, 'field' | 'directoryField'>,
+): LocalFileCheck | undefined {
+  return localCodeDir !== undefined && bootFile !== undefined
+    ? { directory: localCodeDir, file: bootFile, ...fields }
+    : undefined;
+}
+
 /** An S3 check: what it asks the store, and the problem when the store says no. */
 interface StoreCheck {
   readonly what: string;
@@ -174,10 +185,7 @@ export function trainPreflight(
 ): Observable<never> {
   return defer(() => {
     const { body, localCodeDir } = request;
-    const local =
-      localCodeDir !== undefined && body.startup !== undefined
-        ? { directory: localCodeDir, file: body.startup, field: 'bootFile', directoryField: 'codeDir' }
-        : undefined;
+    const local = localBootFile(localCodeDir, body.startup, { field: 'bootFile', directoryField: 'codeDir' });
     return checks(session, local, trainStoreChecks(session, body), options);
   });
 }
@@ -193,15 +201,10 @@ export function modelPreflight(
 ): Observable<never> {
   return defer(() => {
     const { body, localCodeDir } = request;
-    const local =
-      localCodeDir !== undefined && body.startup !== undefined
-        ? {
-            directory: localCodeDir,
-            file: body.startup,
-            field: 'modelBootFile',
-            directoryField: 'modelCodeDir',
-          }
-        : undefined;
+    const local = localBootFile(localCodeDir, body.startup, {
+      field: 'modelBootFile',
+      directoryField: 'modelCodeDir',
+    });
     return checks(session, local, [], options);
   });
 }
