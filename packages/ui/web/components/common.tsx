@@ -331,3 +331,25 @@ export function GridTable({
     </table>
   );
 }
+
+/** An error from loading or streaming a page's data; nothing without one. */
+export function ErrorNotice({ text }: { readonly text: string | undefined }) {
+  if (!text) return null;
+  return <div class="notice notice-error">{text}</div>;
+}
+
+/** A page title: a name and, muted, its id (`my-job #12`). */
+export function NamedTitle({ name, id }: { readonly name: string; readonly id: number }) {
+  return (
+    <>
+      {name} <span class="muted">#{id}</span>
+    </>
+  );
+}
+
+/** A callback that leaves for `hash` (after a deletion, the page above). */
+export function goTo(hash: string): () => void {
+  return () => {
+    location.hash = hash;
+  };
+}

@@ -8,7 +8,10 @@ import { useEvents } from '../api.js';
 import {
   DeleteButton,
   deletion,
+  ErrorNotice,
   GridTable,
+  goTo,
+  NamedTitle,
   PageHead,
   Panel,
   StatusBadge,
@@ -34,11 +37,7 @@ export function JobPage({ jobId }: { readonly jobId: number }) {
     <>
       <PageHead
         crumb={{ href: '#/jobs', label: 'Training jobs' }}
-        title={
-          <>
-            {job?.name ?? `Job ${jobId}`} <span class="muted">#{jobId}</span>
-          </>
-        }
+        title={<NamedTitle name={job?.name ?? `Job ${jobId}`} id={jobId} />}
         stream={stream}
       >
         <DeleteButton
@@ -48,9 +47,7 @@ export function JobPage({ jobId }: { readonly jobId: number }) {
                 `job ${jobId}`,
                 `The job and all ${versions.length} of its versions are deleted. This cannot be undone.`,
                 `/api/jobs/${jobId}/delete`,
-                () => {
-                  location.hash = '#/jobs';
-                },
+                goTo('#/jobs'),
               ),
             )
           }
@@ -59,7 +56,7 @@ export function JobPage({ jobId }: { readonly jobId: number }) {
         </DeleteButton>
       </PageHead>
       {view}
-      {failure && <div class="notice notice-error">{failure}</div>}
+      <ErrorNotice text={failure} />
       <Summary item={job} />
       <Panel title={`Versions (${versions.length})`}>
         <GridTable

@@ -9,6 +9,7 @@ import { useEvents } from '../api.js';
 import {
   DeleteButton,
   deletion,
+  ErrorNotice,
   GridTable,
   PageHead,
   Panel,
@@ -84,7 +85,7 @@ export function JobsPage() {
     <>
       <PageHead title="Training jobs" stream={stream} />
       {view}
-      {failure && <div class="notice notice-error">{failure}</div>}
+      <ErrorNotice text={failure} />
       <Panel
         title={
           rows === undefined

@@ -9,7 +9,10 @@ import { post, useJson } from '../api.js';
 import {
   DeleteButton,
   deletion,
+  ErrorNotice,
   GridTable,
+  goTo,
+  NamedTitle,
   PageHead,
   Panel,
   StatusBadge,
@@ -32,11 +35,7 @@ export function ModelPage({ modelId }: { readonly modelId: number }) {
     <>
       <PageHead
         crumb={{ href: '#/models', label: 'Models' }}
-        title={
-          <>
-            {model?.name ?? `Model ${modelId}`} <span class="muted">#{modelId}</span>
-          </>
-        }
+        title={<NamedTitle name={model?.name ?? `Model ${modelId}`} id={modelId} />}
       >
         <DeleteButton
           onClick={() =>
@@ -45,9 +44,7 @@ export function ModelPage({ modelId }: { readonly modelId: number }) {
                 `model ${modelId}`,
                 'The model and all its versions are deleted. Services using them must be deleted first.',
                 `/api/models/${modelId}/delete`,
-                () => {
-                  location.hash = '#/models';
-                },
+                goTo('#/models'),
               ),
             )
           }
@@ -56,7 +53,7 @@ export function ModelPage({ modelId }: { readonly modelId: number }) {
         </DeleteButton>
       </PageHead>
       {view}
-      {error && <div class="notice notice-error">{error}</div>}
+      <ErrorNotice text={error} />
       <Summary item={model} />
       <Panel title={`Versions (${versions.length})`}>
         <GridTable name="model-versions" columns={['Version', 'Type', 'Status', 'Model files', 'Created']}>

@@ -7,6 +7,7 @@ import { useState } from 'preact/hooks';
 import { post, useEvents } from '../api.js';
 import {
   DeleteButton,
+  ErrorNotice,
   GridTable,
   PageHead,
   Panel,
@@ -63,7 +64,7 @@ export function ServicesPage() {
     <>
       <PageHead title="Services" stream={stream} />
       {view}
-      {failure && <div class="notice notice-error">{failure}</div>}
+      <ErrorNotice text={failure} />
       <Panel title={services ? `${services.length} service${services.length === 1 ? '' : 's'}` : 'Loading…'}>
         <GridTable name="services" columns={['Service', 'Status', 'Address', 'Created']}>
           {(services ?? []).map((s) => (

@@ -12,7 +12,9 @@ import { Chart } from '../components/Chart.js';
 import {
   DeleteButton,
   deletion,
+  ErrorNotice,
   Facts,
+  goTo,
   PageHead,
   Panel,
   StatusBadge,
@@ -125,16 +127,14 @@ export function VersionPage({ versionId }: { readonly versionId: number }) {
                 `version ${versionId}`,
                 'The version, its log and its metrics are deleted. This cannot be undone.',
                 `/api/versions/${versionId}/delete`,
-                () => {
-                  location.hash = jobHref;
-                },
+                goTo(jobHref),
               ),
             )
           }
         />
       </PageHead>
       {view}
-      {failure && <div class="notice notice-error">{failure}</div>}
+      <ErrorNotice text={failure} />
       {detail?.reason && (
         <div class={failed ? 'notice notice-error' : 'notice'} data-reason>
           <b>{failed ? 'Failed: ' : 'Note: '}</b>
