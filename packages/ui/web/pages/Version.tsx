@@ -29,6 +29,7 @@ import {
   addMetricPoints,
   type MetricPoint,
   type MetricSeries,
+  type ResourceChart,
   type ResourcePoint,
   resourceCharts,
 } from '../series.js';
@@ -46,6 +47,23 @@ interface OutputFile {
 }
 
 const cores = (v: number) => (Math.abs(v) >= 10 ? v.toFixed(0) : v.toFixed(2));
+
+/** A panel with one resource chart (CPU, memory, GPU) over time, a line per instance. */
+function ResourcePanel({
+  title,
+  chart,
+  format,
+}: {
+  readonly title: string;
+  readonly chart: ResourceChart;
+  readonly format?: (value: number) => string;
+}) {
+  return (
+    <Panel class="chart-panel">
+      <Chart title={title} labels={chart.labels} data={chart.data} time format={format} />
+    </Panel>
+  );
+}
 
 export function VersionPage({ versionId }: { readonly versionId: number }) {
   const store = useRef(new LogStore()).current;
@@ -157,29 +175,9 @@ export function VersionPage({ versionId }: { readonly versionId: number }) {
         ))}
         {samples.length > 0 && (
           <>
-            <Panel class="chart-panel">
-              <Chart
-                title="CPU (cores)"
-                labels={charts.cpu.labels}
-                data={charts.cpu.data}
-                time
-                format={cores}
-              />
-            </Panel>
-            <Panel class="chart-panel">
-              <Chart
-                title="Memory"
-                labels={charts.memory.labels}
-                data={charts.memory.data}
-                time
-                format={formatBytes}
-              />
-            </Panel>
-            {charts.gpu && (
-              <Panel class="chart-panel">
-                <Chart title="GPU" labels={charts.gpu.labels} data={charts.gpu.data} time />
-              </Panel>
-            )}
+            <ResourcePanel title="CPU (cores)" chart={charts.cpu} format={cores} />
+            <ResourcePanel title="Memory" chart={charts.memory} format={formatBytes} />
+            {charts.gpu && <ResourcePanel title="GPU" chart={charts.gpu} />}
           </>
         )}
         {metrics.size === 0 && samples.length === 0 && (
