@@ -48,6 +48,11 @@ export function formatBytes(bytes: number | undefined): string {
 /** Statuses after which a training version does not change. */
 export const TERMINAL_TRAIN = new Set(['FINISH', 'STARTING_FAIL', 'TRAINING_FAIL', 'STOPPED']);
 
+/** Whether a training status is known and not terminal (the version still runs). */
+export function isRunning(status: string | undefined): boolean {
+  return status !== undefined && !TERMINAL_TRAIN.has(status);
+}
+
 /** Which colour family a status belongs to. */
 export function statusTone(status: string | undefined): 'ok' | 'run' | 'wait' | 'fail' | 'off' {
   switch (status) {

@@ -235,3 +235,121 @@ export function Summary({
     </Panel>
   );
 }
+
+/**
+ * The head of a page: an optional crumb back, the title, the live dot of its
+ * stream, then (pushed right) its actions.
+ * @example <PageHead title="Services" stream={stream} />
+ */
+export function PageHead({
+  title,
+  crumb,
+  stream,
+  children,
+}: {
+  readonly title: ComponentChildren;
+  /** The link back to the page above. */
+  readonly crumb?: { readonly href: string; readonly label: ComponentChildren };
+  readonly stream?: StreamState;
+  /** The page's actions, after a spacer. */
+  readonly children?: ComponentChildren;
+}) {
+  return (
+    <div class="page-head">
+      {crumb ? (
+        <div>
+          <a class="crumb" href={crumb.href}>
+            {crumb.label}
+          </a>
+          <h1>{title}</h1>
+        </div>
+      ) : (
+        <h1>{title}</h1>
+      )}
+      {stream !== undefined && <LiveDot state={stream} />}
+      {children !== undefined && (
+        <>
+          <div class="grow" />
+          {children}
+        </>
+      )}
+    </div>
+  );
+}
+
+/** A quiet red button that starts a deletion (`small` in table rows). */
+export function DeleteButton({
+  onClick,
+  small = false,
+  children = 'Delete',
+}: {
+  readonly onClick: () => void;
+  readonly small?: boolean;
+  readonly children?: ComponentChildren;
+}) {
+  return (
+    <button type="button" class={small ? 'small danger-quiet' : 'danger-quiet'} onClick={onClick}>
+      {children}
+    </button>
+  );
+}
+
+/** A grid column's heading: its label, or its label and the cell's class (`num`). */
+export type Column = string | readonly [label: string, cellClass: string];
+
+/**
+ * A `grid` table named by `data-table`, with one heading per column and an
+ * empty last heading over the rows' actions.
+ * @example <GridTable name="services" columns={['Service', 'Status']}>{rows}</GridTable>
+ */
+export function GridTable({
+  name,
+  columns,
+  children,
+}: {
+  readonly name: string;
+  readonly columns: ReadonlyArray<Column>;
+  readonly children: ComponentChildren;
+}) {
+  return (
+    <table class="grid" data-table={name}>
+      <thead>
+        <tr>
+          {columns.map((column) =>
+            typeof column === 'string' ? (
+              <th key={column}>{column}</th>
+            ) : (
+              <th key={column[0]} class={column[1]}>
+                {column[0]}
+              </th>
+            ),
+          )}
+          <th />
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+}
+
+/** An error from loading or streaming a page's data; nothing without one. */
+export function ErrorNotice({ text }: { readonly text: string | undefined }) {
+  if (!text) return null;
+  return <div class="notice notice-error">{text}</div>;
+}
+
+/** A page title: a name and, muted, its id (`my-job #12`). */
+export function NamedTitle({ name, id }: { readonly name: string; readonly id: number }) {
+  return (
+    <>
+      {name} <span class="muted">#{id}</span>
+    </>
+  );
+}
+
+/** A callback that leaves for `hash` (after a deletion, the page above). */
+export function goTo(hash: string): () => void {
+  return () => {
+    location.hash = hash;
+  };
+}

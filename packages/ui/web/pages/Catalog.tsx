@@ -4,7 +4,7 @@
  */
 import type { Framework, PresetAlgorithm, PresetModel, ResourceSpec } from 'modelmaker';
 import { useJson } from '../api.js';
-import { Panel } from '../components/common.js';
+import { ErrorNotice, Panel } from '../components/common.js';
 import { formatBytes } from '../format.js';
 
 interface Part<T> {
@@ -104,7 +104,7 @@ export function CatalogPage() {
       <div class="page-head">
         <h1>Catalog</h1>
       </div>
-      {error && <div class="notice notice-error">{error}</div>}
+      <ErrorNotice text={error} />
       <div class="two">
         <Machines title="Training machines" part={data?.trainMachines} />
         <Machines title="Serving machines" part={data?.predictMachines} />

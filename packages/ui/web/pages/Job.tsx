@@ -6,8 +6,13 @@ import type { TrainJobDetail } from 'modelmaker';
 import { useState } from 'preact/hooks';
 import { useEvents } from '../api.js';
 import {
+  DeleteButton,
   deletion,
-  LiveDot,
+  ErrorNotice,
+  GridTable,
+  goTo,
+  NamedTitle,
+  PageHead,
   Panel,
   StatusBadge,
   Summary,
@@ -15,7 +20,7 @@ import {
   useNow,
   versionStop,
 } from '../components/common.js';
-import { formatDuration, formatTime, TERMINAL_TRAIN, toMs } from '../format.js';
+import { formatDuration, formatTime, isRunning, toMs } from '../format.js';
 
 export function JobPage({ jobId }: { readonly jobId: number }) {
   const [job, setJob] = useState<TrainJobDetail | undefined>(undefined);
@@ -30,96 +35,73 @@ export function JobPage({ jobId }: { readonly jobId: number }) {
 
   return (
     <>
-      <div class="page-head">
-        <div>
-          <a href="#/jobs" class="crumb">
-            Training jobs
-          </a>
-          <h1>
-            {job?.name ?? `Job ${jobId}`} <span class="muted">#{jobId}</span>
-          </h1>
-        </div>
-        <LiveDot state={stream} />
-        <div class="grow" />
-        <button
-          type="button"
-          class="danger-quiet"
+      <PageHead
+        crumb={{ href: '#/jobs', label: 'Training jobs' }}
+        title={<NamedTitle name={job?.name ?? `Job ${jobId}`} id={jobId} />}
+        stream={stream}
+      >
+        <DeleteButton
           onClick={() =>
             ask(
               deletion(
                 `job ${jobId}`,
                 `The job and all ${versions.length} of its versions are deleted. This cannot be undone.`,
                 `/api/jobs/${jobId}/delete`,
-                () => {
-                  location.hash = '#/jobs';
-                },
+                goTo('#/jobs'),
               ),
             )
           }
         >
           Delete job
-        </button>
-      </div>
+        </DeleteButton>
+      </PageHead>
       {view}
-      {failure && <div class="notice notice-error">{failure}</div>}
+      <ErrorNotice text={failure} />
       <Summary item={job} />
       <Panel title={`Versions (${versions.length})`}>
-        <table class="grid" data-table="versions">
-          <thead>
-            <tr>
-              <th>Version</th>
-              <th>Name</th>
-              <th>Status</th>
-              <th>Created</th>
-              <th>Finished</th>
-              <th class="num">Duration</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {versions.map((v) => {
-              const running = v.status !== undefined && !TERMINAL_TRAIN.has(v.status);
-              return (
-                <tr key={v.id} data-version={v.id}>
-                  <td>
-                    <a class="strong" href={`#/versions/${v.id}`}>
-                      v{v.id}
-                    </a>
-                  </td>
-                  <td>{v.name ?? '–'}</td>
-                  <td>
-                    <StatusBadge status={v.status} />
-                  </td>
-                  <td class="muted nowrap">{formatTime(v.createdAt)}</td>
-                  <td class="muted nowrap">{formatTime(v.finishedAt)}</td>
-                  <td class="num">{formatDuration(toMs(v.createdAt), running ? now : toMs(v.finishedAt))}</td>
-                  <td class="actions">
-                    {running && (
-                      <button type="button" class="small" onClick={() => ask(versionStop(v.id))}>
-                        Stop
-                      </button>
-                    )}
-                    <button
-                      type="button"
-                      class="small danger-quiet"
-                      onClick={() =>
-                        ask(
-                          deletion(
-                            `version ${v.id}`,
-                            'The version, its log and its metrics are deleted. This cannot be undone.',
-                            `/api/versions/${v.id}/delete`,
-                          ),
-                        )
-                      }
-                    >
-                      Delete
+        <GridTable
+          name="versions"
+          columns={['Version', 'Name', 'Status', 'Created', 'Finished', ['Duration', 'num']]}
+        >
+          {versions.map((v) => {
+            const running = isRunning(v.status);
+            return (
+              <tr key={v.id} data-version={v.id}>
+                <td>
+                  <a class="strong" href={`#/versions/${v.id}`}>
+                    v{v.id}
+                  </a>
+                </td>
+                <td>{v.name ?? '–'}</td>
+                <td>
+                  <StatusBadge status={v.status} />
+                </td>
+                <td class="muted nowrap">{formatTime(v.createdAt)}</td>
+                <td class="muted nowrap">{formatTime(v.finishedAt)}</td>
+                <td class="num">{formatDuration(toMs(v.createdAt), running ? now : toMs(v.finishedAt))}</td>
+                <td class="actions">
+                  {running && (
+                    <button type="button" class="small" onClick={() => ask(versionStop(v.id))}>
+                      Stop
                     </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+                  )}
+                  <DeleteButton
+                    small
+                    onClick={() =>
+                      ask(
+                        deletion(
+                          `version ${v.id}`,
+                          'The version, its log and its metrics are deleted. This cannot be undone.',
+                          `/api/versions/${v.id}/delete`,
+                        ),
+                      )
+                    }
+                  />
+                </td>
+              </tr>
+            );
+          })}
+        </GridTable>
       </Panel>
     </>
   );

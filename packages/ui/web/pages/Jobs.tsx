@@ -7,15 +7,18 @@ import { useMemo, useState } from 'preact/hooks';
 import type { JobRow } from '../../src/feeds/jobs.js';
 import { useEvents } from '../api.js';
 import {
+  DeleteButton,
   deletion,
-  LiveDot,
+  ErrorNotice,
+  GridTable,
+  PageHead,
   Panel,
   StatusBadge,
   useActions,
   useNow,
   versionStop,
 } from '../components/common.js';
-import { formatDuration, formatTime, statusTone, TERMINAL_TRAIN, toMs } from '../format.js';
+import { formatDuration, formatTime, isRunning, statusTone, toMs } from '../format.js';
 
 /** The state filter's choices: all, or one colour family of statuses. */
 const STATES = [
@@ -28,7 +31,7 @@ const STATES = [
 
 function inState(row: JobRow, state: string): boolean {
   if (state === 'all') return true;
-  if (state === 'active') return row.status !== undefined && !TERMINAL_TRAIN.has(row.status);
+  if (state === 'active') return isRunning(row.status);
   return statusTone(row.status) === state;
 }
 
@@ -60,9 +63,7 @@ export function JobsPage() {
           )),
     );
   }, [rows, text, state]);
-  const active = (rows ?? []).filter(
-    (row) => row.status !== undefined && !TERMINAL_TRAIN.has(row.status),
-  ).length;
+  const active = (rows ?? []).filter((row) => isRunning(row.status)).length;
 
   const stop = (row: JobRow) =>
     ask(
@@ -82,12 +83,9 @@ export function JobsPage() {
 
   return (
     <>
-      <div class="page-head">
-        <h1>Training jobs</h1>
-        <LiveDot state={stream} />
-      </div>
+      <PageHead title="Training jobs" stream={stream} />
       {view}
-      {failure && <div class="notice notice-error">{failure}</div>}
+      <ErrorNotice text={failure} />
       <Panel
         title={
           rows === undefined
@@ -113,69 +111,56 @@ export function JobsPage() {
           </>
         }
       >
-        <table class="grid" data-table="jobs">
-          <thead>
-            <tr>
-              <th>Job</th>
-              <th>Type</th>
-              <th>Version</th>
-              <th>Status</th>
-              <th>Started</th>
-              <th class="num">Duration</th>
-              <th>Reason</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((row) => {
-              const running = row.status !== undefined && !TERMINAL_TRAIN.has(row.status);
-              const start = toMs(row.startedAt ?? row.createdAt);
-              const end = running ? now : toMs(row.finishedAt);
-              return (
-                <tr key={row.id} data-job={row.id}>
-                  <td>
-                    <a href={`#/jobs/${row.id}`} class="strong">
-                      {row.name}
-                    </a>
-                    <span class="muted"> #{row.id}</span>
-                  </td>
-                  <td class="muted">{row.type ?? '–'}</td>
-                  <td>
-                    {row.latestVersionId === undefined ? (
-                      '–'
-                    ) : (
-                      <a href={`#/versions/${row.latestVersionId}`}>v{row.latestVersionId}</a>
-                    )}
-                  </td>
-                  <td>
-                    <StatusBadge status={row.status} />
-                  </td>
-                  <td class="muted nowrap">{formatTime(row.startedAt ?? row.createdAt)}</td>
-                  <td class="num nowrap">{formatDuration(start, end)}</td>
-                  <td
-                    class={statusTone(row.status) === 'fail' ? 'reason' : 'reason neutral'}
-                    title={row.reason}
-                  >
-                    {row.reason ?? ''}
-                    {row.reason === undefined && row.exitCode !== undefined && row.exitCode !== 0 && (
-                      <span class="muted"> (exit {row.exitCode})</span>
-                    )}
-                  </td>
-                  <td class="actions">
-                    {running && row.latestVersionId !== undefined && (
-                      <button type="button" class="small" onClick={() => stop(row)}>
-                        Stop
-                      </button>
-                    )}
-                    <button type="button" class="small danger-quiet" onClick={() => remove(row)}>
-                      Delete
+        <GridTable
+          name="jobs"
+          columns={['Job', 'Type', 'Version', 'Status', 'Started', ['Duration', 'num'], 'Reason']}
+        >
+          {shown.map((row) => {
+            const running = isRunning(row.status);
+            const start = toMs(row.startedAt ?? row.createdAt);
+            const end = running ? now : toMs(row.finishedAt);
+            return (
+              <tr key={row.id} data-job={row.id}>
+                <td>
+                  <a href={`#/jobs/${row.id}`} class="strong">
+                    {row.name}
+                  </a>
+                  <span class="muted"> #{row.id}</span>
+                </td>
+                <td class="muted">{row.type ?? '–'}</td>
+                <td>
+                  {row.latestVersionId === undefined ? (
+                    '–'
+                  ) : (
+                    <a href={`#/versions/${row.latestVersionId}`}>v{row.latestVersionId}</a>
+                  )}
+                </td>
+                <td>
+                  <StatusBadge status={row.status} />
+                </td>
+                <td class="muted nowrap">{formatTime(row.startedAt ?? row.createdAt)}</td>
+                <td class="num nowrap">{formatDuration(start, end)}</td>
+                <td
+                  class={statusTone(row.status) === 'fail' ? 'reason' : 'reason neutral'}
+                  title={row.reason}
+                >
+                  {row.reason ?? ''}
+                  {row.reason === undefined && row.exitCode !== undefined && row.exitCode !== 0 && (
+                    <span class="muted"> (exit {row.exitCode})</span>
+                  )}
+                </td>
+                <td class="actions">
+                  {running && row.latestVersionId !== undefined && (
+                    <button type="button" class="small" onClick={() => stop(row)}>
+                      Stop
                     </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+                  )}
+                  <DeleteButton small onClick={() => remove(row)} />
+                </td>
+              </tr>
+            );
+          })}
+        </GridTable>
         {rows !== undefined && shown.length === 0 && (
           <p class="empty">
             {rows.length === 0

@@ -6,7 +6,19 @@
 import type { ModelDetail, ModelVersionDetail, ResourceSpec } from 'modelmaker';
 import { useRef, useState } from 'preact/hooks';
 import { post, useJson } from '../api.js';
-import { deletion, Panel, StatusBadge, Summary, useActions } from '../components/common.js';
+import {
+  DeleteButton,
+  deletion,
+  ErrorNotice,
+  GridTable,
+  goTo,
+  NamedTitle,
+  PageHead,
+  Panel,
+  StatusBadge,
+  Summary,
+  useActions,
+} from '../components/common.js';
 import { formatTime } from '../format.js';
 
 interface Catalog {
@@ -21,86 +33,61 @@ export function ModelPage({ modelId }: { readonly modelId: number }) {
   const versions = [...(model?.versions ?? [])].sort((a, b) => (b.id ?? 0) - (a.id ?? 0));
   return (
     <>
-      <div class="page-head">
-        <div>
-          <a class="crumb" href="#/models">
-            Models
-          </a>
-          <h1>
-            {model?.name ?? `Model ${modelId}`} <span class="muted">#{modelId}</span>
-          </h1>
-        </div>
-        <div class="grow" />
-        <button
-          type="button"
-          class="danger-quiet"
+      <PageHead
+        crumb={{ href: '#/models', label: 'Models' }}
+        title={<NamedTitle name={model?.name ?? `Model ${modelId}`} id={modelId} />}
+      >
+        <DeleteButton
           onClick={() =>
             ask(
               deletion(
                 `model ${modelId}`,
                 'The model and all its versions are deleted. Services using them must be deleted first.',
                 `/api/models/${modelId}/delete`,
-                () => {
-                  location.hash = '#/models';
-                },
+                goTo('#/models'),
               ),
             )
           }
         >
           Delete model
-        </button>
-      </div>
+        </DeleteButton>
+      </PageHead>
       {view}
-      {error && <div class="notice notice-error">{error}</div>}
+      <ErrorNotice text={error} />
       <Summary item={model} />
       <Panel title={`Versions (${versions.length})`}>
-        <table class="grid" data-table="model-versions">
-          <thead>
-            <tr>
-              <th>Version</th>
-              <th>Type</th>
-              <th>Status</th>
-              <th>Model files</th>
-              <th>Created</th>
-              <th />
+        <GridTable name="model-versions" columns={['Version', 'Type', 'Status', 'Model files', 'Created']}>
+          {versions.map((v) => (
+            <tr key={v.id} data-model-version={v.id}>
+              <td>
+                <span class="strong">{v.version ?? '–'}</span>
+                <span class="muted"> #{v.id}</span>
+              </td>
+              <td class="muted">{v.type ?? '–'}</td>
+              <td>{v.status ? <StatusBadge status={v.status} /> : '–'}</td>
+              <td class="path">{v.modelPath ?? '–'}</td>
+              <td class="muted nowrap">{formatTime(v.createdAt)}</td>
+              <td class="actions">
+                <button type="button" class="small primary" onClick={() => setDeploying(v)}>
+                  Deploy
+                </button>
+                <DeleteButton
+                  small
+                  onClick={() =>
+                    ask(
+                      deletion(
+                        `model version ${v.id}`,
+                        `Version ${v.version ?? v.id} is deleted. This cannot be undone.`,
+                        `/api/model-versions/${v.id}/delete`,
+                        () => setReload((n) => n + 1),
+                      ),
+                    )
+                  }
+                />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {versions.map((v) => (
-              <tr key={v.id} data-model-version={v.id}>
-                <td>
-                  <span class="strong">{v.version ?? '–'}</span>
-                  <span class="muted"> #{v.id}</span>
-                </td>
-                <td class="muted">{v.type ?? '–'}</td>
-                <td>{v.status ? <StatusBadge status={v.status} /> : '–'}</td>
-                <td class="path">{v.modelPath ?? '–'}</td>
-                <td class="muted nowrap">{formatTime(v.createdAt)}</td>
-                <td class="actions">
-                  <button type="button" class="small primary" onClick={() => setDeploying(v)}>
-                    Deploy
-                  </button>
-                  <button
-                    type="button"
-                    class="small danger-quiet"
-                    onClick={() =>
-                      ask(
-                        deletion(
-                          `model version ${v.id}`,
-                          `Version ${v.version ?? v.id} is deleted. This cannot be undone.`,
-                          `/api/model-versions/${v.id}/delete`,
-                          () => setReload((n) => n + 1),
-                        ),
-                      )
-                    }
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </GridTable>
       </Panel>
       {deploying && (
         <DeployDialog

@@ -5,7 +5,7 @@
 import type { ModelList } from 'modelmaker';
 import { useState } from 'preact/hooks';
 import { useJson } from '../api.js';
-import { Panel } from '../components/common.js';
+import { ErrorNotice, Panel } from '../components/common.js';
 import { formatTime } from '../format.js';
 
 export function ModelsPage() {
@@ -17,7 +17,7 @@ export function ModelsPage() {
       <div class="page-head">
         <h1>Models</h1>
       </div>
-      {error && <div class="notice notice-error">{error}</div>}
+      <ErrorNotice text={error} />
       <Panel
         title={data ? `${models.length} model${models.length === 1 ? '' : 's'}` : 'Loading…'}
         actions={

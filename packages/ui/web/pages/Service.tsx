@@ -6,7 +6,7 @@
 import type { ServiceDetail, ServiceModelState } from 'modelmaker';
 import { useRef, useState } from 'preact/hooks';
 import { post, useEvents } from '../api.js';
-import { Facts, LiveDot, Panel, StatusBadge, useActions } from '../components/common.js';
+import { ErrorNotice, Facts, LiveDot, Panel, StatusBadge, useActions } from '../components/common.js';
 import { LogView } from '../components/LogView.js';
 import { formatTime } from '../format.js';
 import { type LogItem, LogStore } from '../logStore.js';
@@ -60,7 +60,7 @@ export function ServicePage({ serviceId }: { readonly serviceId: number }) {
         </button>
       </div>
       {view}
-      {failure && <div class="notice notice-error">{failure}</div>}
+      <ErrorNotice text={failure} />
       {service?.reason && <div class="notice notice-error">{service.reason}</div>}
       <div class="two">
         <Panel title="Service">

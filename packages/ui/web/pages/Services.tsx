@@ -5,7 +5,16 @@
 import type { ServiceList, ServiceSummary } from 'modelmaker';
 import { useState } from 'preact/hooks';
 import { post, useEvents } from '../api.js';
-import { LiveDot, Panel, type Question, StatusBadge, useActions } from '../components/common.js';
+import {
+  DeleteButton,
+  ErrorNotice,
+  GridTable,
+  PageHead,
+  Panel,
+  type Question,
+  StatusBadge,
+  useActions,
+} from '../components/common.js';
 import { formatTime } from '../format.js';
 
 /** The lifecycle buttons of a service in a given status. */
@@ -53,51 +62,35 @@ export function ServicesPage() {
     ask(serviceAction(service.id, verb));
   return (
     <>
-      <div class="page-head">
-        <h1>Services</h1>
-        <LiveDot state={stream} />
-      </div>
+      <PageHead title="Services" stream={stream} />
       {view}
-      {failure && <div class="notice notice-error">{failure}</div>}
+      <ErrorNotice text={failure} />
       <Panel title={services ? `${services.length} service${services.length === 1 ? '' : 's'}` : 'Loading…'}>
-        <table class="grid" data-table="services">
-          <thead>
-            <tr>
-              <th>Service</th>
-              <th>Status</th>
-              <th>Address</th>
-              <th>Created</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {(services ?? []).map((s) => (
-              <tr key={s.id} data-service={s.id}>
-                <td>
-                  <a class="strong" href={`#/services/${s.id}`}>
-                    {s.name ?? `service ${s.id}`}
-                  </a>
-                  <span class="muted"> #{s.id}</span>
-                </td>
-                <td>
-                  <StatusBadge status={s.status} />
-                </td>
-                <td class="path">{s.accessAddress ?? '–'}</td>
-                <td class="muted nowrap">{formatTime(s.createdAt)}</td>
-                <td class="actions">
-                  {lifecycle(s.status).map((verb) => (
-                    <button type="button" class="small" key={verb} onClick={() => act(s, verb)}>
-                      {verb === 'start' ? 'Start' : 'Stop'}
-                    </button>
-                  ))}
-                  <button type="button" class="small danger-quiet" onClick={() => act(s, 'delete')}>
-                    Delete
+        <GridTable name="services" columns={['Service', 'Status', 'Address', 'Created']}>
+          {(services ?? []).map((s) => (
+            <tr key={s.id} data-service={s.id}>
+              <td>
+                <a class="strong" href={`#/services/${s.id}`}>
+                  {s.name ?? `service ${s.id}`}
+                </a>
+                <span class="muted"> #{s.id}</span>
+              </td>
+              <td>
+                <StatusBadge status={s.status} />
+              </td>
+              <td class="path">{s.accessAddress ?? '–'}</td>
+              <td class="muted nowrap">{formatTime(s.createdAt)}</td>
+              <td class="actions">
+                {lifecycle(s.status).map((verb) => (
+                  <button type="button" class="small" key={verb} onClick={() => act(s, verb)}>
+                    {verb === 'start' ? 'Start' : 'Stop'}
                   </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                ))}
+                <DeleteButton small onClick={() => act(s, 'delete')} />
+              </td>
+            </tr>
+          ))}
+        </GridTable>
         {services && services.length === 0 && (
           <p class="empty">No services. Deploy a model version from its model's page.</p>
         )}

@@ -10,9 +10,12 @@ import { useMemo, useRef, useState } from 'preact/hooks';
 import { getJson, useEvents } from '../api.js';
 import { Chart } from '../components/Chart.js';
 import {
+  DeleteButton,
   deletion,
+  ErrorNotice,
   Facts,
-  LiveDot,
+  goTo,
+  PageHead,
   Panel,
   StatusBadge,
   useActions,
@@ -20,12 +23,13 @@ import {
   versionStop,
 } from '../components/common.js';
 import { LogView } from '../components/LogView.js';
-import { formatBytes, formatDuration, formatTime, TERMINAL_TRAIN, toMs } from '../format.js';
+import { formatBytes, formatDuration, formatTime, isRunning, toMs } from '../format.js';
 import { type LogItem, LogStore } from '../logStore.js';
 import {
   addMetricPoints,
   type MetricPoint,
   type MetricSeries,
+  type ResourceChart,
   type ResourcePoint,
   resourceCharts,
 } from '../series.js';
@@ -43,6 +47,23 @@ interface OutputFile {
 }
 
 const cores = (v: number) => (Math.abs(v) >= 10 ? v.toFixed(0) : v.toFixed(2));
+
+/** A panel with one resource chart (CPU, memory, GPU) over time, a line per instance. */
+function ResourcePanel({
+  title,
+  chart,
+  format,
+}: {
+  readonly title: string;
+  readonly chart: ResourceChart;
+  readonly format?: (value: number) => string;
+}) {
+  return (
+    <Panel class="chart-panel">
+      <Chart title={title} labels={chart.labels} data={chart.data} time format={format} />
+    </Panel>
+  );
+}
 
 export function VersionPage({ versionId }: { readonly versionId: number }) {
   const store = useRef(new LogStore()).current;
@@ -80,26 +101,25 @@ export function VersionPage({ versionId }: { readonly versionId: number }) {
   });
 
   const detail = status?.detail;
-  const running = status !== undefined && !TERMINAL_TRAIN.has(status.status);
+  const running = isRunning(status?.status);
   const now = useNow();
   const charts = useMemo(() => resourceCharts(samples), [samples]);
   const start = toMs(detail?.startedAt ?? detail?.createdAt);
   const end = running ? now : toMs(detail?.finishedAt);
   const failed = status !== undefined && /FAIL/.test(status.status);
+  const jobHref = detail?.jobId === undefined ? '#/jobs' : `#/jobs/${detail.jobId}`;
 
   return (
     <>
-      <div class="page-head">
-        <div>
-          <a class="crumb" href={detail?.jobId === undefined ? '#/jobs' : `#/jobs/${detail.jobId}`}>
-            {detail?.name ?? 'Training job'}
-          </a>
-          <h1>
+      <PageHead
+        crumb={{ href: jobHref, label: detail?.name ?? 'Training job' }}
+        title={
+          <>
             Version {versionId} <StatusBadge status={status?.status} />
-          </h1>
-        </div>
-        <LiveDot state={stream} />
-        <div class="grow" />
+          </>
+        }
+        stream={stream}
+      >
         <span class="elapsed" title="run time">
           {formatDuration(start, end)}
         </span>
@@ -118,27 +138,21 @@ export function VersionPage({ versionId }: { readonly versionId: number }) {
             Stop
           </button>
         )}
-        <button
-          type="button"
-          class="danger-quiet"
+        <DeleteButton
           onClick={() =>
             ask(
               deletion(
                 `version ${versionId}`,
                 'The version, its log and its metrics are deleted. This cannot be undone.',
                 `/api/versions/${versionId}/delete`,
-                () => {
-                  location.hash = detail?.jobId === undefined ? '#/jobs' : `#/jobs/${detail.jobId}`;
-                },
+                goTo(jobHref),
               ),
             )
           }
-        >
-          Delete
-        </button>
-      </div>
+        />
+      </PageHead>
       {view}
-      {failure && <div class="notice notice-error">{failure}</div>}
+      <ErrorNotice text={failure} />
       {detail?.reason && (
         <div class={failed ? 'notice notice-error' : 'notice'} data-reason>
           <b>{failed ? 'Failed: ' : 'Note: '}</b>
@@ -161,29 +175,9 @@ export function VersionPage({ versionId }: { readonly versionId: number }) {
         ))}
         {samples.length > 0 && (
           <>
-            <Panel class="chart-panel">
-              <Chart
-                title="CPU (cores)"
-                labels={charts.cpu.labels}
-                data={charts.cpu.data}
-                time
-                format={cores}
-              />
-            </Panel>
-            <Panel class="chart-panel">
-              <Chart
-                title="Memory"
-                labels={charts.memory.labels}
-                data={charts.memory.data}
-                time
-                format={formatBytes}
-              />
-            </Panel>
-            {charts.gpu && (
-              <Panel class="chart-panel">
-                <Chart title="GPU" labels={charts.gpu.labels} data={charts.gpu.data} time />
-              </Panel>
-            )}
+            <ResourcePanel title="CPU (cores)" chart={charts.cpu} format={cores} />
+            <ResourcePanel title="Memory" chart={charts.memory} format={formatBytes} />
+            {charts.gpu && <ResourcePanel title="GPU" chart={charts.gpu} />}
           </>
         )}
         {metrics.size === 0 && samples.length === 0 && (
