@@ -17,7 +17,8 @@
  * of the store (its own process, from /proc), so the share of each is visible.
  *
  * Env: BENCH_BIG_MIB (1024), BENCH_SMALL_FILES (10000), BENCH_SMALL_KIB (4),
- * BENCH_CONCURRENCY (the SDK default), BENCH_CASES (`big,small`), BENCH_STORE
+ * BENCH_CONCURRENCY (the SDK default), BENCH_CASES (`big,small`; `small-upload`: only the
+ * fresh small-file upload row), BENCH_STORE
  * (`embedded`, or `s3rver`: s3rver 3.7.1 alone, its own non-durable store, no guard),
  * BENCH_PROFILE_STORE (a directory: the store process writes a `--cpu-prof` profile there),
  * BENCH_RUNS (3: runs of each "unchanged" case, the median shown with every run's time),
@@ -61,6 +62,8 @@ const SMALL_FILES = Number(process.env.BENCH_SMALL_FILES ?? 10_000);
 const SMALL_KIB = Number(process.env.BENCH_SMALL_KIB ?? 4);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? DEFAULT_STORAGE_CONCURRENCY);
 const CASES = new Set((process.env.BENCH_CASES ?? 'big,small').split(','));
+/** The fresh small-file upload runs for `small`, and alone for `small-upload` (the row issue 16 measures). */
+const SMALL_UPLOAD = CASES.has('small') || CASES.has('small-upload');
 const STORE = process.env.BENCH_STORE === 's3rver' ? 's3rver' : 'embedded';
 const BUCKET = 'bench';
 /** Clock ticks per second of /proc/<pid>/stat times (`getconf CLK_TCK`, 100 on Linux). */
@@ -348,7 +351,7 @@ async function main(): Promise<void> {
     const smallFiles: LocalFile[][] = Array.from({ length: slices }, () => []);
     console.log(`writing data: 1 × ${BIG_MIB} MiB, ${SMALL_FILES} × ${SMALL_KIB} KiB …`);
     if (CASES.has('big')) await writeRandom(join(work, 'big', 'big.bin'), bigBytes);
-    if (CASES.has('small')) {
+    if (SMALL_UPLOAD) {
       for (let i = 0; i < SMALL_FILES; i++) {
         const slice = Math.floor(i / SLICE_FILES);
         const relative = `s${slice}/d${Math.floor((i % SLICE_FILES) / 100)}/f${i}.bin`;
@@ -426,12 +429,11 @@ async function main(): Promise<void> {
       }
     }
 
-    if (CASES.has('small')) {
+    if (SMALL_UPLOAD) {
       const name = `${SMALL_FILES} × ${SMALL_KIB} KiB`;
       const bytes = SMALL_FILES * SMALL_KIB * 1024;
       const row = (method: string, m: Measured, more: Partial<Row> = {}) =>
         console.log(format({ case: name, method, bytes, files: SMALL_FILES, ...m, ...more }));
-      const keys = smallFiles.flat().map((file) => `sdk/small/${file.relative}`);
       const up = await interleaved(
         slices,
         (slice) => putLoop(client, smallFiles[slice]!, 'baseline/small/'),
@@ -449,7 +451,14 @@ async function main(): Promise<void> {
       row(`\`upload()\`, ${slices} slices interleaved`, up.sdk, {
         ratio: ratio(up.baseline, up.sdk, 'the loop'),
       });
+    }
 
+    if (CASES.has('small')) {
+      const name = `${SMALL_FILES} × ${SMALL_KIB} KiB`;
+      const bytes = SMALL_FILES * SMALL_KIB * 1024;
+      const row = (method: string, m: Measured, more: Partial<Row> = {}) =>
+        console.log(format({ case: name, method, bytes, files: SMALL_FILES, ...m, ...more }));
+      const keys = smallFiles.flat().map((file) => `sdk/small/${file.relative}`);
       const reruns: Measured[] = [];
       const heads: Measured[] = [];
       const listings: Measured[] = [];
