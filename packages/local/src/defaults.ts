@@ -54,6 +54,13 @@ export const DEFAULT_LOCAL_MAX_BODY_BYTES = 1024 * 1024;
  * 1,000 keys of 1,024 bytes fully escaped, or 10,000 parts with their checksums.
  */
 export const DEFAULT_LOCAL_S3_XML_BODY_BYTES = 10 * 1024 * 1024;
+/**
+ * Largest plain PutObject body (by its declared Content-Length) the embedded S3's guard
+ * receives into memory and writes to the store in one go, in bytes; larger ones are
+ * spooled to a file first. Small objects skip a file and its streams; at 16 uploads in
+ * flight this bounds the memory to 16 MiB.
+ */
+export const DEFAULT_LOCAL_S3_BUFFERED_PUT_BYTES = 1024 * 1024;
 /** Longest `wait` a log long-poll may ask for, in seconds; longer asks are capped. */
 export const DEFAULT_LOCAL_LOG_WAIT_CAP_SECONDS = 30;
 /** Log lines per page when `limit` is not given. */

@@ -38,6 +38,7 @@ import {
   rm,
   rmdir,
   stat,
+  unlink,
   writeFile,
 } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -66,6 +67,22 @@ export const SPOOL_HEADERS = {
   /** Its hex MD5. */
   md5: 'x-modelmaker-spool-md5',
 } as const;
+
+/**
+ * An object's body the guard received and hashed itself (its in-process PutObject, see
+ * `plainPut.ts`), given as an object's `content` to {@link DurableStore.putObject}: the
+ * bytes are taken as they are, not read or hashed again.
+ */
+export type ReceivedBody =
+  /** A small body, whole in memory: written to the staged file at once. */
+  | { readonly _tag: 'ReceivedBytes'; readonly bytes: Buffer; readonly md5: string }
+  /** A body spooled to a (flushed) file in the spool directory, named there: renamed into staging. */
+  | { readonly _tag: 'SpooledFile'; readonly file: string; readonly md5: string };
+
+function isReceivedBody(content: unknown): content is ReceivedBody {
+  const tag = (content as { _tag?: unknown } | null)?._tag;
+  return tag === 'ReceivedBytes' || tag === 'SpooledFile';
+}
 
 /** Options of {@link DurableStore}. */
 export interface DurableStoreOptions {
@@ -118,6 +135,34 @@ async function writeDurable(file: string, text: string): Promise<void> {
   }
 }
 
+/** Writes `bytes` to a new file, flushes it to disk, and tells its size and inode (one open, write, sync, fstat, close). */
+async function writeFlushed(file: string, bytes: Buffer): Promise<{ size: number; ino: string }> {
+  const handle = await open(file, 'wx', PRIVATE_FILE_MODE);
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+    const stats = await handle.stat({ bigint: true });
+    return { size: Number(stats.size), ino: stats.ino.toString() };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Removes `file`; one that is not there is no error (one `unlink`, where `rm` also `lstat`s). */
+async function removeIfThere(file: string): Promise<void> {
+  try {
+    await unlink(file);
+  } catch (error) {
+    if (!isMissing(error)) throw error;
+  }
+}
+
+/** Settles every promise, then rejects with the first failure: nothing is left running when a caller cleans up. */
+async function allSettledOrFirstError(work: ReadonlyArray<Promise<unknown>>): Promise<void> {
+  const failed = (await Promise.allSettled(work)).find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
 /** Replaces `file` with `text` atomically (temp file and rename). */
 async function replaceFile(file: string, text: string): Promise<void> {
   const temp = `${file}.${stagingId()}.tmp`;
@@ -155,6 +200,8 @@ function handedOver(content: unknown): { file: string; md5: string } | undefined
 /** s3rver's store with atomic, fault-reporting object writes. See the module comment. */
 export class DurableStore extends FilesystemStore {
   private readonly options: DurableStoreOptions;
+  /** Staging directories known to exist (made once, not once per write). */
+  private readonly stagingMade = new Set<string>();
 
   constructor(rootDirectory: string, options: DurableStoreOptions = {}) {
     super(rootDirectory);
@@ -163,6 +210,31 @@ export class DurableStore extends FilesystemStore {
 
   private stagingDirectory(bucket: string): string {
     return join(this.getBucketPath(bucket), UPLOADS_DIRECTORY, STAGING_DIRECTORY);
+  }
+
+  /** Makes the bucket's staging directory (once per store unless it goes away) and returns it. */
+  private async makeStaging(bucket: string, again = false): Promise<string> {
+    const directory = this.stagingDirectory(bucket);
+    if (again || !this.stagingMade.has(directory)) {
+      await mkdir(directory, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+      this.stagingMade.add(directory);
+    }
+    return directory;
+  }
+
+  /**
+   * Runs `work` (which creates files in the staging directory and can run twice: it
+   * consumes no stream) once the directory exists; should it have gone (its bucket
+   * deleted and made again), it is made again and `work` retried once.
+   */
+  private async inStaging<T>(bucket: string, work: (directory: string) => Promise<T>): Promise<T> {
+    const directory = await this.makeStaging(bucket);
+    try {
+      return await work(directory);
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      return work(await this.makeStaging(bucket, true));
+    }
   }
 
   /** A storage fault becomes an S3 error naming it; anything else passes unchanged. */
@@ -181,29 +253,47 @@ export class DurableStore extends FilesystemStore {
     return s3Error;
   }
 
-  /** Stages `content` (a stream, a buffer, or the guard's spooled file) as a flushed file in the bucket's staging directory. */
-  private async stage(bucket: string, content: Readable | Buffer | null, suffix: string): Promise<Staged> {
-    const directory = this.stagingDirectory(bucket);
-    await mkdir(directory, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+  /**
+   * Stages `content` as a flushed file in the bucket's staging directory: a body the
+   * guard received ({@link ReceivedBody}, or its spooled file handed over by header) is
+   * written or renamed there as it is; a stream or buffer is copied there and hashed.
+   */
+  private async stage(
+    bucket: string,
+    content: Readable | Buffer | ReceivedBody | null,
+    suffix: string,
+  ): Promise<Staged> {
     const id = stagingId();
-    const file = join(directory, `${id}${suffix}`);
+    const name = `${id}${suffix}`;
+    let file: string | undefined;
     try {
-      const spooled = this.options.spoolDirectory === undefined ? undefined : handedOver(content);
+      const received = isReceivedBody(content) ? content : this.handedOverBody(content);
+      if (received?._tag === 'ReceivedBytes') {
+        const written = await this.inStaging(bucket, (directory) => {
+          file = join(directory, name);
+          return writeFlushed(file, received.bytes);
+        });
+        return { id, file: file!, md5: received.md5, ...written };
+      }
       let md5: string;
-      if (spooled) {
-        (content as Readable).resume();
-        const source = join(this.options.spoolDirectory!, spooled.file);
-        try {
-          await rename(source, file);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-          await copyFile(source, file);
-          await syncFile(file);
-        }
-        md5 = spooled.md5;
+      if (received) {
+        const source = join(this.options.spoolDirectory!, received.file);
+        await this.inStaging(bucket, async (directory) => {
+          file = join(directory, name);
+          try {
+            await rename(source, file);
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+            await copyFile(source, file);
+            await syncFile(file);
+          }
+        });
+        md5 = received.md5;
       } else {
+        // A stream is consumed once: its directory is made first, every time.
+        file = join(await this.makeStaging(bucket, true), name);
         const hash = createHash('md5');
-        const source: Readable | Buffer[] = Buffer.isBuffer(content) ? [content] : (content ?? []);
+        const source = Buffer.isBuffer(content) ? [content] : ((content as Readable | null) ?? []);
         await pipeline(
           source as Readable,
           new Transform({
@@ -216,12 +306,21 @@ export class DurableStore extends FilesystemStore {
         );
         md5 = hash.digest('hex');
       }
-      const stats = await stat(file, { bigint: true });
-      return { id, file, md5, size: Number(stats.size), ino: stats.ino.toString() };
+      const stats = await stat(file!, { bigint: true });
+      return { id, file: file!, md5, size: Number(stats.size), ino: stats.ino.toString() };
     } catch (error) {
-      await rm(file, { force: true });
+      if (file !== undefined) await rm(file, { force: true });
       throw error;
     }
+  }
+
+  /** The spooled body the guard handed over by header with a forwarded request, if it did (the request is drained). */
+  private handedOverBody(content: unknown): ReceivedBody | undefined {
+    if (this.options.spoolDirectory === undefined) return undefined;
+    const spooled = handedOver(content);
+    if (!spooled) return undefined;
+    (content as Readable).resume();
+    return { _tag: 'SpooledFile', ...spooled };
   }
 
   /**
@@ -239,15 +338,26 @@ export class DurableStore extends FilesystemStore {
     const recordTemp = join(directory, `${staged.id}${STAGED.record}`);
     const objectFile = this.getResourcePath(bucket, key, 'object');
     const recordFile = this.getResourcePath(bucket, key, 'metadata.json');
+    const objectDirectory = dirname(objectFile);
     const stamp: CommitStamp = { md5: staged.md5, size: staged.size, ino: staged.ino, staged: staged.id };
     try {
-      await mkdir(directory, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
-      await writeDurable(intent, JSON.stringify({ key }));
-      await writeDurable(recordTemp, formatRecord(metadata, stamp));
-      // The key's directory is (re)made synchronously right before the renames: a delete
-      // of a sibling key may have removed it meanwhile.
-      mkdirSync(dirname(objectFile), { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
-      renameSync(recordTemp, recordFile);
+      // Intent and record are written and flushed at the same time; both are on disk before the commit.
+      await this.inStaging(bucket, () =>
+        allSettledOrFirstError([
+          writeDurable(intent, JSON.stringify({ key })),
+          writeDurable(recordTemp, formatRecord(metadata, stamp)),
+        ]),
+      );
+      // The renames run synchronously, one right after the other. The key's directory is
+      // made only when the first rename finds it missing (a new key, or a delete of a
+      // sibling key removed it meanwhile): still synchronously, right before the renames.
+      try {
+        renameSync(recordTemp, recordFile);
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+        mkdirSync(objectDirectory, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+        renameSync(recordTemp, recordFile);
+      }
       if (staged.file !== undefined) renameSync(staged.file, objectFile);
     } catch (error) {
       await Promise.all([
@@ -257,15 +367,18 @@ export class DurableStore extends FilesystemStore {
       ]);
       throw error;
     }
-    await syncDirectory(dirname(objectFile));
-    await Promise.all([
-      rm(intent, { force: true }),
-      rm(`${objectFile}${LEGACY_MD5_SUFFIX}`, { force: true }),
-    ]);
+    await syncDirectory(objectDirectory);
+    await Promise.all([removeIfThere(intent), removeIfThere(`${objectFile}${LEGACY_MD5_SUFFIX}`)]);
   }
 
-  /** Writes an object atomically. Resolves with its size and hex MD5. */
-  override async putObject(object: S3rverObject): Promise<{ size: number; md5: string }> {
+  /**
+   * Writes an object atomically. Resolves with its size and hex MD5. Its `content` is
+   * what s3rver passes (the request, with the guard's spooled body named in its headers)
+   * or a body the guard received itself ({@link ReceivedBody}).
+   */
+  override async putObject(
+    object: S3rverObject | (Omit<S3rverObject, 'content'> & { readonly content: ReceivedBody }),
+  ): Promise<{ size: number; md5: string }> {
     try {
       const staged = await this.stage(object.bucket, object.content, STAGED.object);
       await this.commit(object.bucket, object.key, staged, storedMetadata(object.metadata));
@@ -414,6 +527,12 @@ export class DurableStore extends FilesystemStore {
     }
   }
 
+  /** Deletes a bucket (s3rver's), forgetting that its staging directory was made. */
+  override async deleteBucket(bucket: string): Promise<unknown> {
+    this.stagingMade.delete(this.stagingDirectory(bucket));
+    return super.deleteBucket(bucket);
+  }
+
   /** Creates a bucket directory readable by the owner only. */
   override async putBucket(bucket: string): Promise<unknown> {
     await mkdir(this.getBucketPath(bucket), { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
@@ -448,6 +567,7 @@ export class DurableStore extends FilesystemStore {
         if (await this.finishStaged(bucket, id)) finished++;
       }
       await rm(directory, { recursive: true, force: true });
+      this.stagingMade.delete(directory);
     }
     return finished;
   }

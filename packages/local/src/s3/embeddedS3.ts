@@ -57,6 +57,12 @@ export interface EmbeddedS3Options {
    * A path too long for a Unix socket falls back to the default.
    */
   readonly runDirectory?: string;
+  /**
+   * Whether a plain PutObject is stored by the guard in-process (default `true`; see
+   * `plainPut.ts`). `false` sends every request through s3rver, as before: the tests pin
+   * both paths to the same answers.
+   */
+  readonly inProcessPuts?: boolean;
 }
 
 /** A running embedded S3. */
@@ -187,6 +193,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
         agent,
         storeDirectory: directory,
         spoolDirectory,
+        ...(options.inProcessPuts === false ? {} : { store }),
       }),
       // A whole upload has no time limit (it may be large); a stalled one is closed.
       { ...options.connections, requestTimeoutMs: 0 },

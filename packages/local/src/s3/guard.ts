@@ -17,7 +17,10 @@
  *    ListObjectsV2), which it answers itself from the store (see `listObjects.ts`:
  *    s3rver's truncated V2 pages fail, and its pages are not in key order). An object
  *    or part body is not sent again: the spooled file is handed to the store by name
- *    (see `durableStore.ts`), which renames it into place.
+ *    (see `durableStore.ts`), which renames it into place. A plain PutObject is not
+ *    forwarded at all when the guard is given the store: it is stored in-process, and
+ *    answered as s3rver would (see `plainPut.ts`); a small one (up to
+ *    `DEFAULT_LOCAL_S3_BUFFERED_PUT_BYTES`) is received into memory instead of a spool file.
  *
  * A storage fault (a full disk while spooling or storing) fails that request with an
  * error naming it — 507 `InsufficientStorage` for a full disk — and is reported
@@ -30,15 +33,16 @@ import { readFile, rm } from 'node:fs/promises';
 import type http from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { basename, join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DEFAULT_LOCAL_S3_XML_BODY_BYTES } from '../defaults.js';
+import { DEFAULT_LOCAL_S3_BUFFERED_PUT_BYTES, DEFAULT_LOCAL_S3_XML_BODY_BYTES } from '../defaults.js';
 import { describeFault, ioFault } from '../faults.js';
 import { BodyTooLargeError, readBody } from '../server/readBody.js';
 import { awsChunkedDecoder, isStreamingPayload, STREAMING_PAYLOADS } from './awsChunked.js';
 import { type Checksum, checksumFor, contentMd5, isChecksumHeader } from './checksum.js';
-import { PRIVATE_FILE_MODE, SPOOL_HEADERS } from './durableStore.js';
+import { type DurableStore, PRIVATE_FILE_MODE, SPOOL_HEADERS } from './durableStore.js';
 import { isListObjects, listObjects } from './listObjects.js';
+import { isPlainPut, putInProcess } from './plainPut.js';
 import { S3RequestError, s3ErrorXml } from './s3Error.js';
 import {
   bucketAndKey,
@@ -80,6 +84,13 @@ export interface GuardOptions {
   readonly onFault?: (reason: string) => void;
   /** Largest DeleteObjects or CompleteMultipartUpload body, bytes. Default {@link DEFAULT_LOCAL_S3_XML_BODY_BYTES}. */
   readonly maxXmlBodyBytes?: number;
+  /**
+   * The store s3rver writes to. Given, a plain PutObject is stored in it in-process (see
+   * `plainPut.ts`) instead of being forwarded; without it every request goes to s3rver.
+   */
+  readonly store?: DurableStore;
+  /** Largest plain PutObject body received into memory, bytes. Default {@link DEFAULT_LOCAL_S3_BUFFERED_PUT_BYTES}. */
+  readonly maxBufferedPutBytes?: number;
 }
 
 /** Query parameters of a PutObject or UploadPart whose spooled body is handed to the store by name. */
@@ -111,6 +122,17 @@ interface Spooled {
   /** Hex MD5 of the decoded bytes. */
   readonly md5: string;
 }
+
+/** Where {@link spool} puts a body: a file flushed to disk, or memory (a small plain PutObject's). */
+type SpoolSink = { readonly file: string } | { readonly memory: true };
+
+/** A body as {@link spool} received it: in its file, or in `bytes`. */
+type Received = (Spooled & { readonly bytes?: undefined }) | {
+  readonly file?: undefined;
+  readonly bytes: Buffer;
+  readonly length: number;
+  readonly md5: string;
+};
 
 function requestId(): string {
   return randomBytes(8).toString('hex').toUpperCase();
@@ -183,9 +205,9 @@ async function spool(
   req: NodeJS.ReadableStream,
   headers: ReadonlyMap<string, string>,
   signature: VerifiedSignature,
-  file: string,
+  sink: SpoolSink,
   checkFlexible: boolean,
-): Promise<Spooled> {
+): Promise<Received> {
   const payloadHash = signature.payloadHash;
   const contentEncoding = headers.get('content-encoding') ?? '';
   const chunked = isStreamingPayload(payloadHash) || /(^|,)\s*aws-chunked\s*(,|$)/i.test(contentEncoding);
@@ -218,16 +240,30 @@ async function spool(
   const declaredMd5 = declaredMd5Header === undefined ? undefined : contentMd5(declaredMd5Header).expected;
   const md5 = createHash('md5');
   let length = 0;
-  stages.push(
-    tap((chunk) => {
-      length += chunk.length;
-      md5.update(chunk);
-      hasher?.update(chunk);
-      for (const check of checks) check.checksum.update(chunk);
-    }),
-    // Flushed when closed: the store may take this very file over as the object.
-    createWriteStream(file, { flush: true, mode: PRIVATE_FILE_MODE }),
-  );
+  const chunks: Buffer[] = [];
+  const onChunk = (chunk: Buffer) => {
+    length += chunk.length;
+    md5.update(chunk);
+    hasher?.update(chunk);
+    for (const check of checks) check.checksum.update(chunk);
+  };
+  if ('file' in sink) {
+    stages.push(
+      tap(onChunk),
+      // Flushed when closed: the store may take this very file over as the object.
+      createWriteStream(sink.file, { flush: true, mode: PRIVATE_FILE_MODE }),
+    );
+  } else {
+    stages.push(
+      new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          onChunk(chunk);
+          chunks.push(chunk);
+          callback();
+        },
+      }),
+    );
+  }
   await (pipeline as (...streams: unknown[]) => Promise<void>)(...stages);
   if (hasher && hasher.digest('hex') !== hashHex) {
     throw new S3RequestError(
@@ -253,7 +289,9 @@ async function spool(
       'the Content-MD5 you specified did not match the calculated checksum',
     );
   }
-  return { file, length, md5: md5Hex };
+  return 'file' in sink
+    ? { file: sink.file, length, md5: md5Hex }
+    : { bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length), length, md5: md5Hex };
 }
 
 /**
@@ -369,15 +407,30 @@ export function createS3Guard(
       // CompleteMultipartUpload's checksum headers describe the whole object, not its XML body.
       const completesUpload = method === 'POST' && query.some(([n]) => n === 'uploadId');
       let handOver = false;
+      const store = isPlainPut(method, key, query, headers) ? options.store : undefined;
       if (hasBody) {
-        spoolFile = join(options.spoolDirectory, id);
+        // A small plain PutObject is received into memory; other bodies are spooled to a file.
+        const declaredLength = Number(headers.get('content-length'));
+        const inMemory =
+          store !== undefined &&
+          !headers.has('transfer-encoding') &&
+          Number.isSafeInteger(declaredLength) &&
+          declaredLength <= (options.maxBufferedPutBytes ?? DEFAULT_LOCAL_S3_BUFFERED_PUT_BYTES);
+        if (!inMemory) spoolFile = join(options.spoolDirectory, id);
         // The XML bodies the store reads whole are bounded; objects and parts stream to the spool.
         const source =
           isDelete || completesUpload
             ? await readXmlBody(req, options.maxXmlBodyBytes ?? DEFAULT_LOCAL_S3_XML_BODY_BYTES)
             : req;
+        let received: Awaited<ReturnType<typeof spool>>;
         try {
-          spooled = await spool(source, headers, signature, spoolFile, !completesUpload);
+          received = await spool(
+            source,
+            headers,
+            signature,
+            spoolFile === undefined ? { memory: true } : { file: spoolFile },
+            !completesUpload,
+          );
         } catch (error) {
           const fault = ioFault(error);
           if (!fault) throw error;
@@ -390,6 +443,24 @@ export function createS3Guard(
             error,
           );
         }
+        if (store !== undefined) {
+          await putInProcess(
+            store,
+            {
+              bucket,
+              key,
+              body:
+                received.bytes === undefined
+                  ? { _tag: 'SpooledFile', file: basename(received.file), md5: received.md5 }
+                  : { _tag: 'ReceivedBytes', bytes: received.bytes, md5: received.md5 },
+              headers: forwardHeaders(req, 0),
+            },
+            res,
+          );
+          return;
+        }
+        if (received.bytes !== undefined) throw new Error('a body was received into memory for s3rver');
+        spooled = received;
         body = spooled;
         if (isDelete) body = Buffer.from(canonicalDeleteBody(await readFile(spooled.file, 'utf8')), 'utf8');
         handOver =

@@ -28,6 +28,7 @@ declare module 's3rver/lib/stores/filesystem.js' {
     listBuckets(): Promise<unknown[]>;
     getBucket(bucket: string): Promise<unknown>;
     putBucket(bucket: string): Promise<unknown>;
+    deleteBucket(bucket: string): Promise<unknown>;
     existsObject(bucket: string, key: string): Promise<boolean>;
     getObject(bucket: string, key: string, options?: { start?: number; end?: number }): Promise<unknown>;
     putObject(object: S3rverObject): Promise<{ size: number; md5: string }>;
@@ -69,8 +70,12 @@ declare module 's3rver/lib/models/error.js' {
   /** An S3 error answer: `code` and `message` in the XML body, `status` the HTTP status. */
   export default class S3Error extends Error {
     constructor(code: string, message?: string, detail?: Record<string, unknown>);
+    /** s3rver's `InternalError` for any other error (its message shown only when `expose` is set). */
+    static fromError(error: unknown): S3Error;
     readonly code: string;
     status: number;
     expose: boolean;
+    /** The S3 XML error document. */
+    toXML(): string;
   }
 }

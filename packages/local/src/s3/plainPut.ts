@@ -1,0 +1,101 @@
+/**
+ * The guard's in-process PutObject. A plain PutObject — no copy source, no query but
+ * `x-id` and a presigned URL's signature, nothing s3rver's CORS or website middlewares
+ * act on (`Origin`, `x-amz-website-redirect-location`) — is stored by calling the
+ * durable store directly instead of a second HTTP exchange with s3rver (re-signed,
+ * routed through Koa and its middlewares): that exchange cost more CPU than the write.
+ *
+ * It does what s3rver 3.7.1 does for such a request (`routes.js` → `bucketExists` →
+ * `controllers/object.js` `putObject`), with s3rver's own parts: the bucket must exist
+ * (`NoSuchBucket`), the metadata is picked by s3rver's `S3Object` from the headers
+ * s3rver would have got (`content-type` defaulting to `binary/octet-stream`, its
+ * `ALLOWED_METADATA`, `x-amz-meta-*`; a bad `x-amz-storage-class` is
+ * `InvalidStorageClass`), the answer is Koa's (200, the `ETag`, an empty `text/plain`
+ * body), and errors are s3rver's XML documents with their statuses — a storage fault
+ * (507 `InsufficientStorage`, naming the cause) as the durable store words it.
+ * `plainPut.test.ts` pins both paths to the same answers.
+ * @module
+ */
+import type http from 'node:http';
+import S3Error from 's3rver/lib/models/error.js';
+import S3Object from 's3rver/lib/models/object.js';
+import type { DurableStore, ReceivedBody } from './durableStore.js';
+import { isQueryAuthParam } from './sigv4.js';
+
+/** The one query parameter (besides a presigned URL's) a plain PutObject may carry: the SDK's operation name. */
+const OPERATION_QUERY = 'x-id';
+/** Request headers s3rver's middlewares act on for a PutObject (CORS, website redirects): such requests go to s3rver. */
+const S3RVER_MIDDLEWARE_HEADERS = ['origin', 'x-amz-website-redirect-location'] as const;
+/** The answer of a stored object: Koa's for s3rver's `ctx.body = ''`. */
+const STORED_CONTENT_TYPE = 'text/plain; charset=utf-8';
+/** The content type of s3rver's error documents (Koa's for `ctx.type = 'application/xml'`). */
+const ERROR_CONTENT_TYPE = 'application/xml';
+
+/**
+ * Whether a request is a plain PutObject the guard may store in-process (see the module
+ * comment); everything else goes to s3rver.
+ */
+export function isPlainPut(
+  method: string,
+  key: string,
+  query: ReadonlyArray<readonly [string, string]>,
+  headers: ReadonlyMap<string, string>,
+): boolean {
+  return (
+    method === 'PUT' &&
+    key !== '' &&
+    !headers.has('x-amz-copy-source') &&
+    S3RVER_MIDDLEWARE_HEADERS.every((name) => !headers.has(name)) &&
+    query.every(([name]) => name === OPERATION_QUERY || isQueryAuthParam(name))
+  );
+}
+
+/** What {@link putInProcess} stores and answers. */
+export interface PlainPut {
+  readonly bucket: string;
+  readonly key: string;
+  /** The body, received and checked by the guard. */
+  readonly body: ReceivedBody;
+  /** The request headers as the guard would forward them to s3rver (lower-case names). */
+  readonly headers: Readonly<Record<string, string | string[]>>;
+}
+
+/** s3rver's answer to an error thrown by a controller: its XML document, its status, nothing else. */
+function sendS3rverError(res: http.ServerResponse, error: unknown): void {
+  const s3Error = error instanceof S3Error ? error : S3Error.fromError(error);
+  const body = s3Error.toXML();
+  res.writeHead(s3Error.status, {
+    'content-type': ERROR_CONTENT_TYPE,
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+/**
+ * Stores a plain PutObject in `store` and answers it on `res` as s3rver would. Never
+ * rejects: every failure is answered (the store has already reported a storage fault
+ * through its `onFault`).
+ */
+export async function putInProcess(
+  store: DurableStore,
+  put: PlainPut,
+  res: http.ServerResponse,
+): Promise<void> {
+  try {
+    if (!(await store.getBucket(put.bucket))) {
+      throw new S3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: put.bucket });
+    }
+    const { metadata } = new S3Object(put.bucket, put.key, null, put.headers);
+    const { md5 } = await store.putObject({
+      bucket: put.bucket,
+      key: put.key,
+      metadata,
+      content: put.body,
+    });
+    res.writeHead(200, { etag: JSON.stringify(md5), 'content-type': STORED_CONTENT_TYPE, 'content-length': 0 });
+    res.end();
+  } catch (error) {
+    if (res.headersSent) res.destroy(error as Error);
+    else sendS3rverError(res, error);
+  }
+}
