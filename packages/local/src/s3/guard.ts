@@ -127,12 +127,14 @@ interface Spooled {
 type SpoolSink = { readonly file: string } | { readonly memory: true };
 
 /** A body as {@link spool} received it: in its file, or in `bytes`. */
-type Received = (Spooled & { readonly bytes?: undefined }) | {
-  readonly file?: undefined;
-  readonly bytes: Buffer;
-  readonly length: number;
-  readonly md5: string;
-};
+type Received =
+  | (Spooled & { readonly bytes?: undefined })
+  | {
+      readonly file?: undefined;
+      readonly bytes: Buffer;
+      readonly length: number;
+      readonly md5: string;
+    };
 
 function requestId(): string {
   return randomBytes(8).toString('hex').toUpperCase();

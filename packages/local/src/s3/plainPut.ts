@@ -92,7 +92,11 @@ export async function putInProcess(
       metadata,
       content: put.body,
     });
-    res.writeHead(200, { etag: JSON.stringify(md5), 'content-type': STORED_CONTENT_TYPE, 'content-length': 0 });
+    res.writeHead(200, {
+      etag: JSON.stringify(md5),
+      'content-type': STORED_CONTENT_TYPE,
+      'content-length': 0,
+    });
     res.end();
   } catch (error) {
     if (res.headersSent) res.destroy(error as Error);

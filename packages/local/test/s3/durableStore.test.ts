@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -165,6 +165,58 @@ describe('the durable store', () => {
     expect((await get(store))!.bytes.equals(old)).toBe(true);
     expect(await get(store, 'dir/other.bin')).toBeUndefined();
     expect(await readdir(join(directory, BUCKET, '._S3rver_uploads'))).toEqual([]);
+  });
+
+  it('discards at start a write killed while its intent and record were being flushed side by side', async () => {
+    const directory = join(root, 'side-by-side');
+    const store = new DurableStore(directory);
+    await store.putBucket(BUCKET);
+    const old = Buffer.from('the old object');
+    await store.putObject({ bucket: BUCKET, key: KEY, content: Readable.from([old]), metadata: {} });
+    const staging = join(directory, BUCKET, '._S3rver_uploads', '.staging');
+    await mkdir(staging, { recursive: true });
+    const fresh = Buffer.from('a new object');
+    // The record staged whole but the intent not yet written, and the reverse with a torn record;
+    // and an intent torn while the record was whole.
+    for (const [id, intent, record] of [
+      ['w3', undefined, formatRecord({}, { md5: md5(fresh), size: fresh.length, ino: '1', staged: 'w3' })],
+      ['w4', JSON.stringify({ key: KEY }), '{"modelmaker:comm'],
+      ['w5', '{"ke', formatRecord({}, { md5: md5(fresh), size: fresh.length, ino: '1', staged: 'w5' })],
+    ] as const) {
+      await writeFile(join(staging, `${id}.object`), fresh);
+      if (intent !== undefined) await writeFile(join(staging, `${id}.intent`), intent);
+      await writeFile(join(staging, `${id}.record`), record);
+    }
+    expect(await new DurableStore(directory).recover()).toBe(0);
+    const object = await get(store);
+    expect(object!.bytes.equals(old)).toBe(true);
+    expect(object!.metadata.etag).toBe(JSON.stringify(md5(old)));
+    expect(await readdir(join(directory, BUCKET, '._S3rver_uploads'))).toEqual([]);
+  });
+
+  it('writes a body handed over in memory, and again after its bucket was deleted and made again', async () => {
+    const directory = join(root, 'received');
+    const store = new DurableStore(directory);
+    await store.putBucket(BUCKET);
+    const bytes = Buffer.from('received whole');
+    const content = { _tag: 'ReceivedBytes', bytes, md5: md5(bytes) } as const;
+    expect(await store.putObject({ bucket: BUCKET, key: KEY, content, metadata: {} })).toEqual({
+      size: bytes.length,
+      md5: md5(bytes),
+    });
+    expect((await get(store))!.bytes.equals(bytes)).toBe(true);
+    // The staging directory the store made once goes with its bucket: it is made again.
+    await store.deleteBucket(BUCKET);
+    await store.putBucket(BUCKET);
+    await store.putObject({ bucket: BUCKET, key: KEY, content, metadata: { 'x-amz-meta-again': 'yes' } });
+    const again = await get(store);
+    expect(again!.bytes.equals(bytes)).toBe(true);
+    expect(again!.metadata['x-amz-meta-again']).toBe('yes');
+    // Removed behind the store's back, too.
+    await rm(join(directory, BUCKET), { recursive: true, force: true });
+    await store.putBucket(BUCKET);
+    await store.putObject({ bucket: BUCKET, key: 'other', content, metadata: {} });
+    expect((await get(store, 'other'))!.bytes.equals(bytes)).toBe(true);
   });
 
   it('serves a GET that opened before an overwrite the old version whole, with the old checksum', async () => {
