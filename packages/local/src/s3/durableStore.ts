@@ -34,15 +34,15 @@ import {
   fstatSync,
   fsync,
   mkdirSync,
-  openSync,
+  open,
   renameSync,
-  unlinkSync,
+  unlink,
   writeSync,
 } from 'node:fs';
 import {
   copyFile,
   mkdir,
-  open,
+  open as openHandle,
   readdir,
   readFile,
   rename,
@@ -113,6 +113,11 @@ interface Staged {
   readonly ino: string;
 }
 
+/** s3rver's error for a bucket that does not exist. */
+export function noSuchBucket(bucket: string): S3Error {
+  return new S3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });
+}
+
 function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';
@@ -123,12 +128,15 @@ function stagingId(): string {
 }
 
 /*
- * The small file operations of a write — open, write, fstat, close, unlink of files of
- * a few KiB — run synchronously: against the page cache each costs microseconds, less
- * than a thread-pool round trip with its promise (which, on a busy machine, also costs a
- * context switch). Only the flushes, which wait on the disk, go to the thread pool.
+ * A small write's file operations: the ones that change a directory (open to create,
+ * unlink) and the flushes (fsync) wait on the file system's journal — behind other
+ * writes' flushes — and go to the thread pool; writing a few KiB to the page cache,
+ * fstat and close cost microseconds and run synchronously, which spares a thread-pool
+ * round trip and its promise each.
  */
+const openFile = promisify(open);
 const flush = promisify(fsync);
+const unlinkFile = promisify(unlink);
 
 /** Writes all of `bytes` at the start of the file open as `fd`. */
 function writeAll(fd: number, bytes: Uint8Array): void {
@@ -140,7 +148,7 @@ function writeAll(fd: number, bytes: Uint8Array): void {
 async function syncDirectory(directory: string): Promise<void> {
   let fd: number | undefined;
   try {
-    fd = openSync(directory, 'r');
+    fd = await openFile(directory, 'r');
     await flush(fd);
   } catch {
     // Not supported here: the renames are still atomic, only their order on power loss is not forced.
@@ -151,7 +159,7 @@ async function syncDirectory(directory: string): Promise<void> {
 
 /** Writes `bytes` to a new file, flushes it to disk, and tells its size and inode. */
 async function writeFlushed(file: string, bytes: Uint8Array): Promise<{ size: number; ino: string }> {
-  const fd = openSync(file, 'wx', PRIVATE_FILE_MODE);
+  const fd = await openFile(file, 'wx', PRIVATE_FILE_MODE);
   try {
     writeAll(fd, bytes);
     await flush(fd);
@@ -168,9 +176,9 @@ async function writeDurable(file: string, text: string): Promise<void> {
 }
 
 /** Removes `file`; one that is not there is no error (one `unlink`, where `rm` also `lstat`s). */
-function removeIfThere(file: string): void {
+async function removeIfThere(file: string): Promise<void> {
   try {
-    unlinkSync(file);
+    await unlinkFile(file);
   } catch (error) {
     if (!isMissing(error)) throw error;
   }
@@ -252,8 +260,21 @@ export class DurableStore extends FilesystemStore {
       return await work(directory);
     } catch (error) {
       if (!isMissing(error)) throw error;
+      this.stagingMade.delete(directory);
+      // Gone with its bucket (removed by hand): the bucket is not made again by a write.
+      if (!(await this.getBucket(bucket))) throw noSuchBucket(bucket);
       return work(await this.makeStaging(bucket, true));
     }
+  }
+
+  /**
+   * Whether `bucket` exists, as s3rver's `getBucket` tells — without looking while the
+   * store knows its staging directory is there (made by a write since the store started
+   * and not deleted since: {@link deleteBucket} forgets it; a bucket removed by hand is
+   * found out by the write, which then fails with `NoSuchBucket`).
+   */
+  async hasBucket(bucket: string): Promise<boolean> {
+    return this.stagingMade.has(this.stagingDirectory(bucket)) || Boolean(await this.getBucket(bucket));
   }
 
   /** A storage fault becomes an S3 error naming it; anything else passes unchanged. */
@@ -387,8 +408,7 @@ export class DurableStore extends FilesystemStore {
       throw error;
     }
     await syncDirectory(objectDirectory);
-    removeIfThere(intent);
-    removeIfThere(`${objectFile}${LEGACY_MD5_SUFFIX}`);
+    await Promise.all([removeIfThere(intent), removeIfThere(`${objectFile}${LEGACY_MD5_SUFFIX}`)]);
   }
 
   /**
@@ -619,7 +639,7 @@ export class DurableStore extends FilesystemStore {
 }
 
 async function syncFile(file: string): Promise<void> {
-  const handle = await open(file, 'r+');
+  const handle = await openHandle(file, 'r+');
   try {
     await handle.sync();
   } finally {

@@ -19,7 +19,7 @@
 import type http from 'node:http';
 import S3Error from 's3rver/lib/models/error.js';
 import S3Object from 's3rver/lib/models/object.js';
-import type { DurableStore, ReceivedBody } from './durableStore.js';
+import { type DurableStore, noSuchBucket, type ReceivedBody } from './durableStore.js';
 import { isQueryAuthParam } from './sigv4.js';
 
 /** The one query parameter (besides a presigned URL's) a plain PutObject may carry: the SDK's operation name. */
@@ -82,9 +82,7 @@ export async function putInProcess(
   res: http.ServerResponse,
 ): Promise<void> {
   try {
-    if (!(await store.getBucket(put.bucket))) {
-      throw new S3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: put.bucket });
-    }
+    if (!(await store.hasBucket(put.bucket))) throw noSuchBucket(put.bucket);
     const { metadata } = new S3Object(put.bucket, put.key, null, put.headers);
     const { md5 } = await store.putObject({
       bucket: put.bucket,

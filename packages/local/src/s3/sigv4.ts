@@ -70,9 +70,20 @@ function hmac(key: string | Buffer, data: string): Buffer {
   return createHmac('sha256', key).update(data, 'utf8').digest();
 }
 
-/** The SigV4 signing key of `secret` for one day, region and service. */
+/** Signing keys kept (a key pair signs many requests a day: four HMACs each, saved); cleared when full. */
+const SIGNING_KEY_CACHE_SIZE = 64;
+const signingKeys = new Map<string, Buffer>();
+
+/** The SigV4 signing key of `secret` for one day, region and service (kept in memory, never shown). */
 export function signingKey(secret: string, date: string, region: string, service: string): Buffer {
-  return hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
+  const id = `${date}\n${region}\n${service}\n${secret}`;
+  let key = signingKeys.get(id);
+  if (key === undefined) {
+    key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
+    if (signingKeys.size >= SIGNING_KEY_CACHE_SIZE) signingKeys.clear();
+    signingKeys.set(id, key);
+  }
+  return key;
 }
 
 /** Percent-encodes as SigV4 wants: everything but `A-Za-z0-9-._~`. */

@@ -194,7 +194,7 @@ describe('the durable store', () => {
     expect(await readdir(join(directory, BUCKET, '._S3rver_uploads'))).toEqual([]);
   });
 
-  it('writes a body handed over in memory, and again after its bucket was deleted and made again', async () => {
+  it('writes a body handed over in memory, again after its bucket was deleted and made again, and refuses one to a bucket removed by hand', async () => {
     const directory = join(root, 'received');
     const store = new DurableStore(directory);
     await store.putBucket(BUCKET);
@@ -212,8 +212,16 @@ describe('the durable store', () => {
     const again = await get(store);
     expect(again!.bytes.equals(bytes)).toBe(true);
     expect(again!.metadata['x-amz-meta-again']).toBe('yes');
-    // Removed behind the store's back, too.
+    // Removed behind the store's back: the write finds out, and does not make the bucket again.
     await rm(join(directory, BUCKET), { recursive: true, force: true });
+    expect(await store.hasBucket(BUCKET)).toBe(true);
+    await expect(
+      store.putObject({ bucket: BUCKET, key: 'other', content, metadata: {} }),
+    ).rejects.toMatchObject({
+      code: 'NoSuchBucket',
+    });
+    await expect(stat(join(directory, BUCKET))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await store.hasBucket(BUCKET)).toBe(false);
     await store.putBucket(BUCKET);
     await store.putObject({ bucket: BUCKET, key: 'other', content, metadata: {} });
     expect((await get(store, 'other'))!.bytes.equals(bytes)).toBe(true);
