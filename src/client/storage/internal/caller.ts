@@ -30,6 +30,7 @@ import { redactError, SecretSet } from '../../redact.js';
 import type { S3Access, S3AccessProvider } from '../access.js';
 import { createS3Client } from '../client.js';
 import { StorageError } from '../errors.js';
+import { usePayloadHashFromMetadata } from './payload-hash.js';
 import { toStorageError } from './s3-errors.js';
 import { ThroughputGuard } from './throughput.js';
 
@@ -180,7 +181,7 @@ export class S3Caller {
   #install(access: S3Access): Generation {
     this.secrets.add(access.secretAccessKey);
     this.secrets.add(access.sessionToken);
-    const client = this.#createClient(access);
+    const client = usePayloadHashFromMetadata(this.#createClient(access));
     this.#clients.push(client);
     return { client, generation: this.#generation, endpoint: access.endpoint };
   }
