@@ -8,15 +8,17 @@
  * stream error that ends the process. Here a write:
  *
  * 1. stages the bytes in `<bucket>/._S3rver_uploads/.staging/<id>.object` (or takes
- *    over the guard's spooled request body there), hashing them, flushed to disk;
- * 2. writes `<id>.intent` (the key) and `<id>.record`: the metadata stamped with the
- *    MD5, size and inode of the staged file (see `objectRecord.ts`);
+ *    over the guard's spooled request body there, or writes the small body the guard
+ *    received in memory — both already hashed by the guard), flushed to disk;
+ * 2. writes `<id>.intent` (the key) and `<id>.record` — the metadata stamped with the
+ *    MD5, size and inode of the staged file (see `objectRecord.ts`) — side by side,
+ *    both flushed to disk before step 3;
  * 3. renames the record over `<key>._S3rver_metadata.json` — the commit point — and
  *    at once the staged file over `<key>._S3rver_object` (both synchronous, so nothing
  *    in this process runs between them), then syncs the directory.
  *
- * Killed before step 3, the old record and bytes stand and the staged files are
- * deleted at the next start; killed between the two renames, the record names the
+ * Killed before step 3 (whichever of intent and record was written, whole or torn),
+ * the old record and bytes stand and the staged files are deleted at the next start; killed between the two renames, the record names the
  * staged file, and {@link DurableStore.recover} finishes the rename at the next start.
  * Either way an object is its old or its new content, whole, with the checksum of
  * those bytes, and nothing a listing shows (staging lives in the uploads directory,
@@ -24,6 +26,10 @@
  * cause — `InsufficientStorage` (507) for a full disk — and removes what it staged.
  * Reads open the file first and take checksum and metadata for that very inode, so a
  * GET racing an overwrite answers one version whole.
+ *
+ * Per small write, the staging directory is made once (not per write), the key's
+ * directory only when the commit's rename finds it missing, and only the operations
+ * that wait on the disk or the journal (create, flush, unlink) go to the thread pool.
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
