@@ -25,7 +25,7 @@ import { hasTag, type RequestInfo, TimeoutError } from '../../../errors.js';
 import { fromAbortable } from '../../kernel/abortable.js';
 import { type RetryPolicy, retryPolicy } from '../../kernel/policy.js';
 import { retryWithPolicy } from '../../kernel/retry.js';
-import { anySignal } from '../../kernel/signals.js';
+import { onAbort } from '../../kernel/signals.js';
 import { redactError, SecretSet } from '../../redact.js';
 import type { S3Access, S3AccessProvider } from '../access.js';
 import { createS3Client } from '../client.js';
@@ -133,15 +133,26 @@ export class S3Caller {
       return fromAbortable(async (signal) => {
         const current = await this.#client();
         generation = current.generation;
-        const guard = new ThroughputGuard(this.#floor, { operation, uri }, this.#scheduler ?? asyncScheduler);
-        const linked = anySignal([signal, guard.signal]);
+        // One signal per attempt, aborted by the subscriber's or by the guard (no signals to link per request).
+        const attemptAbort = new AbortController();
+        const abort = (reason: unknown) => attemptAbort.abort(reason);
+        const unlink = onAbort(signal, abort);
+        const guard = new ThroughputGuard(
+          this.#floor,
+          { operation, uri },
+          this.#scheduler ?? asyncScheduler,
+          abort,
+        );
         try {
-          return await attempt(current.client, linked.signal, { meter: guard.meter, arm: () => guard.arm() });
+          return await attempt(current.client, attemptAbort.signal, {
+            meter: guard.meter,
+            arm: () => guard.arm(),
+          });
         } catch (error) {
           throw guard.tripped ?? toStorageError(error, operation, uri);
         } finally {
           guard.stop();
-          linked.release();
+          unlink();
         }
       }).pipe(
         catchError((error: unknown) =>

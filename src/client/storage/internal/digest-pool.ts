@@ -93,7 +93,7 @@ interface Waiting {
 
 /**
  * A worker that digests small files, started on the first request; requests made in
- * the same turn of the event loop go in one message. Should the worker fail, its
+ * the same turn of the event loop (its I/O callbacks and their microtasks) go in one message. Should the worker fail, its
  * requests and all later ones are read on the event loop (`digestSmallFile`).
  * {@link SmallFileDigests.close} stops it; a transfer closes its pool when it ends. The
  * worker does not keep the process alive.
@@ -152,7 +152,9 @@ export function digestPool(): SmallFileDigests {
         const id = nextId++;
         waiting.set(id, { path, signal, resolve, reject });
         batch.push({ id, path });
-        if (batch.length === 1) queueMicrotask(flush);
+        // Flushed after this turn of the event loop: the files asked for while its answers (e.g. the
+        // responses of the uploads in flight) were handled go in one message.
+        if (batch.length === 1) setImmediate(flush);
       });
     },
     close() {

@@ -24,12 +24,13 @@ export interface GuardLabel {
  * `arm()` (a streaming request arms it before it is sent, so time waiting for the answer
  * counts) or by the first `meter` call. Once armed, at the end of each window (on the
  * given scheduler) the bytes moved in that window must reach `minBytesPerSecond ×
- * windowMs / 1000`; if not, `signal` aborts with a `StorageError` of reason `TooSlow`
- * (a transient reason: the request is retried on a new connection). `stop()` ends the
- * watch (call it when the request settles).
+ * windowMs / 1000`; if not, `abort` is called with a `StorageError` of reason `TooSlow`
+ * (a transient reason: the request is retried on a new connection) — the caller aborts
+ * the request's own signal with it, so a request needs no second signal to link. `stop()`
+ * ends the watch (call it when the request settles).
  */
 export class ThroughputGuard {
-  readonly #controller = new AbortController();
+  readonly #abort: (reason: StorageError) => void;
   readonly #floor: ThroughputFloor;
   readonly #label: GuardLabel;
   readonly #scheduler: SchedulerLike;
@@ -38,15 +39,16 @@ export class ThroughputGuard {
   #stopped = false;
   #tripped: StorageError | undefined;
 
-  constructor(floor: ThroughputFloor, label: GuardLabel, scheduler: SchedulerLike) {
+  constructor(
+    floor: ThroughputFloor,
+    label: GuardLabel,
+    scheduler: SchedulerLike,
+    abort: (reason: StorageError) => void,
+  ) {
+    this.#abort = abort;
     this.#floor = floor;
     this.#label = label;
     this.#scheduler = scheduler;
-  }
-
-  /** Aborts when the request is too slow. */
-  get signal(): AbortSignal {
-    return this.#controller.signal;
   }
 
   /** The error the guard failed the request with, if it did. */
@@ -91,6 +93,6 @@ export class ThroughputGuard {
       { method: this.#label.operation, url: this.#label.uri, reason: 'TooSlow' },
     );
     this.stop();
-    this.#controller.abort(this.#tripped);
+    this.#abort(this.#tripped);
   }
 }
