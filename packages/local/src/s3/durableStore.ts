@@ -18,8 +18,8 @@
  *    in this process runs between them), then syncs the directory.
  *
  * Killed before step 3 (whichever of intent and record was written, whole or torn),
- * the old record and bytes stand and the staged files are deleted at the next start; killed between the two renames, the record names the
- * staged file, and {@link DurableStore.recover} finishes the rename at the next start.
+ * the old record and bytes stand and the staged files are deleted at the next start;
+ * killed between the two renames, the record names the staged file, and {@link DurableStore.recover} finishes the rename at the next start.
  * Either way an object is its old or its new content, whole, with the checksum of
  * those bytes, and nothing a listing shows (staging lives in the uploads directory,
  * which listings skip). A failed write (ENOSPC) rejects with an S3 error naming the
@@ -37,18 +37,18 @@ import {
   closeSync,
   createReadStream,
   createWriteStream,
+  open as fsOpen,
   fstatSync,
+  unlink as fsUnlink,
   fsync,
   mkdirSync,
-  open,
   renameSync,
-  unlink,
   writeSync,
 } from 'node:fs';
 import {
   copyFile,
   mkdir,
-  open as openHandle,
+  open,
   readdir,
   readFile,
   rename,
@@ -140,9 +140,9 @@ function stagingId(): string {
  * fstat and close cost microseconds and run synchronously, which spares a thread-pool
  * round trip and its promise each.
  */
-const openFile = promisify(open);
+const openFile = promisify(fsOpen);
 const flush = promisify(fsync);
-const unlinkFile = promisify(unlink);
+const unlinkFile = promisify(fsUnlink);
 
 /** Writes all of `bytes` at the start of the file open as `fd`. */
 function writeAll(fd: number, bytes: Uint8Array): void {
@@ -645,7 +645,7 @@ export class DurableStore extends FilesystemStore {
 }
 
 async function syncFile(file: string): Promise<void> {
-  const handle = await openHandle(file, 'r+');
+  const handle = await open(file, 'r+');
   try {
     await handle.sync();
   } finally {
