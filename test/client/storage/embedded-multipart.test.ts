@@ -97,12 +97,12 @@ describe('upload and download of a multipart object on the embedded store', () =
   it('downloads it verified against its SHA-256, and skips the unchanged copy the next time', async () => {
     const target = await tempDir();
     s3.clear();
-    const first = await collect(download(s3.provider, uri, target, options()));
+    const first = await collect(download(s3.provider, uri, target));
     expect(fileEvent(first)).toMatchObject({ action: 'sent', verified: 'sha256' });
     expect((await readFile(join(target, 'big.bin'))).equals(content)).toBe(true);
 
     s3.clear();
-    const again = await collect(download(s3.provider, uri, target, options()));
+    const again = await collect(download(s3.provider, uri, target));
     expect(s3.count('GetObject')).toBe(0);
     expect(fileEvent(again)).toMatchObject({ action: 'skipped' });
   });

@@ -45,7 +45,12 @@ declare module 's3rver/lib/stores/filesystem.js' {
       partNumber: string | number,
       content: Readable,
     ): Promise<{ size: number; md5: string }>;
-    initiateUpload(bucket: string, key: string, uploadId: string, metadata: Record<string, unknown>): Promise<void>;
+    initiateUpload(
+      bucket: string,
+      key: string,
+      uploadId: string,
+      metadata: Record<string, unknown>,
+    ): Promise<void>;
     putObjectMultipart(
       bucket: string,
       uploadId: string,
