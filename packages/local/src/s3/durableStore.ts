@@ -350,6 +350,7 @@ export class DurableStore extends FilesystemStore {
           rm(recordTemp, { force: true }),
           staged.file === undefined ? undefined : rm(staged.file, { force: true }),
           piecesHome === undefined ? undefined : rm(piecesHome, { recursive: true, force: true }),
+          pieces?.staged === undefined ? undefined : rm(pieces.staged, { recursive: true, force: true }),
         ]);
       }
       throw error;
@@ -427,6 +428,7 @@ export class DurableStore extends FilesystemStore {
     const etag = multipartEtag(listed.map((part) => part.md5));
     const sizes = listed.map((part) => part.size);
     const size = sizes.reduce((total, pieceSize) => total + pieceSize, 0);
+    let committing = false;
     try {
       await mkdir(stagedPieces, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
       // Links, not moves: until the commit the upload stays whole (a failed completion can be retried).
@@ -435,6 +437,8 @@ export class DurableStore extends FilesystemStore {
       await syncDirectory(stagedPieces);
       await writeDurable(marker, '');
       const ino = (await stat(marker, { bigint: true })).ino.toString();
+      // From here `commit` cleans up what it does not commit (and keeps what recovery finishes).
+      committing = true;
       await this.commit(
         bucket,
         upload.key,
@@ -442,7 +446,9 @@ export class DurableStore extends FilesystemStore {
         storedMetadata(upload.metadata),
       );
     } catch (error) {
-      await Promise.all([rm(stagedPieces, { recursive: true, force: true }), rm(marker, { force: true })]);
+      if (!committing) {
+        await Promise.all([rm(stagedPieces, { recursive: true, force: true }), rm(marker, { force: true })]);
+      }
       throw this.failure(error, `completing an upload to ${bucket}/${upload.key}`);
     }
     // The pieces hold their own links to the parts: removing the upload removes only the unlisted parts' bytes.

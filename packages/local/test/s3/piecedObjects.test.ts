@@ -8,11 +8,19 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compiledNodeArgs } from '../../../../test/support/compiledEntry.js';
 import { DurableStore } from '../../src/s3/durableStore.js';
 import { formatRecord, parseRecord } from '../../src/s3/objectRecord.js';
 import { readObjectInfo, walkKeys } from '../../src/s3/storeLayout.js';
+import { useEmbeddedS3 } from './embeddedS3Fixture.js';
 import { isPlainVersion, partSizesOfVersion, sizeOfVersion } from './fixtures/storeWriterVersions.js';
 
 const COMPLETER = fileURLToPath(new URL('./fixtures/store-completer.ts', import.meta.url));
@@ -382,6 +390,63 @@ describe('pieced objects: a completed multipart upload keeps its parts as the ob
       next = version + 1;
     }
   }, 120_000);
+});
+
+describe('CompleteMultipartUpload through the embedded S3', () => {
+  const s3 = useEmbeddedS3('mm-pieces-http-', 'http-bucket');
+
+  it('answers the multipart ETag (also in listings and ranged GETs), and 400 InvalidPart for a wrong part ETag', async () => {
+    const Bucket = 'http-bucket';
+    const Key = 'model/weights.bin';
+    const parts = [randomBytes(5 * 1024 * 1024), randomBytes(1000)];
+    const { UploadId } = await s3.client.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const etags: string[] = [];
+    for (const [index, Body] of parts.entries()) {
+      const { ETag } = await s3.client.send(
+        new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: index + 1, Body }),
+      );
+      etags.push(ETag!);
+    }
+    await expect(
+      s3.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket,
+          Key,
+          UploadId,
+          MultipartUpload: {
+            Parts: [
+              { PartNumber: 1, ETag: etags[0] },
+              { PartNumber: 2, ETag: `"${md5(Buffer.from('other'))}"` },
+            ],
+          },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidPart', $metadata: { httpStatusCode: 400 } });
+    const done = await s3.client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket,
+        Key,
+        UploadId,
+        MultipartUpload: { Parts: etags.map((ETag, index) => ({ PartNumber: index + 1, ETag })) },
+      }),
+    );
+    const expected = JSON.stringify(multipartEtag(parts));
+    expect(done.ETag).toBe(expected);
+    const listed = await s3.client.send(new ListObjectsV2Command({ Bucket, Prefix: 'model/' }));
+    expect(listed.Contents?.map((o) => [o.Key, o.Size, o.ETag])).toEqual([
+      [Key, parts[0]!.length + parts[1]!.length, expected],
+    ]);
+    const start = parts[0]!.length - 10;
+    const ranged = await s3.client.send(
+      new GetObjectCommand({ Bucket, Key, Range: `bytes=${start}-${start + 19}` }),
+    );
+    expect(ranged.ETag).toBe(expected);
+    expect(
+      Buffer.from(await ranged.Body!.transformToByteArray()).equals(
+        Buffer.concat(parts).subarray(start, start + 20),
+      ),
+    ).toBe(true);
+  });
 });
 
 async function startCompleter(
