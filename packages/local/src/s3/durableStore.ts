@@ -449,7 +449,7 @@ export class DurableStore extends FilesystemStore {
       if (!committing) {
         await Promise.all([rm(stagedPieces, { recursive: true, force: true }), rm(marker, { force: true })]);
       }
-      throw this.failure(error, `completing an upload to ${bucket}/${upload.key}`);
+      throw this.failure(error, `storing object ${bucket}/${upload.key}`);
     }
     // The pieces hold their own links to the parts: removing the upload removes only the unlisted parts' bytes.
     await rm(uploadDirectory, { recursive: true, force: true }).catch(() => undefined);
