@@ -1,11 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import {
@@ -16,12 +14,12 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compiledNodeArgs } from '../../../../test/support/compiledEntry.js';
 import { DurableStore } from '../../src/s3/durableStore.js';
 import { formatRecord, parseRecord } from '../../src/s3/objectRecord.js';
 import { readObjectInfo, walkKeys } from '../../src/s3/storeLayout.js';
 import { useEmbeddedS3 } from './embeddedS3Fixture.js';
 import { isPlainVersion, partSizesOfVersion, sizeOfVersion } from './fixtures/storeWriterVersions.js';
+import { committedVersions, startWriterProcess } from './fixtures/writerProcess.js';
 
 const COMPLETER = fileURLToPath(new URL('./fixtures/store-completer.ts', import.meta.url));
 const BUCKET = 'bkt';
@@ -361,15 +359,15 @@ describe('pieced objects: a completed multipart upload keeps its parts as the ob
     const key = 'dir/object.bin';
     let next = 1;
     for (let kill = 0; kill < KILLS; kill++) {
-      const { child, lines } = await startCompleter(dir, key, next);
+      const { child, lines } = await startWriterProcess(COMPLETER, dir, BUCKET, key, next);
       await new Promise<void>((resolve) => {
-        const check = () => (committed(lines).length > 0 ? resolve() : setTimeout(check, 5));
+        const check = () => (committedVersions(lines).length > 0 ? resolve() : setTimeout(check, 5));
         check();
       });
       await new Promise((resolve) => setTimeout(resolve, 5 * kill));
       child.kill('SIGKILL');
       await once(child, 'exit');
-      const last = committed(lines).at(-1)!;
+      const last = committedVersions(lines).at(-1)!;
 
       const target = new DurableStore(dir);
       await target.recover();
@@ -448,28 +446,3 @@ describe('CompleteMultipartUpload through the embedded S3', () => {
     ).toBe(true);
   });
 });
-
-async function startCompleter(
-  dir: string,
-  key: string,
-  first: number,
-): Promise<{ child: ChildProcess; lines: string[] }> {
-  const child = spawn(
-    process.execPath,
-    [...(await compiledNodeArgs(COMPLETER)), dir, BUCKET, key, String(first)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const lines: string[] = [];
-  const reader = createInterface({ input: child.stdout! });
-  reader.on('line', (line) => lines.push(line));
-  await new Promise<void>((resolve, reject) => {
-    reader.on('line', (line) => line === 'ready' && resolve());
-    child.once('exit', (code) => reject(new Error(`completer exited with ${code}`)));
-  });
-  return { child, lines };
-}
-
-const committed = (lines: readonly string[]) =>
-  lines.filter((l) => l.startsWith('committed ')).map((l) => Number(l.slice('committed '.length)));
