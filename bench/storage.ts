@@ -24,7 +24,9 @@
  * BENCH_RUNS (3: runs of each "unchanged" case, the median shown with every run's time),
  * BENCH_SLICE_FILES (1000: fresh small-file transfers run slice by slice, baseline and SDK
  * interleaved ABBA so the machine's load drifts hit both), BENCH_BIG_ROUNDS (2: the same
- * for the big file), BENCH_STORE_THREADS (the store process's UV_THREADPOOL_SIZE).
+ * for the big file), BENCH_STORE_THREADS (the store process's UV_THREADPOOL_SIZE),
+ * BENCH_PART_MIB and BENCH_PART_CONCURRENCY (`upload()`'s part size and parts in flight;
+ * the SDK defaults when unset).
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -58,6 +60,11 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const MIB = 1024 * 1024;
 const BIG_MIB = Number(process.env.BENCH_BIG_MIB ?? 1024);
+/** `upload()`'s part size in MiB and parts in flight; `undefined`: the SDK defaults. */
+const PART_MIB = process.env.BENCH_PART_MIB ? Number(process.env.BENCH_PART_MIB) : undefined;
+const PART_CONCURRENCY = process.env.BENCH_PART_CONCURRENCY
+  ? Number(process.env.BENCH_PART_CONCURRENCY)
+  : undefined;
 const SMALL_FILES = Number(process.env.BENCH_SMALL_FILES ?? 10_000);
 const SMALL_KIB = Number(process.env.BENCH_SMALL_KIB ?? 4);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? DEFAULT_STORAGE_CONCURRENCY);
@@ -337,7 +344,13 @@ async function main(): Promise<void> {
   const provider = staticS3Access(access);
   const stateDir = join(work, 'upload-state');
   const client = countingClient(access);
-  const options = { concurrency: CONCURRENCY, stateDir, createClient: countingClient };
+  const options = {
+    concurrency: CONCURRENCY,
+    stateDir,
+    createClient: countingClient,
+    ...(PART_MIB === undefined ? {} : { partSize: PART_MIB * MIB }),
+    ...(PART_CONCURRENCY === undefined ? {} : { partConcurrency: PART_CONCURRENCY }),
+  };
   if (STORE === 's3rver') await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
   const load = () =>
     loadavg()
@@ -362,7 +375,7 @@ async function main(): Promise<void> {
       }
     }
     console.log(
-      `\nstore: ${STORE}; client concurrency ${CONCURRENCY}; load average before: ${loadBefore}\n` +
+      `\nstore: ${STORE}; client concurrency ${CONCURRENCY}; parts ${PART_MIB ?? 'default'} MiB × ${PART_CONCURRENCY ?? 'default'}; load average before: ${loadBefore}\n` +
         '\n| case | method | time | rate | ratio | S3 requests | CPU client / store |\n|---|---|---|---|---|---|---|',
     );
 

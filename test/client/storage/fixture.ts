@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { lastValueFrom, type Observable, toArray } from 'rxjs';
+import { startEmbeddedS3 } from '../../../packages/local/src/s3/embeddedS3.js';
 import { type S3Access, type S3AccessProvider, staticS3Access } from '../../../src/client/storage/access.js';
 import { createS3Client } from '../../../src/client/storage/client.js';
 
@@ -71,6 +72,12 @@ export interface S3Fixture {
   stop(): Promise<void>;
 }
 
+/** Options of {@link startS3}. */
+export interface StartS3Options {
+  /** `embedded`: the local platform's embedded S3 (guard, durable store) instead of plain s3rver or the external store. */
+  readonly store?: 'embedded';
+}
+
 /** The S3 operation a request is, from its method, query and headers (a copy source makes a PUT a CopyObject). */
 export function operationOf(
   method: string,
@@ -110,13 +117,26 @@ function listen(server: Server): Promise<number> {
 }
 
 /** Starts the store (s3rver unless the environment names another) and the recording proxy. */
-export async function startS3(): Promise<S3Fixture> {
+export async function startS3(options: StartS3Options = {}): Promise<S3Fixture> {
   const external = process.env.MODELMAKER_TEST_S3_ENDPOINT;
   const bucket = 'test-bucket';
   let upstream: URL;
   let credentials: { accessKeyId: string; secretAccessKey: string; region: string };
   let stopStore: () => Promise<void>;
-  if (external) {
+  if (options.store === 'embedded') {
+    const directory = await mkdtemp(join(tmpdir(), 'mm-embedded-s3-'));
+    const embedded = await startEmbeddedS3({ directory, buckets: [bucket] });
+    upstream = new URL(embedded.endpoint);
+    credentials = {
+      accessKeyId: embedded.accessKeyId,
+      secretAccessKey: embedded.secretAccessKey,
+      region: embedded.region,
+    };
+    stopStore = async () => {
+      await embedded.close();
+      await rm(directory, { recursive: true, force: true });
+    };
+  } else if (external) {
     upstream = new URL(external);
     credentials = {
       accessKeyId: process.env.MODELMAKER_TEST_S3_ACCESS_KEY ?? '',

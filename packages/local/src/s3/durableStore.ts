@@ -30,10 +30,18 @@
  * Per small write, the staging directory is made once (not per write), the key's
  * directory only when the commit's rename finds it missing, and only the operations
  * that wait on the disk or the journal (create, flush, unlink) go to the thread pool.
+ *
+ * A completed multipart upload is committed the same way, without copying its data:
+ * its part files become the object's pieces (hard links staged in `<id>.pieces/`,
+ * renamed into the bucket's pieces directory right before the commit), its object file
+ * an empty marker, its record stamped with the pieces and S3's multipart ETag (see
+ * `pieces.ts`). The pieces an overwrite or delete replaces are removed once it is
+ * committed; pieces no record names (a process killed in between) are swept at start.
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  type BigIntStats,
   closeSync,
   createReadStream,
   createWriteStream,
@@ -42,11 +50,16 @@ import {
   unlink as fsUnlink,
   fsync,
   mkdirSync,
+  readFileSync,
   renameSync,
+  rmSync,
+  statSync,
   writeSync,
 } from 'node:fs';
 import {
   copyFile,
+  type FileHandle,
+  link,
   mkdir,
   open,
   readdir,
@@ -65,7 +78,26 @@ import S3Error from 's3rver/lib/models/error.js';
 import S3Object from 's3rver/lib/models/object.js';
 import FilesystemStore, { type S3rverObject } from 's3rver/lib/stores/filesystem.js';
 import { describeFault, ioFault } from '../faults.js';
-import { type CommitStamp, formatRecord, LEGACY_MD5_SUFFIX, openObject, readRecord } from './objectRecord.js';
+import {
+  type CommitStamp,
+  formatRecord,
+  LEGACY_MD5_SUFFIX,
+  type ObjectState,
+  openObject,
+  type PiecesStamp,
+  parseRecord,
+  readRecord,
+} from './objectRecord.js';
+import {
+  closePieces,
+  multipartEtag,
+  type OpenPieces,
+  openPieces,
+  PIECES_KEY_FILE,
+  pieceFile,
+  piecesRoot,
+  streamPieces,
+} from './pieces.js';
 import { UPLOADS_DIRECTORY } from './storeLayout.js';
 
 /** The staging directory's name inside a bucket's uploads directory (a dot: never an upload id). */
@@ -75,7 +107,17 @@ export const PRIVATE_DIRECTORY_MODE = 0o700;
 /** Mode of the store's files: its owner only. */
 export const PRIVATE_FILE_MODE = 0o600;
 /** Staged file suffixes: the bytes, the key they are for, the stamped record. */
-const STAGED = { object: '.object', intent: '.intent', record: '.record', part: '.part' } as const;
+const STAGED = {
+  object: '.object',
+  intent: '.intent',
+  record: '.record',
+  part: '.part',
+  pieces: '.pieces',
+} as const;
+/** How many times a read opens an object again when its pieces vanished (an overwrite or delete landing meanwhile). */
+const PIECED_OPEN_ATTEMPTS = 5;
+/** Link errors after which a part is copied into its piece instead (a filesystem without hard links). */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EMLINK', 'ENOSYS']);
 
 /** Request headers by which the guard hands a spooled body over instead of sending it. */
 export const SPOOL_HEADERS = {
@@ -122,6 +164,26 @@ interface Staged {
 /** s3rver's error for a bucket that does not exist. */
 export function noSuchBucket(bucket: string): S3Error {
   return new S3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });
+}
+
+/** What a commit makes the object: staged bytes (or none: the record only), and its pieces when pieced. */
+type Commit = Omit<Staged, 'file'> & {
+  readonly file: string | undefined;
+  /** The object's pieces; `staged` is their staged directory to rename in (absent: they are in place already). */
+  readonly pieces?: (PiecesStamp & { readonly staged?: string }) | undefined;
+};
+
+/** A part a CompleteMultipartUpload request lists (as s3rver parses it: ETag without quotes). */
+export interface ListedPart {
+  readonly number: number;
+  readonly etag: string;
+}
+
+/** An object opened for reading: its state, and for a pieced object its pieces opened too. */
+interface OpenedContent {
+  readonly handle: FileHandle;
+  readonly state: ObjectState;
+  readonly pieces?: OpenPieces | undefined;
 }
 
 function isMissing(error: unknown): boolean {
@@ -376,7 +438,7 @@ export class DurableStore extends FilesystemStore {
   private async commit(
     bucket: string,
     key: string,
-    staged: Omit<Staged, 'file'> & { readonly file: string | undefined },
+    staged: Commit,
     metadata: Readonly<Record<string, string>>,
   ): Promise<void> {
     const directory = this.stagingDirectory(bucket);
@@ -385,7 +447,18 @@ export class DurableStore extends FilesystemStore {
     const objectFile = this.getResourcePath(bucket, key, 'object');
     const recordFile = this.getResourcePath(bucket, key, 'metadata.json');
     const objectDirectory = dirname(objectFile);
-    const stamp: CommitStamp = { md5: staged.md5, size: staged.size, ino: staged.ino, staged: staged.id };
+    const pieces = staged.pieces;
+    const stamp: CommitStamp = {
+      md5: staged.md5,
+      size: staged.size,
+      ino: staged.ino,
+      staged: staged.id,
+      ...(pieces === undefined ? {} : { pieces: { id: pieces.id, sizes: pieces.sizes } }),
+    };
+    const piecesHome =
+      pieces?.staged === undefined ? undefined : join(piecesRoot(this.getBucketPath(bucket)), pieces.id);
+    let replaced: string | undefined;
+    let committed = false;
     try {
       // Intent and record are written and flushed at the same time; both are on disk before the commit.
       await this.inStaging(bucket, () =>
@@ -394,9 +467,22 @@ export class DurableStore extends FilesystemStore {
           writeDurable(recordTemp, formatRecord(metadata, stamp)),
         ]),
       );
-      // The renames run synchronously, one right after the other. The key's directory is
-      // made only when the first rename finds it missing (a new key, or a delete of a
-      // sibling key removed it meanwhile): still synchronously, right before the renames.
+      // Pieces go in place before the commit: killed before it, no record names them (swept at start).
+      if (piecesHome !== undefined) {
+        mkdirSync(dirname(piecesHome), { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+        renameSync(pieces!.staged!, piecesHome);
+      }
+      // From here to the renames all is synchronous: no other write of this key runs in between.
+      const current = currentState(objectFile, recordFile);
+      if (staged.file === undefined && current.ino !== staged.ino) {
+        throw new S3Error(
+          'OperationAborted',
+          `${key} was overwritten while its metadata was replaced; try again`,
+        );
+      }
+      replaced = current.piecesId === pieces?.id ? undefined : current.piecesId;
+      // The key's directory is made only when the first rename finds it missing (a new
+      // key, or a delete of a sibling key removed it meanwhile).
       try {
         renameSync(recordTemp, recordFile);
       } catch (error) {
@@ -404,17 +490,35 @@ export class DurableStore extends FilesystemStore {
         mkdirSync(objectDirectory, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
         renameSync(recordTemp, recordFile);
       }
+      committed = true;
       if (staged.file !== undefined) renameSync(staged.file, objectFile);
     } catch (error) {
-      await Promise.all([
-        rm(intent, { force: true }),
-        rm(recordTemp, { force: true }),
-        staged.file === undefined ? undefined : rm(staged.file, { force: true }),
-      ]);
+      // Once committed, what is staged is the object's: `recover` finishes it at the next start.
+      if (!committed) {
+        await Promise.all([
+          rm(intent, { force: true }),
+          rm(recordTemp, { force: true }),
+          staged.file === undefined ? undefined : rm(staged.file, { force: true }),
+          piecesHome === undefined ? undefined : rm(piecesHome, { recursive: true, force: true }),
+          pieces?.staged === undefined ? undefined : rm(pieces.staged, { recursive: true, force: true }),
+        ]);
+      }
       throw error;
     }
     await syncDirectory(objectDirectory);
-    await Promise.all([removeIfThere(intent), removeIfThere(`${objectFile}${LEGACY_MD5_SUFFIX}`)]);
+    await Promise.all([
+      removeIfThere(intent),
+      removeIfThere(`${objectFile}${LEGACY_MD5_SUFFIX}`),
+      replaced === undefined ? undefined : this.removePieces(bucket, replaced),
+    ]);
+  }
+
+  /** Removes the pieces of an object that is no more (a reader that opened them keeps reading). */
+  private async removePieces(bucket: string, id: string): Promise<void> {
+    // Not fatal: whatever stays (a file open on Windows) is swept at the next start.
+    await rm(join(piecesRoot(this.getBucketPath(bucket)), id), { recursive: true, force: true }).catch(
+      () => undefined,
+    );
   }
 
   /**
@@ -457,6 +561,83 @@ export class DurableStore extends FilesystemStore {
     }
   }
 
+  /**
+   * Completes a multipart upload without copying its data: the listed parts become the
+   * object's pieces (see the module comment), committed atomically; the upload is then
+   * removed, with the parts not listed. Resolves with the size and S3's multipart ETag.
+   * A listed part that is missing or whose ETag is not the stored part's MD5 fails with
+   * `InvalidPart` (400), parts out of order with `InvalidPartOrder`, an unknown upload
+   * with `NoSuchUpload` (404); each changes nothing.
+   */
+  override async putObjectMultipart(
+    bucket: string,
+    uploadId: string,
+    parts: readonly ListedPart[],
+  ): Promise<{ size: number; md5: string }> {
+    const uploadDirectory = join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+    const upload = await readUpload(uploadDirectory, uploadId);
+    const listed = await readListedParts(uploadDirectory, parts);
+    const id = stagingId();
+    const directory = this.stagingDirectory(bucket);
+    const stagedPieces = join(directory, `${id}${STAGED.pieces}`);
+    const marker = join(directory, `${id}${STAGED.object}`);
+    const etag = multipartEtag(listed.map((part) => part.md5));
+    const sizes = listed.map((part) => part.size);
+    const size = sizes.reduce((total, pieceSize) => total + pieceSize, 0);
+    let committing = false;
+    try {
+      await mkdir(stagedPieces, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+      // Links, not moves: until the commit the upload stays whole (a failed completion can be retried).
+      await Promise.all(listed.map((part, index) => linkOrCopy(part.file, pieceFile(stagedPieces, index))));
+      await writeDurable(join(stagedPieces, PIECES_KEY_FILE), upload.key);
+      await syncDirectory(stagedPieces);
+      await writeDurable(marker, '');
+      const ino = (await stat(marker, { bigint: true })).ino.toString();
+      // From here `commit` cleans up what it does not commit (and keeps what recovery finishes).
+      committing = true;
+      await this.commit(
+        bucket,
+        upload.key,
+        { id, file: marker, md5: etag, size, ino, pieces: { id, sizes, staged: stagedPieces } },
+        storedMetadata(upload.metadata),
+      );
+    } catch (error) {
+      if (!committing) {
+        await Promise.all([rm(stagedPieces, { recursive: true, force: true }), rm(marker, { force: true })]);
+      }
+      throw this.failure(error, `storing object ${bucket}/${upload.key}`);
+    }
+    // The pieces hold their own links to the parts: removing the upload removes only the unlisted parts' bytes.
+    await rm(uploadDirectory, { recursive: true, force: true }).catch(() => undefined);
+    this.options.onWrite?.();
+    return { size, md5: etag };
+  }
+
+  /**
+   * Opens an object for reading: its file and state, and for a pieced object every
+   * piece (opened again when they vanished meanwhile: an overwrite or delete won the
+   * race). `undefined` when there is no such object. The caller closes what it got.
+   */
+  private async openContent(bucket: string, key: string): Promise<OpenedContent | undefined> {
+    const objectFile = this.getResourcePath(bucket, key, 'object');
+    for (let attempt = 1; ; attempt++) {
+      const opened = await openObject(objectFile);
+      if (!opened?.state.pieces) return opened;
+      let pieces: OpenPieces | undefined;
+      try {
+        pieces = await openPieces(this.getBucketPath(bucket), opened.state.pieces);
+      } catch (error) {
+        await opened.handle.close();
+        throw error;
+      }
+      if (pieces) return { ...opened, pieces };
+      await opened.handle.close();
+      if (attempt >= PIECED_OPEN_ATTEMPTS) {
+        throw new S3Error('InternalError', `the pieces of ${key} are missing`);
+      }
+    }
+  }
+
   /** Copies an object (or replaces its metadata in place) atomically; resolves with the copy's metadata. */
   override async copyObject(
     srcBucket: string,
@@ -466,26 +647,27 @@ export class DurableStore extends FilesystemStore {
     replacementMetadata: Record<string, string> | null,
   ): Promise<Record<string, string | number>> {
     const srcFile = this.getResourcePath(srcBucket, srcKey, 'object');
-    const opened = await openObject(srcFile);
+    const opened = await this.openContent(srcBucket, srcKey);
     if (!opened) throw new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: srcKey });
+    let pieces = opened.pieces;
     try {
       const metadata = replacementMetadata ? storedMetadata(replacementMetadata) : opened.state.metadata;
       const same = srcFile === this.getResourcePath(destBucket, destKey, 'object');
       if (same) {
+        // Only the record changes: a pieced object keeps its pieces.
         const { md5, size, ino } = opened.state;
         await this.commit(
           destBucket,
           destKey,
-          { id: stagingId(), file: undefined, md5, size, ino },
+          { id: stagingId(), file: undefined, md5, size, ino, pieces: opened.state.pieces },
           metadata,
         );
       } else {
-        const stream = createReadStream('', {
-          fd: opened.handle,
-          start: 0,
-          autoClose: false,
-          emitClose: false,
-        });
+        // Another key gets a copy of its own, one plain file.
+        const stream = pieces
+          ? streamPieces(pieces, 0, opened.state.size - 1)
+          : createReadStream('', { fd: opened.handle, start: 0, autoClose: false, emitClose: false });
+        pieces = undefined; // the stream owns them now
         const staged = await this.stage(destBucket, stream, STAGED.object);
         await this.commit(destBucket, destKey, staged, metadata);
       }
@@ -494,6 +676,7 @@ export class DurableStore extends FilesystemStore {
       throw this.failure(error, `copying ${srcBucket}/${srcKey} to ${destBucket}/${destKey}`);
     } finally {
       await opened.handle.close();
+      if (pieces) await closePieces(pieces);
     }
     return this.getMetadata(destBucket, destKey);
   }
@@ -515,7 +698,7 @@ export class DurableStore extends FilesystemStore {
     key: string,
     options?: { start?: number; end?: number },
   ): Promise<S3Object | null> {
-    const opened = await openObject(this.getResourcePath(bucket, key, 'object'));
+    const opened = await this.openContent(bucket, key);
     if (!opened) return null;
     const metadata = metadataAnswer(opened.state);
     const lastByte = Math.max(0, opened.state.size - 1);
@@ -524,24 +707,34 @@ export class DurableStore extends FilesystemStore {
       end: Math.min(options?.end ?? Number.POSITIVE_INFINITY, lastByte),
     };
     const ranged = options !== undefined && (options.start !== undefined || Boolean(options.end));
-    if (range.start < 0 || Math.min(range.end, lastByte) < range.start) {
-      await opened.handle.close();
+    const empty = range.start < 0 || Math.min(range.end, lastByte) < range.start;
+    if (empty || opened.pieces) await opened.handle.close();
+    if (empty) {
+      if (opened.pieces) await closePieces(opened.pieces);
       const object = new S3Object(bucket, key, null, metadata);
       if (ranged) object.range = range;
       return object;
     }
-    const content = createReadStream('', { fd: opened.handle, start: range.start, end: range.end });
+    const content = opened.pieces
+      ? streamPieces(opened.pieces, range.start, range.end)
+      : createReadStream('', { fd: opened.handle, start: range.start, end: range.end });
     const object = new S3Object(bucket, key, content, metadata);
     if (ranged) object.range = range;
     return object;
   }
 
-  /** Deletes an object: bytes first (it is gone at once), then its record and emptied directories. */
+  /** Deletes an object: bytes first (it is gone at once), then its record, its pieces and emptied directories. */
   override async deleteObject(bucket: string, key: string): Promise<void> {
     try {
+      // Synchronously, so no write of this key commits between reading which pieces go and the removal.
+      const pieces = currentState(
+        this.getResourcePath(bucket, key, 'object'),
+        this.getResourcePath(bucket, key, 'metadata.json'),
+      ).piecesId;
       for (const resource of ['object', 'object.md5', 'metadata.json']) {
-        await rm(this.getResourcePath(bucket, key, resource), { force: true });
+        rmSync(this.getResourcePath(bucket, key, resource), { force: true });
       }
+      if (pieces !== undefined) await this.removePieces(bucket, pieces);
     } catch (error) {
       throw this.failure(error, `deleting object ${bucket}/${key}`);
     }
@@ -615,7 +808,31 @@ export class DurableStore extends FilesystemStore {
       await rm(directory, { recursive: true, force: true });
       this.stagingMade.delete(directory);
     }
+    for (const bucket of buckets) await this.sweepPieces(bucket);
     return finished;
+  }
+
+  /**
+   * Removes the pieces no record names any more: those of an object overwritten or
+   * deleted by a process killed before it removed them, or staged by one killed before
+   * its commit. Each pieces directory names its key, so this reads one record per
+   * pieced object.
+   */
+  private async sweepPieces(bucket: string): Promise<void> {
+    const root = piecesRoot(this.getBucketPath(bucket));
+    let ids: string[];
+    try {
+      ids = await readdir(root);
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    for (const id of ids) {
+      const key = await readFile(join(root, id, PIECES_KEY_FILE), 'utf8').catch(() => undefined);
+      const record =
+        key === undefined ? undefined : await readRecord(this.getResourcePath(bucket, key, 'metadata.json'));
+      if (record?.commit?.pieces?.id !== id) await rm(join(root, id), { recursive: true, force: true });
+    }
   }
 
   /** Renames a committed write's staged bytes in when the record names them and they were not yet. */
@@ -641,6 +858,111 @@ export class DurableStore extends FilesystemStore {
     await syncDirectory(dirname(objectFile));
     await rm(`${objectFile}${LEGACY_MD5_SUFFIX}`, { force: true });
     return true;
+  }
+}
+
+/**
+ * The object file's inode and its pieces' id as they are now, read synchronously (for
+ * {@link DurableStore}'s commit, between its renames' neighbours). Only an empty object
+ * file can be a pieced object's marker: others cost one `stat`.
+ */
+function currentState(objectFile: string, recordFile: string): { ino?: string; piecesId?: string } {
+  let stats: BigIntStats;
+  try {
+    stats = statSync(objectFile, { bigint: true });
+  } catch (error) {
+    if (isMissing(error)) return {};
+    throw error;
+  }
+  const ino = stats.ino.toString();
+  if (stats.size !== 0n) return { ino };
+  return { ino, piecesId: piecesIdOf(recordFile) };
+}
+
+/** The pieces id the record file names now (read synchronously), if any. */
+function piecesIdOf(recordFile: string): string | undefined {
+  try {
+    return parseRecord(readFileSync(recordFile, 'utf8')).commit?.pieces?.id;
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
+/** A pending upload's key and the headers it was initiated with; `NoSuchUpload` when there is none. */
+async function readUpload(
+  uploadDirectory: string,
+  uploadId: string,
+): Promise<{ key: string; metadata: Record<string, string> }> {
+  try {
+    const [key, metadata] = await Promise.all([
+      readFile(join(uploadDirectory, 'key'), 'utf8'),
+      readFile(join(uploadDirectory, 'metadata'), 'utf8').then((text) => JSON.parse(text) as unknown),
+    ]);
+    return {
+      key,
+      metadata: typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, string>) : {},
+    };
+  } catch (error) {
+    if (!isMissing(error)) throw error;
+    throw new S3Error(
+      'NoSuchUpload',
+      'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+      { UploadId: uploadId },
+    );
+  }
+}
+
+/** The stored parts a completion lists, checked: each present, its ETag the stored MD5, in ascending order. */
+async function readListedParts(
+  uploadDirectory: string,
+  parts: readonly ListedPart[],
+): Promise<Array<{ file: string; md5: string; size: number }>> {
+  if (parts.length === 0) throw new S3Error('MalformedXML', 'a completion must list at least one part');
+  parts.forEach((part, index) => {
+    if (index > 0 && part.number <= parts[index - 1]!.number) {
+      throw new S3Error(
+        'InvalidPartOrder',
+        'The list of parts was not in ascending order. Parts must be ordered by part number.',
+      );
+    }
+  });
+  return Promise.all(
+    parts.map(async (part) => {
+      const file = join(uploadDirectory, String(part.number));
+      const [md5, stats] = await Promise.all([
+        readFile(`${file}${LEGACY_MD5_SUFFIX}`, 'utf8').then(
+          (text) => text.trim(),
+          (error: unknown) => {
+            if (isMissing(error)) return undefined;
+            throw error;
+          },
+        ),
+        stat(file).catch((error: unknown) => {
+          if (isMissing(error)) return undefined;
+          throw error;
+        }),
+      ]);
+      if (md5 === undefined || stats === undefined || md5 !== part.etag.toLowerCase()) {
+        throw new S3Error(
+          'InvalidPart',
+          "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+          { UploadId: basename(uploadDirectory), PartNumber: part.number, ETag: part.etag },
+        );
+      }
+      return { file, md5, size: stats.size };
+    }),
+  );
+}
+
+/** Hard-links `source` as `target`; copies it (flushed) where the filesystem has no hard links. */
+async function linkOrCopy(source: string, target: string): Promise<void> {
+  try {
+    await link(source, target);
+  } catch (error) {
+    if (!NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    await copyFile(source, target);
+    await syncFile(target);
   }
 }
 

@@ -10,6 +10,11 @@
  * interrupted between the renames and not yet recovered, or a file changed by hand),
  * and is not trusted for the checksum. Objects written by s3rver itself (no stamp)
  * are read the way s3rver reads them: the `.md5` file, or the bytes hashed.
+ *
+ * An object completed from a multipart upload is **pieced** (see `pieces.ts`): its
+ * object file is an empty marker (the stamp names the marker's inode, as for any
+ * object) and its bytes are the upload's part files, its pieces, whose directory and
+ * sizes the stamp lists; its ETag is S3's multipart ETag.
  * @module
  */
 import { createHash } from 'node:crypto';
@@ -27,15 +32,29 @@ export const LEGACY_MD5_SUFFIX = '.md5';
 /** The record's field holding the commit stamp. */
 export const COMMIT_FIELD = 'modelmaker:commit';
 
+/** Where a pieced object's bytes are: its pieces directory and each piece's size, in order. */
+export interface PiecesStamp {
+  /** The pieces directory's name (a staging id) inside the bucket's pieces directory. */
+  readonly id: string;
+  /** Each piece's size in bytes, in the order the pieces make the object. */
+  readonly sizes: readonly number[];
+}
+
 /** What ties a record to the bytes it describes. */
 export interface CommitStamp {
-  /** Hex MD5 of the bytes. */
+  /**
+   * The object's ETag value (unquoted): the hex MD5 of the bytes, or for a pieced
+   * object S3's multipart ETag (MD5 of the pieces' binary MD5s, `-<count>`).
+   */
   readonly md5: string;
+  /** The object's size in bytes (for a pieced object, the pieces' total). */
   readonly size: number;
-  /** Inode of the file holding the bytes (decimal; inodes may exceed 2^53). */
+  /** Inode of the object file (decimal; inodes may exceed 2^53): the bytes, or a pieced object's marker. */
   readonly ino: string;
   /** The staging id of the write that made it (recovery matches staged files by it). */
   readonly staged?: string | undefined;
+  /** Present when the object is pieced: where its bytes are. */
+  readonly pieces?: PiecesStamp | undefined;
 }
 
 /** An object's metadata file, parsed: the stored headers and, when this store wrote it, the stamp. */
@@ -48,11 +67,16 @@ export interface ObjectRecord {
 export interface ObjectState {
   readonly size: number;
   readonly lastModified: Date;
-  /** Hex MD5 of exactly the bytes behind `handle`. */
+  /**
+   * The ETag value (unquoted) of exactly the bytes behind `handle`: their hex MD5, or
+   * for a pieced object S3's multipart ETag of its pieces.
+   */
   readonly md5: string;
   /** Stored headers (content-type, x-amz-meta-*…), without the stamp. */
   readonly metadata: Readonly<Record<string, string>>;
   readonly ino: string;
+  /** Present when the object is pieced: `handle` is its empty marker, the bytes are these pieces. */
+  readonly pieces?: PiecesStamp | undefined;
 }
 
 /** The record file beside an object file. */
@@ -65,6 +89,20 @@ function isMissing(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
+function isPieces(value: unknown): value is PiecesStamp {
+  const pieces = value as Partial<PiecesStamp> | undefined;
+  return (
+    typeof pieces === 'object' &&
+    pieces !== null &&
+    typeof pieces.id === 'string' &&
+    // A name inside the pieces directory, never a path.
+    /^[0-9a-z-]+$/.test(pieces.id) &&
+    Array.isArray(pieces.sizes) &&
+    pieces.sizes.length > 0 &&
+    pieces.sizes.every((size) => Number.isSafeInteger(size) && size >= 0)
+  );
+}
+
 function isStamp(value: unknown): value is CommitStamp {
   const stamp = value as Partial<CommitStamp> | undefined;
   return (
@@ -72,7 +110,9 @@ function isStamp(value: unknown): value is CommitStamp {
     stamp !== null &&
     typeof stamp.md5 === 'string' &&
     typeof stamp.size === 'number' &&
-    typeof stamp.ino === 'string'
+    typeof stamp.ino === 'string' &&
+    (stamp.pieces === undefined ||
+      (isPieces(stamp.pieces) && stamp.pieces.sizes.reduce((a, b) => a + b, 0) === stamp.size))
   );
 }
 
@@ -117,6 +157,45 @@ async function md5OfHandle(handle: FileHandle): Promise<string> {
   return hash.digest('hex');
 }
 
+/** How many times {@link openObject} opens an object again when its record names another inode (a write landing meanwhile). */
+const OPEN_ATTEMPTS = 3;
+
+/** {@link stateOf}'s answer with whether the record's stamp named the bytes opened. */
+interface ReadState {
+  readonly state: ObjectState;
+  /** False when the record is stamped for another file (a write committed since the open). */
+  readonly stamped: boolean;
+}
+
+async function readState(handle: FileHandle, objectFile: string, hashUnstamped: boolean): Promise<ReadState> {
+  const stats: BigIntStats = await handle.stat({ bigint: true });
+  const record = (await readRecord(recordFileOf(objectFile))) ?? { metadata: {} };
+  const ino = stats.ino.toString();
+  const fileSize = Number(stats.size);
+  const base = { lastModified: stats.mtime, metadata: record.metadata, ino };
+  const commit = record.commit;
+  if (commit) {
+    // A pieced object's file is an empty marker; its size is the pieces' total.
+    const expectedFileSize = commit.pieces ? 0 : commit.size;
+    if (commit.ino === ino && expectedFileSize === fileSize) {
+      return {
+        state: { ...base, size: commit.size, md5: commit.md5, pieces: commit.pieces },
+        stamped: true,
+      };
+    }
+    if (!hashUnstamped) return { state: { ...base, size: fileSize, md5: '' }, stamped: false };
+    return { state: { ...base, size: fileSize, md5: await md5OfHandle(handle) }, stamped: false };
+  }
+  const legacy = await readFile(`${objectFile}${LEGACY_MD5_SUFFIX}`, 'utf8').then(
+    (text) => (/^[0-9a-f]{32}$/.test(text.trim()) ? text.trim() : undefined),
+    (error: unknown) => {
+      if (isMissing(error)) return undefined;
+      throw error;
+    },
+  );
+  return { state: { ...base, size: fileSize, md5: legacy ?? (await md5OfHandle(handle)) }, stamped: true };
+}
+
 /**
  * What an open object file holds, with the checksum and metadata that belong to those
  * very bytes: the record's when its stamp names this inode; for an unstamped (s3rver)
@@ -124,42 +203,35 @@ async function md5OfHandle(handle: FileHandle): Promise<string> {
  * bytes are hashed (the metadata is still the record's best knowledge).
  */
 export async function stateOf(handle: FileHandle, objectFile: string): Promise<ObjectState> {
-  const stats: BigIntStats = await handle.stat({ bigint: true });
-  const record = (await readRecord(recordFileOf(objectFile))) ?? { metadata: {} };
-  const ino = stats.ino.toString();
-  const size = Number(stats.size);
-  let md5: string | undefined;
-  if (record.commit) {
-    if (record.commit.ino === ino && record.commit.size === size) md5 = record.commit.md5;
-  } else {
-    md5 = await readFile(`${objectFile}${LEGACY_MD5_SUFFIX}`, 'utf8').then(
-      (text) => (/^[0-9a-f]{32}$/.test(text.trim()) ? text.trim() : undefined),
-      (error: unknown) => {
-        if (isMissing(error)) return undefined;
-        throw error;
-      },
-    );
-  }
-  md5 ??= await md5OfHandle(handle);
-  return { size, lastModified: stats.mtime, md5, metadata: record.metadata, ino };
+  return (await readState(handle, objectFile, true)).state;
 }
 
-/** Opens an object file and reads its state; `undefined` when there is no such object. The caller closes the handle. */
+/**
+ * Opens an object file and reads its state; `undefined` when there is no such object.
+ * The caller closes the handle. When the record is stamped for another file (a write
+ * committed between the open and the record read), the object is opened again, up to
+ * {@link OPEN_ATTEMPTS} times, before the bytes opened are hashed instead.
+ */
 export async function openObject(
   objectFile: string,
 ): Promise<{ handle: FileHandle; state: ObjectState } | undefined> {
-  let handle: FileHandle;
-  try {
-    handle = await open(objectFile, 'r');
-  } catch (error) {
-    if (isMissing(error) || (error as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
-    throw error;
-  }
-  try {
-    return { handle, state: await stateOf(handle, objectFile) };
-  } catch (error) {
+  for (let attempt = 1; ; attempt++) {
+    let handle: FileHandle;
+    try {
+      handle = await open(objectFile, 'r');
+    } catch (error) {
+      if (isMissing(error) || (error as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
+      throw error;
+    }
+    try {
+      const last = attempt >= OPEN_ATTEMPTS;
+      const read = await readState(handle, objectFile, last);
+      if (read.stamped || last) return { handle, state: read.state };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
     await handle.close();
-    throw error;
   }
 }
 

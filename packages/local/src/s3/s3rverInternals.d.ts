@@ -46,6 +46,17 @@ declare module 's3rver/lib/stores/filesystem.js' {
       partNumber: string | number,
       content: Readable,
     ): Promise<{ size: number; md5: string }>;
+    initiateUpload(
+      bucket: string,
+      key: string,
+      uploadId: string,
+      metadata: Record<string, unknown>,
+    ): Promise<void>;
+    putObjectMultipart(
+      bucket: string,
+      uploadId: string,
+      parts: ReadonlyArray<{ readonly number: number; readonly etag: string }>,
+    ): Promise<{ size: number; md5: string }>;
     putSubresource(bucket: string, key: string | undefined, resource: unknown): Promise<void>;
   }
 }

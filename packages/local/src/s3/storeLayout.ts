@@ -179,7 +179,9 @@ export async function readObjectInfo(file: string): Promise<ObjectInfo | undefin
     etag: JSON.stringify(state.md5),
   };
   // Kept only when the state was read from the file just stat'ed (not one renamed in since).
-  if (state.ino === stats.ino.toString() && state.size === Number(stats.size)) {
+  // (A pieced object's file is its empty marker; its size is the pieces'.)
+  const fileSize = state.pieces ? 0 : state.size;
+  if (state.ino === stats.ino.toString() && fileSize === stats.size) {
     if (infoCache.size >= INFO_CACHE_ENTRIES) infoCache.clear();
     infoCache.set(file, { identity, info });
   }

@@ -128,7 +128,7 @@ export async function put(
 
 /**
  * Starts a multipart upload of `key` and uploads `count` parts of `partBytes` (part `n`
- * all bytes `n`); returns the command that completes it (the store then writes the object).
+ * all bytes `n`); returns the command that completes it (the store then makes the parts the object).
  */
 export async function uploadParts(
   s3: S3Client,

@@ -1,19 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compiledNodeArgs } from '../../../../test/support/compiledEntry.js';
 import { DurableStore } from '../../src/s3/durableStore.js';
 import { formatRecord } from '../../src/s3/objectRecord.js';
 import { walkKeys } from '../../src/s3/storeLayout.js';
 import { sizeOfVersion } from './fixtures/storeWriterVersions.js';
+import { committedVersions, startWriterProcess } from './fixtures/writerProcess.js';
 
 const WRITER = fileURLToPath(new URL('./fixtures/store-writer.ts', import.meta.url));
 const BUCKET = 'bkt';
@@ -55,43 +53,21 @@ async function keysOf(directory: string): Promise<string[]> {
   return keys;
 }
 
-async function startWriter(
-  directory: string,
-  first: number,
-): Promise<{ child: ChildProcess; lines: string[] }> {
-  const child = spawn(
-    process.execPath,
-    [...(await compiledNodeArgs(WRITER)), directory, BUCKET, KEY, String(first)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const lines: string[] = [];
-  const reader = createInterface({ input: child.stdout! });
-  reader.on('line', (line) => lines.push(line));
-  await new Promise<void>((resolve, reject) => {
-    reader.on('line', (line) => line === 'ready' && resolve());
-    child.once('exit', (code) => reject(new Error(`writer exited with ${code}`)));
-  });
-  return { child, lines };
-}
-
-const committed = (lines: readonly string[]) =>
-  lines.filter((l) => l.startsWith('committed ')).map((l) => Number(l.slice('committed '.length)));
-
 describe('the durable store', () => {
   it('leaves the old or the new object whole, with its own checksum, when the writer is killed (SIGKILL) at any moment', async () => {
     const directory = join(root, 'killed');
     let next = 1;
     for (let kill = 0; kill < KILLS; kill++) {
-      const { child, lines } = await startWriter(directory, next);
+      const { child, lines } = await startWriterProcess(WRITER, directory, BUCKET, KEY, next);
       // Let it commit at least once, then kill it a different while into a later write.
       await new Promise<void>((resolve) => {
-        const check = () => (committed(lines).length > 0 ? resolve() : setTimeout(check, 5));
+        const check = () => (committedVersions(lines).length > 0 ? resolve() : setTimeout(check, 5));
         check();
       });
       await new Promise((resolve) => setTimeout(resolve, 7 * kill));
       child.kill('SIGKILL');
       await once(child, 'exit');
-      const done = committed(lines);
+      const done = committedVersions(lines);
       const last = done.at(-1)!;
 
       const store = new DurableStore(directory);
