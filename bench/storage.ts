@@ -17,8 +17,8 @@
  * of the store (its own process, from /proc), so the share of each is visible.
  *
  * Env: BENCH_BIG_MIB (1024), BENCH_SMALL_FILES (10000), BENCH_SMALL_KIB (4),
- * BENCH_CONCURRENCY (the SDK default), BENCH_CASES (`big,small`; `small-upload`: only the
- * fresh small-file upload row), BENCH_STORE
+ * BENCH_CONCURRENCY (the SDK default), BENCH_CASES (`big,small`; `small-upload` / `big-upload`: only the
+ * fresh small-file / big-file upload rows), BENCH_STORE
  * (`embedded`, or `s3rver`: s3rver 3.7.1 alone, its own non-durable store, no guard),
  * BENCH_PROFILE_STORE (a directory: the store process writes a `--cpu-prof` profile there),
  * BENCH_RUNS (3: runs of each "unchanged" case, the median shown with every run's time),
@@ -71,6 +71,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? DEFAULT_STORAGE_CONC
 const CASES = new Set((process.env.BENCH_CASES ?? 'big,small').split(','));
 /** The fresh small-file upload runs for `small`, and alone for `small-upload` (the row issue 16 measures). */
 const SMALL_UPLOAD = CASES.has('small') || CASES.has('small-upload');
+/** The fresh big-file upload runs for `big`, and alone for `big-upload` (the row issue 16 measures). */
+const BIG_UPLOAD = CASES.has('big') || CASES.has('big-upload');
 const STORE = process.env.BENCH_STORE === 's3rver' ? 's3rver' : 'embedded';
 const BUCKET = 'bench';
 /** Clock ticks per second of /proc/<pid>/stat times (`getconf CLK_TCK`, 100 on Linux). */
@@ -363,7 +365,7 @@ async function main(): Promise<void> {
     const slices = Math.max(1, Math.ceil(SMALL_FILES / SLICE_FILES));
     const smallFiles: LocalFile[][] = Array.from({ length: slices }, () => []);
     console.log(`writing data: 1 × ${BIG_MIB} MiB, ${SMALL_FILES} × ${SMALL_KIB} KiB …`);
-    if (CASES.has('big')) await writeRandom(join(work, 'big', 'big.bin'), bigBytes);
+    if (BIG_UPLOAD) await writeRandom(join(work, 'big', 'big.bin'), bigBytes);
     if (SMALL_UPLOAD) {
       for (let i = 0; i < SMALL_FILES; i++) {
         const slice = Math.floor(i / SLICE_FILES);
@@ -379,22 +381,22 @@ async function main(): Promise<void> {
         '\n| case | method | time | rate | ratio | S3 requests | CPU client / store |\n|---|---|---|---|---|---|---|',
     );
 
-    if (CASES.has('big')) {
-      const name = `1 × ${BIG_MIB} MiB`;
-      const file: LocalFile = { path: join(work, 'big', 'big.bin'), relative: 'big.bin', size: bigBytes };
-      const row = (method: string, m: Measured, more: Partial<Row> = {}) =>
-        console.log(
-          format({ case: name, method, bytes: bigBytes * (more.files ?? 1), files: 1, ...m, ...more }),
-        );
+    const bigName = `1 × ${BIG_MIB} MiB`;
+    const file: LocalFile = { path: join(work, 'big', 'big.bin'), relative: 'big.bin', size: bigBytes };
+    const bigRow = (method: string, m: Measured, more: Partial<Row> = {}) =>
+      console.log(
+        format({ case: bigName, method, bytes: bigBytes * (more.files ?? 1), files: 1, ...m, ...more }),
+      );
+    if (BIG_UPLOAD) {
       const up = await interleaved(
         BIG_ROUNDS,
         (round) => putLoop(client, [file], `baseline/big/${round}/`),
         (round) => summaryOf(upload(provider, file.path, `s3://${BUCKET}/sdk/big/${round}/big.bin`, options)),
       );
-      row(`upload: one streamed PutObject (baseline), ${BIG_ROUNDS} rounds`, up.baseline, {
+      bigRow(`upload: one streamed PutObject (baseline), ${BIG_ROUNDS} rounds`, up.baseline, {
         files: BIG_ROUNDS,
       });
-      row(`\`upload()\`, ${BIG_ROUNDS} rounds`, up.sdk, {
+      bigRow(`\`upload()\`, ${BIG_ROUNDS} rounds`, up.sdk, {
         files: BIG_ROUNDS,
         ratio: ratio(up.baseline, up.sdk, 'the PUT'),
       });
@@ -403,6 +405,9 @@ async function main(): Promise<void> {
           `the SHA-256 self-copy ${commandSeconds('CopyObjectCommand')} s, ` +
           `UploadPart ${commandSeconds('UploadPartCommand')} s summed over parts in flight) | | | | | |`,
       );
+    }
+
+    if (CASES.has('big')) {
       const again = median(
         await repeatRuns(RUNS, async () => {
           const summary = await summaryOf(
@@ -411,7 +416,7 @@ async function main(): Promise<void> {
           if (summary.filesSent !== 0) throw new Error('the re-upload sent the file');
         }),
       );
-      row('`upload()` re-run, unchanged (median)', again, { also: again.all });
+      bigRow('`upload()` re-run, unchanged (median)', again, { also: again.all });
       const down = await interleaved(
         BIG_ROUNDS,
         (round) => getLoop(client, [`sdk/big/${round}/big.bin`], join(work, `get-big-${round}`)),
@@ -420,10 +425,10 @@ async function main(): Promise<void> {
             download(provider, `s3://${BUCKET}/sdk/big/${round}/`, join(work, `down-big-${round}`), options),
           ),
       );
-      row(`download: one streamed GetObject (baseline), ${BIG_ROUNDS} rounds`, down.baseline, {
+      bigRow(`download: one streamed GetObject (baseline), ${BIG_ROUNDS} rounds`, down.baseline, {
         files: BIG_ROUNDS,
       });
-      row(`\`download()\`, ${BIG_ROUNDS} rounds`, down.sdk, {
+      bigRow(`\`download()\`, ${BIG_ROUNDS} rounds`, down.sdk, {
         files: BIG_ROUNDS,
         ratio: ratio(down.baseline, down.sdk, 'the GET'),
       });
@@ -435,7 +440,7 @@ async function main(): Promise<void> {
           if (summary.filesSent !== 0) throw new Error('the re-download fetched the file');
         }),
       );
-      row('`download()` re-run, unchanged (median)', downAgain, { also: downAgain.all });
+      bigRow('`download()` re-run, unchanged (median)', downAgain, { also: downAgain.all });
       for (let round = 0; round < BIG_ROUNDS; round++) {
         await rm(join(work, `get-big-${round}`), { recursive: true, force: true });
         await rm(join(work, `down-big-${round}`), { recursive: true, force: true });

@@ -63,7 +63,15 @@ describe('upload and download of a multipart object on the embedded store', () =
     content = await readFile(join(source, 'big.bin'));
     key = `${uniquePrefix('pieces')}/`;
     uri = `s3://${s3.bucket}/${key}`;
-    await collect(upload(s3.provider, source, uri, { ...options(), stateDir: await tempDir('mm-state-') }));
+    // One part in flight: later parts are read into the memory of parts already sent,
+    // and the stored bytes must still be exactly the file's.
+    await collect(
+      upload(s3.provider, source, uri, {
+        ...options(),
+        partConcurrency: 1,
+        stateDir: await tempDir('mm-state-'),
+      }),
+    );
   });
   afterAll(async () => {
     await s3.stop();

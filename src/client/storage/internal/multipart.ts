@@ -247,6 +247,7 @@ function finishUpload(upload: Upload, open: OpenUpload): Observable<number> {
             concatMap((part) => {
               const kept = open.candidates.get(range.partNumber);
               if (kept && kept.md5 === part.md5) {
+                reader.release(part);
                 reused += 1;
                 current.parts.push(kept);
                 target.onBytes(range.size, false);
@@ -257,6 +258,8 @@ function finishUpload(upload: Upload, open: OpenUpload): Observable<number> {
                   current.parts.push(stored);
                   return saveState(target, current);
                 }),
+                // Sent (or given up): the part's memory takes the next part read.
+                finalize(() => reader.release(part)),
               );
             }),
           ),

@@ -35,6 +35,28 @@ describe('PartReader: the one read pass of a multipart upload', () => {
     await reader.close();
   });
 
+  it('reads the next part into the memory of a released one, and into new memory while none is released', async () => {
+    const content = randomBytes(3 * PART + 17);
+    const path = await fileOf(content);
+    const reader = new PartReader({ path, size: content.length, uri: 's3://b/k', chunkBytes: 64 });
+    const [first, second, third, last] = partRanges(content.length, PART);
+    const one = await reader.read(first!);
+    const two = await reader.read(second!);
+    expect(two.content.buffer).not.toBe(one.content.buffer);
+    reader.release(one);
+    const three = await reader.read(third!);
+    expect(three.content.buffer).toBe(one.content.buffer);
+    expect(three.content.equals(content.subarray(2 * PART, 3 * PART))).toBe(true);
+    expect(three.md5).toBe(md5(content.subarray(2 * PART, 3 * PART)));
+    // The shorter last part is a slice of a released part's memory.
+    reader.release(two);
+    const tail = await reader.read(last!);
+    expect(tail.content.buffer).toBe(two.content.buffer);
+    expect(tail.content.equals(content.subarray(3 * PART))).toBe(true);
+    expect(await reader.sha256()).toBe(createHash('sha256').update(content).digest('hex'));
+    await reader.close();
+  });
+
   it('fails with reason "changed" when the file is shorter than listed', async () => {
     const content = randomBytes(2 * PART);
     const path = await fileOf(content);
