@@ -544,20 +544,41 @@ export class DurableStore extends FilesystemStore {
     bucket: string,
     uploadId: string,
     partNumber: string | number,
-    content: Readable,
+    content: Readable | ReceivedBody,
   ): Promise<{ size: number; md5: string }> {
     const partFile = join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId, String(partNumber));
     let staged: Staged | undefined;
     try {
       staged = await this.stage(bucket, content, STAGED.part);
-      await mkdir(dirname(partFile), { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
-      await replaceFile(`${partFile}${LEGACY_MD5_SUFFIX}`, staged.md5);
-      await rename(staged.file, partFile);
+      try {
+        // Into the upload's directory, which its initiation made: gone, the upload was aborted or completed.
+        await replaceFile(`${partFile}${LEGACY_MD5_SUFFIX}`, staged.md5);
+        await rename(staged.file, partFile);
+      } catch (error) {
+        throw isMissing(error) ? noSuchUpload(String(uploadId)) : error;
+      }
       this.options.onWrite?.();
       return { size: staged.size, md5: staged.md5 };
     } catch (error) {
       if (staged) await rm(staged.file, { force: true });
       throw this.failure(error, `storing part ${partNumber} of an upload to ${bucket}`);
+    }
+  }
+
+  /**
+   * Aborts a multipart upload (S3's AbortMultipartUpload, which s3rver 3.7.1 does not
+   * implement): its parts are deleted. `NoSuchUpload` when there is no such upload of
+   * `key`. A completion already under way keeps the parts it linked (it commits or not
+   * on its own); one that starts after fails with `NoSuchUpload`.
+   */
+  async abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void> {
+    const uploadDirectory = join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+    const upload = await readUpload(uploadDirectory, uploadId);
+    if (upload.key !== key) throw noSuchUpload(uploadId);
+    try {
+      await rm(uploadDirectory, { recursive: true, force: true });
+    } catch (error) {
+      throw this.failure(error, `aborting upload ${uploadId} of ${bucket}/${key}`);
     }
   }
 
@@ -905,12 +926,17 @@ async function readUpload(
     };
   } catch (error) {
     if (!isMissing(error)) throw error;
-    throw new S3Error(
-      'NoSuchUpload',
-      'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
-      { UploadId: uploadId },
-    );
+    throw noSuchUpload(uploadId);
   }
+}
+
+/** S3's error for an upload id that names no upload (of that key). */
+function noSuchUpload(uploadId: string): S3Error {
+  return new S3Error(
+    'NoSuchUpload',
+    'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+    { UploadId: uploadId },
+  );
 }
 
 /** The stored parts a completion lists, checked: each present, its ETag the stored MD5, in ascending order. */

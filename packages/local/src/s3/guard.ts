@@ -38,11 +38,12 @@ import { pipeline } from 'node:stream/promises';
 import { DEFAULT_LOCAL_S3_BUFFERED_PUT_BYTES, DEFAULT_LOCAL_S3_XML_BODY_BYTES } from '../defaults.js';
 import { describeFault, ioFault } from '../faults.js';
 import { BodyTooLargeError, readBody } from '../server/readBody.js';
+import { abortedUploadId, abortUpload } from './abortUpload.js';
 import { awsChunkedDecoder, isStreamingPayload, STREAMING_PAYLOADS } from './awsChunked.js';
 import { type Checksum, checksumFor, contentMd5, isChecksumHeader } from './checksum.js';
-import { type DurableStore, PRIVATE_FILE_MODE, SPOOL_HEADERS } from './durableStore.js';
+import { type DurableStore, PRIVATE_FILE_MODE, type ReceivedBody, SPOOL_HEADERS } from './durableStore.js';
 import { isListObjects, listObjects } from './listObjects.js';
-import { isPlainPut, putInProcess } from './plainPut.js';
+import { isPlainPart, isPlainPut, putInProcess, putPartInProcess } from './plainPut.js';
 import { S3RequestError, s3ErrorXml } from './s3Error.js';
 import {
   bucketAndKey,
@@ -400,6 +401,13 @@ export function createS3Guard(
         return;
       }
 
+      const abortedUpload = abortedUploadId(method, key, query);
+      if (abortedUpload !== undefined && options.store !== undefined) {
+        req.resume();
+        await abortUpload(options.store, { bucket, key, uploadId: abortedUpload }, res);
+        return;
+      }
+
       let body: Buffer | Spooled | undefined;
       const hasBody =
         method === 'PUT' ||
@@ -409,12 +417,20 @@ export function createS3Guard(
       // CompleteMultipartUpload's checksum headers describe the whole object, not its XML body.
       const completesUpload = method === 'POST' && query.some(([n]) => n === 'uploadId');
       let handOver = false;
-      const store = isPlainPut(method, key, query, headers) ? options.store : undefined;
+      // Plain PutObjects and UploadParts are stored in-process (`plainPut.ts`), not sent to s3rver.
+      const inProcess =
+        options.store === undefined
+          ? undefined
+          : isPlainPut(method, key, query, headers)
+            ? 'put'
+            : isPlainPart(method, key, query, headers)
+              ? 'part'
+              : undefined;
       if (hasBody) {
-        // A small plain PutObject is received into memory; other bodies are spooled to a file.
+        // A small body stored in-process is received into memory; other bodies are spooled to a file.
         const declaredLength = Number(headers.get('content-length'));
         const inMemory =
-          store !== undefined &&
+          inProcess !== undefined &&
           !headers.has('transfer-encoding') &&
           Number.isSafeInteger(declaredLength) &&
           declaredLength <= (options.maxBufferedPutBytes ?? DEFAULT_LOCAL_S3_BUFFERED_PUT_BYTES);
@@ -445,20 +461,31 @@ export function createS3Guard(
             error,
           );
         }
-        if (store !== undefined) {
-          await putInProcess(
-            store,
-            {
-              bucket,
-              key,
-              body:
-                received.bytes === undefined
-                  ? { _tag: 'SpooledFile', file: basename(received.file), md5: received.md5 }
-                  : { _tag: 'ReceivedBytes', bytes: received.bytes, md5: received.md5 },
-              headers: forwardHeaders(req, 0),
-            },
-            res,
-          );
+        if (inProcess !== undefined) {
+          const store = options.store!;
+          const receivedBody: ReceivedBody =
+            received.bytes === undefined
+              ? { _tag: 'SpooledFile', file: basename(received.file), md5: received.md5 }
+              : { _tag: 'ReceivedBytes', bytes: received.bytes, md5: received.md5 };
+          if (inProcess === 'put') {
+            await putInProcess(
+              store,
+              { bucket, key, body: receivedBody, headers: forwardHeaders(req, 0) },
+              res,
+            );
+          } else {
+            const value = (name: string) => query.find(([n]) => n === name)![1];
+            await putPartInProcess(
+              store,
+              {
+                bucket,
+                uploadId: value('uploadId'),
+                partNumber: Number(value('partNumber')),
+                body: receivedBody,
+              },
+              res,
+            );
+          }
           return;
         }
         if (received.bytes !== undefined) throw new Error('a body was received into memory for s3rver');

@@ -1,5 +1,5 @@
 /**
- * The guard's in-process PutObject. A plain PutObject — no copy source, no query but
+ * The guard's in-process PutObject and UploadPart. A plain PutObject — no copy source, no query but
  * `x-id` and a presigned URL's signature, nothing s3rver's CORS or website middlewares
  * act on (`Origin`, `x-amz-website-redirect-location`) — is stored by calling the
  * durable store directly instead of a second HTTP exchange with s3rver (re-signed,
@@ -14,6 +14,11 @@
  * body), and errors are s3rver's XML documents with their statuses — a storage fault
  * (507 `InsufficientStorage`, naming the cause) as the durable store words it.
  * `plainPut.test.ts` pins both paths to the same answers.
+ *
+ * A plain UploadPart (`uploadId` and `partNumber`, otherwise the same conditions) is
+ * stored the same way, as s3rver's `uploadPart` does: the bucket must exist, the part
+ * goes to the store's `putPart` (`NoSuchUpload` when the upload is gone), the answer is
+ * 200 with the part's `ETag`.
  * @module
  */
 import type http from 'node:http';
@@ -50,6 +55,31 @@ export function isPlainPut(
   );
 }
 
+/**
+ * Whether a request is a plain UploadPart the guard may store in-process: a PUT of an
+ * object with `uploadId` and `partNumber` (checked by the guard before), no other query
+ * but `x-id` and a presigned signature, no copy source (UploadPartCopy) and none of
+ * the headers s3rver's middlewares act on.
+ */
+export function isPlainPart(
+  method: string,
+  key: string,
+  query: ReadonlyArray<readonly [string, string]>,
+  headers: ReadonlyMap<string, string>,
+): boolean {
+  if (method !== 'PUT' || key === '' || headers.has('x-amz-copy-source')) return false;
+  if (S3RVER_MIDDLEWARE_HEADERS.some((name) => headers.has(name))) return false;
+  const names = new Set(query.map(([name]) => name));
+  return (
+    names.has('uploadId') &&
+    names.has('partNumber') &&
+    [...names].every(
+      (name) =>
+        name === 'uploadId' || name === 'partNumber' || name === OPERATION_QUERY || isQueryAuthParam(name),
+    )
+  );
+}
+
 /** What {@link putInProcess} stores and answers. */
 export interface PlainPut {
   readonly bucket: string;
@@ -61,7 +91,7 @@ export interface PlainPut {
 }
 
 /** s3rver's answer to an error thrown by a controller: its XML document, its status, nothing else. */
-function sendS3rverError(res: http.ServerResponse, error: unknown): void {
+export function sendS3rverError(res: http.ServerResponse, error: unknown): void {
   const s3Error = error instanceof S3Error ? error : S3Error.fromError(error);
   const body = s3Error.toXML();
   res.writeHead(s3Error.status, {
@@ -76,20 +106,42 @@ function sendS3rverError(res: http.ServerResponse, error: unknown): void {
  * rejects: every failure is answered (the store has already reported a storage fault
  * through its `onFault`).
  */
-export async function putInProcess(
-  store: DurableStore,
-  put: PlainPut,
-  res: http.ServerResponse,
-): Promise<void> {
-  try {
+export function putInProcess(store: DurableStore, put: PlainPut, res: http.ServerResponse): Promise<void> {
+  return answerStored(res, async () => {
     if (!(await store.hasBucket(put.bucket))) throw noSuchBucket(put.bucket);
     const { metadata } = new S3Object(put.bucket, put.key, null, put.headers);
-    const { md5 } = await store.putObject({
-      bucket: put.bucket,
-      key: put.key,
-      metadata,
-      content: put.body,
-    });
+    return store.putObject({ bucket: put.bucket, key: put.key, metadata, content: put.body });
+  });
+}
+
+/** What {@link putPartInProcess} stores and answers. */
+export interface PlainPart {
+  readonly bucket: string;
+  readonly uploadId: string;
+  readonly partNumber: number;
+  /** The body, received and checked by the guard. */
+  readonly body: ReceivedBody;
+}
+
+/**
+ * Stores a plain UploadPart in `store` and answers it on `res` as s3rver would. Never
+ * rejects: every failure is answered.
+ */
+export function putPartInProcess(
+  store: DurableStore,
+  part: PlainPart,
+  res: http.ServerResponse,
+): Promise<void> {
+  return answerStored(res, async () => {
+    if (!(await store.hasBucket(part.bucket))) throw noSuchBucket(part.bucket);
+    return store.putPart(part.bucket, part.uploadId, part.partNumber, part.body);
+  });
+}
+
+/** Runs a write and answers it as s3rver answers a stored object or part: 200 with its `ETag`, or its error. */
+async function answerStored(res: http.ServerResponse, write: () => Promise<{ md5: string }>): Promise<void> {
+  try {
+    const { md5 } = await write();
     res.writeHead(200, {
       etag: JSON.stringify(md5),
       'content-type': STORED_CONTENT_TYPE,

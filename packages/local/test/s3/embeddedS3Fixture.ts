@@ -12,6 +12,8 @@ import { type EmbeddedS3, startEmbeddedS3 } from '../../src/s3/embeddedS3.js';
 /** A client on the running store; read it inside tests (it is set by `beforeAll`). */
 export interface EmbeddedS3Fixture {
   readonly client: S3Client;
+  /** The store's directory (one directory per bucket). */
+  readonly directory: string;
 }
 
 /**
@@ -47,6 +49,10 @@ export function useEmbeddedS3(tempPrefix: string, bucket: string): EmbeddedS3Fix
     get client() {
       if (client === undefined) throw new Error('the embedded S3 fixture is read before its beforeAll ran');
       return client;
+    },
+    get directory() {
+      if (root === undefined) throw new Error('the embedded S3 fixture is read before its beforeAll ran');
+      return join(root, 'store');
     },
   };
 }

@@ -16,7 +16,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LOCAL_S3_BUFFERED_PUT_BYTES } from '../../src/defaults.js';
 import { type EmbeddedS3, startEmbeddedS3 } from '../../src/s3/embeddedS3.js';
-import { isPlainPut } from '../../src/s3/plainPut.js';
+import { isPlainPart, isPlainPut } from '../../src/s3/plainPut.js';
 import { smallDisk } from '../platform/smallDisk.js';
 
 const BUCKET = 'bucket';
@@ -217,6 +217,124 @@ describe('which requests the guard stores in-process', () => {
     expect(isPlainPut('PUT', 'k', [], new Map([['x-amz-copy-source', '/b/k']]))).toBe(false);
     expect(isPlainPut('PUT', 'k', [], new Map([['origin', 'http://x']]))).toBe(false);
     expect(isPlainPut('PUT', 'k', [], new Map([['x-amz-website-redirect-location', '/x']]))).toBe(false);
+  });
+
+  it('takes an UploadPart with uploadId and partNumber (x-id and a presigned signature besides), and nothing else', () => {
+    const part: Array<[string, string]> = [
+      ['uploadId', 'u'],
+      ['partNumber', '1'],
+    ];
+    expect(isPlainPart('PUT', 'k', part, none)).toBe(true);
+    expect(isPlainPart('PUT', 'k', [...part, ['x-id', 'UploadPart'], ['X-Amz-Signature', 'ab']], none)).toBe(
+      true,
+    );
+    expect(isPlainPart('PUT', 'k', [['uploadId', 'u']], none)).toBe(false);
+    expect(isPlainPart('PUT', 'k', [], none)).toBe(false);
+    expect(isPlainPart('POST', 'k', part, none)).toBe(false);
+    expect(isPlainPart('PUT', '', part, none)).toBe(false);
+    expect(isPlainPart('PUT', 'k', [...part, ['tagging', '']], none)).toBe(false);
+    expect(isPlainPart('PUT', 'k', part, new Map([['x-amz-copy-source', '/b/k']]))).toBe(false);
+    expect(isPlainPart('PUT', 'k', part, new Map([['origin', 'http://x']]))).toBe(false);
+  });
+});
+
+describe('a plain UploadPart stored by the guard in-process', () => {
+  /** Starts an upload of `key` on each store (s3rver answers both); their upload ids differ. */
+  async function initiate(key: string): Promise<[string, string]> {
+    const ids = await Promise.all(
+      [inProcess, forwarded].map(async (s3) => {
+        const answer = await signedSend(s3, 'POST', `/bucket/${key}?uploads=`, Buffer.alloc(0));
+        expect(answer.status).toBe(200);
+        return /<UploadId>([^<]+)<\/UploadId>/.exec(answer.body.toString())![1]!;
+      }),
+    );
+    return ids as [string, string];
+  }
+
+  /** Sends the same part to each store's upload and expects the same answer; returns the in-process one. */
+  async function bothParts(
+    key: string,
+    ids: readonly [string, string],
+    partNumber: number,
+    body: Buffer,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> {
+    const [mine, theirs] = await Promise.all(
+      [inProcess, forwarded].map((s3, index) =>
+        signedSend(
+          s3,
+          'PUT',
+          `/bucket/${key}?partNumber=${partNumber}&uploadId=${ids[index]}`,
+          body,
+          headers,
+        ),
+      ),
+    );
+    expect(comparable(mine!)).toEqual(comparable(theirs!));
+    return mine!;
+  }
+
+  it('answers and stores parts as s3rver does (spooled, in memory, aws-chunked), and the completed object is the same', async () => {
+    const key = 'parts/model.bin';
+    const ids = await initiate(key);
+    const first = Buffer.alloc(DEFAULT_LOCAL_S3_BUFFERED_PUT_BYTES + 1, 1);
+    const second = Buffer.alloc(5000, 2);
+    const one = await bothParts(key, ids, 1, first, { 'content-md5': md5Base64(first) });
+    expect(one.status).toBe(200);
+    expect(one.headers.etag).toBe(JSON.stringify(md5Hex(first)));
+    const two = await bothParts(key, ids, 2, awsChunked(second, 4096), {
+      'content-encoding': 'aws-chunked',
+      'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+      'x-amz-decoded-content-length': String(second.length),
+      'x-amz-trailer': 'x-amz-checksum-crc32',
+    });
+    expect(two.headers.etag).toBe(JSON.stringify(md5Hex(second)));
+    const completion = (etags: string[]) =>
+      Buffer.from(
+        `<CompleteMultipartUpload>${etags
+          .map((etag, index) => `<Part><PartNumber>${index + 1}</PartNumber><ETag>${etag}</ETag></Part>`)
+          .join('')}</CompleteMultipartUpload>`,
+      );
+    const [mine, theirs] = await Promise.all(
+      [inProcess, forwarded].map((s3, index) =>
+        signedSend(
+          s3,
+          'POST',
+          `/bucket/${key}?uploadId=${ids[index]}`,
+          completion([one.headers.etag!, two.headers.etag!]),
+        ),
+      ),
+    );
+    expect(mine!.status).toBe(200);
+    expect(theirs!.status).toBe(200);
+    const etagOf = (answer: Answer) => /<ETag>([^<]+)<\/ETag>/.exec(answer.body.toString())![1];
+    expect(etagOf(mine!)).toBe(etagOf(theirs!));
+    const got = await signedSend(inProcess, 'GET', `/bucket/${key}`, undefined);
+    expect(got.body.equals(Buffer.concat([first, second]))).toBe(true);
+  });
+
+  it('refuses as s3rver does: a missing bucket, an upload that is not there, a wrong Content-MD5', async () => {
+    const key = 'parts/refused.bin';
+    const ids = await initiate(key);
+    const body = Buffer.from('part');
+    const noBucket = await Promise.all(
+      [inProcess, forwarded].map((s3, index) =>
+        signedSend(s3, 'PUT', `/missing-bucket/${key}?partNumber=1&uploadId=${ids[index]}`, body),
+      ),
+    );
+    expect(comparable(noBucket[0]!)).toEqual(comparable(noBucket[1]!));
+    expect(noBucket[0]!.body.toString()).toContain('<Code>NoSuchBucket</Code>');
+
+    const noUpload = await bothParts(key, ['f'.repeat(32), 'f'.repeat(32)], 1, body);
+    expect(noUpload.status).toBe(404);
+    expect(noUpload.body.toString()).toContain('<Code>NoSuchUpload</Code>');
+
+    const badMd5 = await bothParts(key, ids, 1, body, { 'content-md5': md5Base64(Buffer.from('other')) });
+    expect(badMd5.status).toBe(400);
+    expect(badMd5.body.toString()).toContain('<Code>BadDigest</Code>');
+    // Nothing staged is left behind, and no upload directory was made for the missing upload.
+    expect(await readdir(join(root, 'in-process', BUCKET, '._S3rver_uploads', '.staging'))).toEqual([]);
+    expect(await readdir(join(root, 'in-process', BUCKET, '._S3rver_uploads'))).not.toContain('f'.repeat(32));
   });
 });
 
