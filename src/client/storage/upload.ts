@@ -61,11 +61,11 @@ export interface UploadOptions extends TransferOptions {
   /** Files larger than this go multipart (default `DEFAULT_MULTIPART_THRESHOLD`, 16 MiB). */
   readonly multipartThreshold?: number | undefined;
   /**
-   * Preferred part size (default `DEFAULT_PART_SIZE`, 8 MiB; at least 5 MiB). Grown for
+   * Preferred part size (default `DEFAULT_PART_SIZE`, 16 MiB; at least 5 MiB). Grown for
    * files that would otherwise need more than 10,000 parts.
    */
   readonly partSize?: number | undefined;
-  /** Parts of one file sent at the same time (default `DEFAULT_PART_CONCURRENCY`). */
+  /** Parts of one file sent at the same time (default `DEFAULT_PART_CONCURRENCY`, 2). */
   readonly partConcurrency?: number | undefined;
   /**
    * Files above `multipartThreshold` sent at the same time (default
