@@ -89,10 +89,8 @@ import {
   readRecord,
 } from './objectRecord.js';
 import {
-  closePieces,
+  type HeldPieces,
   multipartEtag,
-  type OpenPieces,
-  openPieces,
   PIECES_KEY_FILE,
   pieceFile,
   piecesRoot,
@@ -179,11 +177,11 @@ export interface ListedPart {
   readonly etag: string;
 }
 
-/** An object opened for reading: its state, and for a pieced object its pieces opened too. */
+/** An object opened for reading: its state, and for a pieced object its pieces, held. */
 interface OpenedContent {
   readonly handle: FileHandle;
   readonly state: ObjectState;
-  readonly pieces?: OpenPieces | undefined;
+  readonly pieces?: HeldPieces | undefined;
 }
 
 function isMissing(error: unknown): boolean {
@@ -295,6 +293,12 @@ function handedOver(content: unknown): { file: string; md5: string } | undefined
 /** s3rver's store with atomic, fault-reporting object writes. See the module comment. */
 export class DurableStore extends FilesystemStore {
   private readonly options: DurableStoreOptions;
+  /** Pieces directories with readers, and how many (see {@link holdPieces}). */
+  private readonly pieceReaders = new Map<string, number>();
+  /** Pieces directories to remove once their last reader is done. */
+  private readonly unreadRemovals = new Set<string>();
+  /** Pieces directories being removed now. */
+  private readonly removingPieces = new Set<string>();
   /** Staging directories known to exist (made once, not once per write). */
   private readonly stagingMade = new Set<string>();
 
@@ -513,12 +517,47 @@ export class DurableStore extends FilesystemStore {
     ]);
   }
 
-  /** Removes the pieces of an object that is no more (a reader that opened them keeps reading). */
+  /**
+   * Removes the pieces of an object that is no more — once their last reader is done
+   * (see {@link holdPieces}): a GET that opened the old version reads it whole.
+   */
   private async removePieces(bucket: string, id: string): Promise<void> {
+    const directory = join(piecesRoot(this.getBucketPath(bucket)), id);
+    if (this.pieceReaders.has(directory)) {
+      this.unreadRemovals.add(directory);
+      return;
+    }
+    this.removingPieces.add(directory);
     // Not fatal: whatever stays (a file open on Windows) is swept at the next start.
-    await rm(join(piecesRoot(this.getBucketPath(bucket)), id), { recursive: true, force: true }).catch(
-      () => undefined,
-    );
+    await rm(directory, { recursive: true, force: true }).catch(() => undefined);
+    this.removingPieces.delete(directory);
+  }
+
+  /**
+   * Holds the pieces in `directory` for a reader: they are not removed until the returned
+   * release is called (once is enough; more calls do nothing). `undefined` when they are
+   * being removed already (the object was overwritten or deleted: open it again).
+   */
+  private holdPieces(directory: string): (() => void) | undefined {
+    if (this.removingPieces.has(directory)) return undefined;
+    this.pieceReaders.set(directory, (this.pieceReaders.get(directory) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.pieceReaders.get(directory) ?? 1) - 1;
+      if (left > 0) {
+        this.pieceReaders.set(directory, left);
+        return;
+      }
+      this.pieceReaders.delete(directory);
+      if (this.unreadRemovals.delete(directory)) {
+        this.removingPieces.add(directory);
+        void rm(directory, { recursive: true, force: true })
+          .catch(() => undefined)
+          .finally(() => this.removingPieces.delete(directory));
+      }
+    };
   }
 
   /**
@@ -635,23 +674,24 @@ export class DurableStore extends FilesystemStore {
   }
 
   /**
-   * Opens an object for reading: its file and state, and for a pieced object every
-   * piece (opened again when they vanished meanwhile: an overwrite or delete won the
-   * race). `undefined` when there is no such object. The caller closes what it got.
+   * Opens an object for reading: its file and state, and for a pieced object its pieces,
+   * held (opened again when they vanished meanwhile: an overwrite or delete won the
+   * race). `undefined` when there is no such object. The caller closes the file and
+   * releases the pieces (streaming them does).
    */
   private async openContent(bucket: string, key: string): Promise<OpenedContent | undefined> {
     const objectFile = this.getResourcePath(bucket, key, 'object');
     for (let attempt = 1; ; attempt++) {
       const opened = await openObject(objectFile);
       if (!opened?.state.pieces) return opened;
-      let pieces: OpenPieces | undefined;
-      try {
-        pieces = await openPieces(this.getBucketPath(bucket), opened.state.pieces);
-      } catch (error) {
-        await opened.handle.close();
-        throw error;
+      const { id, sizes } = opened.state.pieces;
+      const directory = join(piecesRoot(this.getBucketPath(bucket)), id);
+      // Held before they are looked for: from here on nothing removes them until released.
+      const release = this.holdPieces(directory);
+      if (release !== undefined && (await isDirectory(directory))) {
+        return { ...opened, pieces: { directory, sizes, release } };
       }
-      if (pieces) return { ...opened, pieces };
+      release?.();
       await opened.handle.close();
       if (attempt >= PIECED_OPEN_ATTEMPTS) {
         throw new S3Error('InternalError', `the pieces of ${key} are missing`);
@@ -688,7 +728,7 @@ export class DurableStore extends FilesystemStore {
         const stream = pieces
           ? streamPieces(pieces, 0, opened.state.size - 1)
           : createReadStream('', { fd: opened.handle, start: 0, autoClose: false, emitClose: false });
-        pieces = undefined; // the stream owns them now
+        pieces = undefined; // the stream releases them
         const staged = await this.stage(destBucket, stream, STAGED.object);
         await this.commit(destBucket, destKey, staged, metadata);
       }
@@ -697,7 +737,7 @@ export class DurableStore extends FilesystemStore {
       throw this.failure(error, `copying ${srcBucket}/${srcKey} to ${destBucket}/${destKey}`);
     } finally {
       await opened.handle.close();
-      if (pieces) await closePieces(pieces);
+      pieces?.release();
     }
     return this.getMetadata(destBucket, destKey);
   }
@@ -731,7 +771,7 @@ export class DurableStore extends FilesystemStore {
     const empty = range.start < 0 || Math.min(range.end, lastByte) < range.start;
     if (empty || opened.pieces) await opened.handle.close();
     if (empty) {
-      if (opened.pieces) await closePieces(opened.pieces);
+      opened.pieces?.release();
       const object = new S3Object(bucket, key, null, metadata);
       if (ranged) object.range = range;
       return object;
@@ -990,6 +1030,14 @@ async function linkOrCopy(source: string, target: string): Promise<void> {
     await copyFile(source, target);
     await syncFile(target);
   }
+}
+
+/** Whether `path` is a directory now. */
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (stats) => stats.isDirectory(),
+    () => false,
+  );
 }
 
 async function syncFile(file: string): Promise<void> {

@@ -9,17 +9,17 @@
  * pieces' id and sizes (see `objectRecord.ts`); its object file is an empty marker.
  * A piece is never changed once written: a new write of the key makes new pieces.
  *
- * Readers open every piece before sending a byte ({@link openPieces}), so an overwrite
- * or delete that removes the pieces afterwards cannot tear a GET (an open file stays
- * readable after its name is gone).
+ * A reader holds the pieces while it reads: the store defers removing the pieces of an
+ * overwritten or deleted object until their last reader is done (see
+ * `DurableStore.openContent`), so a GET racing an overwrite answers the old version
+ * whole. Pieces are opened one at a time as the stream reaches them — an object of
+ * 10,000 parts takes one file descriptor per reader, not 10,000.
  * @module
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { PiecesStamp } from './objectRecord.js';
 import { UPLOADS_DIRECTORY } from './storeLayout.js';
 
 /** The directory of a bucket's pieces inside its uploads directory (a dot: never an upload id). */
@@ -48,49 +48,35 @@ export function multipartEtag(partMd5Hex: readonly string[]): string {
   return `${hash.digest('hex')}-${partMd5Hex.length}`;
 }
 
-/** The open pieces of one object, ready to stream; close them when not streamed. */
-export interface OpenPieces {
-  readonly handles: readonly FileHandle[];
+/** The pieces of one object, held for reading: streamed by {@link streamPieces}, or released. */
+export interface HeldPieces {
+  /** The directory of the pieces. */
+  readonly directory: string;
   readonly sizes: readonly number[];
+  /** Lets the pieces go (the store may then remove them); once, whatever the calls. */
+  readonly release: () => void;
 }
+
+/** How long a stream of pieces may wait for its first read before it lets them go (an answer that never sends its body, a 304). */
+export const UNREAD_PIECES_MS = 60_000;
 
 /**
- * Opens every piece of `pieces` in the bucket at `bucketDirectory`. Resolves with
- * `undefined` when one is gone (the object was overwritten or deleted meanwhile:
- * open it again); nothing stays open then.
+ * The bytes `start`…`end` (inclusive) of the object `held` makes, as one stream across
+ * piece boundaries, opening each piece when it reaches it. The stream releases `held`
+ * when it ends, fails or is destroyed — or when nobody starts reading it within
+ * `unreadMs` (it is destroyed then).
  */
-export async function openPieces(
-  bucketDirectory: string,
-  pieces: PiecesStamp,
-): Promise<OpenPieces | undefined> {
-  const directory = join(piecesRoot(bucketDirectory), pieces.id);
-  const opened = await Promise.allSettled(
-    pieces.sizes.map((_, index) => open(pieceFile(directory, index), 'r')),
-  );
-  const handles = opened.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-  const failure = opened.find((result) => result.status === 'rejected');
-  if (failure === undefined) return { handles, sizes: pieces.sizes };
-  await Promise.all(handles.map((handle) => handle.close()));
-  const code = (failure.reason as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-  throw failure.reason;
-}
-
-/** Closes every piece of `opened`. */
-export async function closePieces(opened: OpenPieces): Promise<void> {
-  await Promise.all(opened.handles.map((handle) => handle.close()));
-}
-
-/**
- * The bytes `start`…`end` (inclusive) of the object the open pieces make, as one
- * stream across piece boundaries. The stream owns the handles: they are closed when it
- * ends, fails or is destroyed.
- */
-export function streamPieces(opened: OpenPieces, start: number, end: number): Readable {
+export function streamPieces(
+  held: HeldPieces,
+  start: number,
+  end: number,
+  unreadMs: number = UNREAD_PIECES_MS,
+): Readable {
+  let started = false;
   async function* bytes(): AsyncGenerator<Buffer> {
+    started = true;
     let offset = 0;
-    for (const [index, handle] of opened.handles.entries()) {
-      const size = opened.sizes[index]!;
+    for (const [index, size] of held.sizes.entries()) {
       const pieceStart = offset;
       offset += size;
       const from = Math.max(start, pieceStart);
@@ -99,18 +85,22 @@ export function streamPieces(opened: OpenPieces, start: number, end: number): Re
         if (pieceStart > end) return;
         continue;
       }
-      const piece = createReadStream('', {
-        fd: handle,
+      const piece = createReadStream(pieceFile(held.directory, index), {
         start: from - pieceStart,
         end: to - pieceStart,
-        autoClose: false,
-        emitClose: false,
       });
       for await (const chunk of piece) yield chunk as Buffer;
     }
   }
   const stream = Readable.from(bytes(), { objectMode: false });
+  const unread = setTimeout(() => {
+    if (!started) stream.destroy();
+  }, unreadMs);
+  unread.unref();
   // On end, failure or destroy — also of a stream never read (its generator never ran).
-  stream.once('close', () => void closePieces(opened).catch(() => undefined));
+  stream.once('close', () => {
+    clearTimeout(unread);
+    held.release();
+  });
   return stream;
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DurableStore } from '../../src/s3/durableStore.js';
 import { formatRecord, parseRecord } from '../../src/s3/objectRecord.js';
+import { streamPieces } from '../../src/s3/pieces.js';
 import { readObjectInfo, walkKeys } from '../../src/s3/storeLayout.js';
 import { useEmbeddedS3 } from './embeddedS3Fixture.js';
 import { isPlainVersion, partSizesOfVersion, sizeOfVersion } from './fixtures/storeWriterVersions.js';
@@ -107,6 +108,20 @@ async function startUpload(key: string, parts: readonly Buffer[], target = store
 async function completeUpload(key: string, parts: readonly Buffer[], target = store) {
   const { uploadId, listed } = await startUpload(key, parts, target);
   return target.putObjectMultipart(BUCKET, uploadId, listed);
+}
+
+/** The file descriptors this process has open now. */
+function openFiles(): number {
+  return readdirSync('/proc/self/fd').length;
+}
+
+/** Resolves once `condition` holds (checked every 10 ms, up to 5 s). */
+async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+  for (let tries = 0; tries < 500; tries++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('the condition never held');
 }
 
 async function putPlain(key: string, bytes: Buffer): Promise<void> {
@@ -297,13 +312,49 @@ describe('pieced objects: a completed multipart upload keeps its parts as the ob
     const ranged = (await store.getObject(BUCKET, key, { start: 299_000, end: 301_000 })) as {
       content: Readable;
     };
+    const oldPieces = await stampedPieces(key);
     await putPlain(key, randomBytes(10));
     await store.deleteObject(BUCKET, key);
+    // The old pieces stay while their readers read…
+    expect(await piecesIds()).toContain(oldPieces);
     expect((await readAll(reading.content)).equals(Buffer.concat(parts))).toBe(true);
     expect(reading.metadata.etag).toBe(JSON.stringify(multipartEtag(parts)));
+    expect(await piecesIds()).toContain(oldPieces);
     expect((await readAll(ranged.content)).equals(Buffer.concat(parts).subarray(299_000, 301_001))).toBe(
       true,
     );
+    // …and go once the last one is done.
+    await waitFor(async () => !(await piecesIds()).includes(oldPieces!));
+  });
+
+  it('reads an object of many pieces with one open file at a time', async () => {
+    const key = 'f/many.bin';
+    const parts = Array.from({ length: 300 }, (_, index) => Buffer.alloc(100, index));
+    await completeUpload(key, parts);
+    const before = openFiles();
+    const { content } = (await store.getObject(BUCKET, key)) as { content: Readable };
+    const chunks: Buffer[] = [];
+    let most = 0;
+    for await (const chunk of content) {
+      chunks.push(chunk as Buffer);
+      most = Math.max(most, openFiles() - before);
+    }
+    expect(Buffer.concat(chunks).equals(Buffer.concat(parts))).toBe(true);
+    // 300 pieces, each opened when the stream reaches it (a few descriptors of Node's own come and go).
+    expect(most).toBeLessThan(10);
+  });
+
+  it('lets the pieces go when nobody reads the stream (an answer without its body, a 304)', async () => {
+    let released = 0;
+    const stream = streamPieces(
+      { directory: join(root, 'nowhere'), sizes: [1, 2], release: () => released++ },
+      0,
+      2,
+      20,
+    );
+    await once(stream, 'close');
+    expect(stream.destroyed).toBe(true);
+    expect(released).toBe(1);
   });
 
   it('at start finishes a pieced write killed between its commit and its marker rename, and sweeps pieces no record names', async () => {
