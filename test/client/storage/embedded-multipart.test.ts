@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createS3Client,
@@ -113,5 +113,70 @@ describe('upload and download of a multipart object on the embedded store', () =
     const again = await collect(download(s3.provider, uri, target));
     expect(s3.count('GetObject')).toBe(0);
     expect(fileEvent(again)).toMatchObject({ action: 'skipped' });
+  });
+});
+
+describe('a completion whose answer is lost, on the embedded store', () => {
+  let s3: S3Fixture;
+  let source: string;
+  beforeAll(async () => {
+    s3 = await startS3({ store: 'embedded' });
+    source = await tempDir();
+    await writeRandomFile(join(source, 'big.bin'), SIZE);
+  });
+  afterAll(async () => {
+    await s3.stop();
+    await cleanupTempDirs();
+  });
+  const options = async () => ({
+    multipartThreshold: PART,
+    partSize: PART,
+    stateDir: await tempDir('mm-state-'),
+  });
+
+  it('is sent again, finds the upload gone (NoSuchUpload) and the object made of its parts: the upload succeeds', async () => {
+    const key = `${uniquePrefix('lost')}/`;
+    let lost = 0;
+    s3.loseAnswer = (request) => request.operation === 'CompleteMultipartUpload' && lost++ === 0;
+    try {
+      await collect(upload(s3.provider, source, `s3://${s3.bucket}/${key}`, await options()));
+    } finally {
+      s3.loseAnswer = undefined;
+    }
+    expect(s3.count('CompleteMultipartUpload')).toBe(2);
+    const client = createS3Client(s3.access);
+    try {
+      const got = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `${key}big.bin` }));
+      const content = await readFile(join(source, 'big.bin'));
+      expect(got.ETag).toBe(`"${multipartEtagOf(content)}"`);
+      expect(got.Metadata?.sha256).toBe(await sha256File(join(source, 'big.bin')));
+      expect(Buffer.from(await got.Body!.transformToByteArray()).equals(content)).toBe(true);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('fails with NoSuchUpload when the object there is not made of its parts (another writer’s)', async () => {
+    const key = `${uniquePrefix('gone')}/`;
+    const client = createS3Client(s3.access);
+    try {
+      await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: `${key}big.bin`, Body: 'other' }));
+    } finally {
+      client.destroy();
+    }
+    s3.respond = (request) =>
+      request.operation === 'CompleteMultipartUpload'
+        ? {
+            status: 404,
+            body: '<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message></Error>',
+          }
+        : undefined;
+    try {
+      await expect(
+        collect(upload(s3.provider, source, `s3://${s3.bucket}/${key}`, await options())),
+      ).rejects.toMatchObject({ _tag: 'StorageError', reason: 'NoSuchUpload' });
+    } finally {
+      s3.respond = undefined;
+    }
   });
 });

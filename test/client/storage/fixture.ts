@@ -64,6 +64,8 @@ export interface S3Fixture {
   readonly requests: RecordedRequest[];
   /** Requests for which this returns true get their connection dropped (no answer). */
   drop: ((request: RecordedRequest) => boolean) | undefined;
+  /** Requests for which this returns true reach the store, but its answer is lost (the connection dropped after it). */
+  loseAnswer: ((request: RecordedRequest) => boolean) | undefined;
   /** Requests for which this returns an answer get it from the proxy (a hostile or expiring store). */
   respond: ((request: RecordedRequest) => CannedAnswer | undefined) | undefined;
   /** How many recorded requests had `operation` (since the last `clear`). */
@@ -166,8 +168,9 @@ export async function startS3(options: StartS3Options = {}): Promise<S3Fixture> 
   }
 
   const requests: RecordedRequest[] = [];
-  const fixture: Partial<S3Fixture> & Pick<S3Fixture, 'drop' | 'respond'> = {
+  const fixture: Partial<S3Fixture> & Pick<S3Fixture, 'drop' | 'loseAnswer' | 'respond'> = {
     drop: undefined,
+    loseAnswer: undefined,
     respond: undefined,
   };
   const proxy = createServer((incoming: IncomingMessage, outgoing) => {
@@ -206,6 +209,11 @@ export async function startS3(options: StartS3Options = {}): Promise<S3Fixture> 
       },
       (answer) => {
         record.status = answer.statusCode;
+        if (fixture.loseAnswer?.(record)) {
+          answer.resume();
+          answer.on('end', () => incoming.socket.destroy());
+          return;
+        }
         outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(outgoing);
       },

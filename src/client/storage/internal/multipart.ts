@@ -20,6 +20,7 @@ import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateMultipartUploadCommand,
+  HeadObjectCommand,
   ListPartsCommand,
   type ListPartsCommandOutput,
   UploadPartCommand,
@@ -46,6 +47,7 @@ import { PagingError } from '../../../errors.js';
 import { StorageError } from '../errors.js';
 import { highWater, type OnBytes, sendBuffered } from './body.js';
 import type { S3Caller } from './caller.js';
+import { multipartEtag } from './etag.js';
 import type { FileDigest } from './hash.js';
 import { PartReader, type ReadPart } from './part-reader.js';
 import { type PartRange, partRanges } from './part-size.js';
@@ -339,24 +341,64 @@ function uploadPart(target: MultipartTarget, uploadId: string, part: ReadPart): 
   });
 }
 
-/** `CompleteMultipartUpload` with the parts of `current`, in order; emits the object's ETag (if S3 gave one). */
+/**
+ * `CompleteMultipartUpload` with the parts of `current`, in order; emits the object's ETag
+ * (if S3 gave one). A completion whose answer was lost is sent again, and S3 no longer
+ * knows the upload then (`NoSuchUpload`): the upload is complete all the same when the
+ * object carries the ETag exactly these parts make (see {@link completedBefore}).
+ */
 function completeUpload(target: MultipartTarget, current: UploadState): Observable<string | undefined> {
   return defer(() => {
     const parts = [...current.parts].sort((a, b) => a.partNumber - b.partNumber);
-    return target.caller.call('CompleteMultipartUpload', target.uri, (client, signal) =>
-      client.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: target.bucket,
-          Key: target.key,
-          UploadId: current.uploadId,
-          MultipartUpload: {
-            Parts: parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag })),
-          },
-        }),
-        { abortSignal: signal },
+    return target.caller
+      .call('CompleteMultipartUpload', target.uri, (client, signal) =>
+        client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: target.bucket,
+            Key: target.key,
+            UploadId: current.uploadId,
+            MultipartUpload: {
+              Parts: parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag })),
+            },
+          }),
+          { abortSignal: signal },
+        ),
+      )
+      .pipe(
+        map((output) => output.ETag),
+        catchError((error: unknown) =>
+          error instanceof StorageError && error.reason === 'NoSuchUpload'
+            ? completedBefore(target, parts, error)
+            : throwError(() => error),
+        ),
+      );
+  });
+}
+
+/**
+ * The ETag of the object when an earlier try of this very completion made it: its ETag
+ * is the multipart ETag of `parts` (the MD5 of their MD5s, `-N`) — no other upload gives
+ * it. Otherwise fails with `error` (the upload is really gone: aborted, or completed by
+ * another writer with other parts).
+ */
+function completedBefore(
+  target: MultipartTarget,
+  parts: readonly StoredPart[],
+  error: StorageError,
+): Observable<string | undefined> {
+  const expected = multipartEtag(parts.map((part) => part.md5));
+  return target.caller
+    .call('HeadObject', target.uri, (client, signal) =>
+      client.send(new HeadObjectCommand({ Bucket: target.bucket, Key: target.key }), {
+        abortSignal: signal,
+      }),
+    )
+    .pipe(
+      catchError(() => throwError(() => error)),
+      concatMap((head) =>
+        bareEtag(head.ETag)?.toLowerCase() === expected ? of(head.ETag) : throwError(() => error),
       ),
     );
-  }).pipe(map((output) => output.ETag));
 }
 
 /**
