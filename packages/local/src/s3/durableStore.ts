@@ -97,6 +97,7 @@ import {
   streamPieces,
 } from './pieces.js';
 import { UPLOADS_DIRECTORY } from './storeLayout.js';
+import { destroyWhenUnread, UNREAD_BODY_MS } from './unreadBodies.js';
 
 /** The staging directory's name inside a bucket's uploads directory (a dot: never an upload id). */
 const STAGING_DIRECTORY = '.staging';
@@ -149,6 +150,8 @@ export interface DurableStoreOptions {
   readonly onFault?: (reason: string) => void;
   /** Told when a write succeeds (the storage works again). */
   readonly onWrite?: () => void;
+  /** How long a GET's body may wait unread before it is closed (default {@link UNREAD_BODY_MS}; see `unreadBodies.ts`). */
+  readonly unreadBodyMs?: number;
 }
 
 interface Staged {
@@ -776,9 +779,12 @@ export class DurableStore extends FilesystemStore {
       if (ranged) object.range = range;
       return object;
     }
-    const content = opened.pieces
-      ? streamPieces(opened.pieces, range.start, range.end)
-      : createReadStream('', { fd: opened.handle, start: range.start, end: range.end });
+    const content = destroyWhenUnread(
+      opened.pieces
+        ? streamPieces(opened.pieces, range.start, range.end)
+        : createReadStream('', { fd: opened.handle, start: range.start, end: range.end }),
+      this.options.unreadBodyMs,
+    );
     const object = new S3Object(bucket, key, content, metadata);
     if (ranged) object.range = range;
     return object;

@@ -57,24 +57,13 @@ export interface HeldPieces {
   readonly release: () => void;
 }
 
-/** How long a stream of pieces may wait for its first read before it lets them go (an answer that never sends its body, a 304). */
-export const UNREAD_PIECES_MS = 60_000;
-
 /**
  * The bytes `start`…`end` (inclusive) of the object `held` makes, as one stream across
  * piece boundaries, opening each piece when it reaches it. The stream releases `held`
- * when it ends, fails or is destroyed — or when nobody starts reading it within
- * `unreadMs` (it is destroyed then).
+ * when it ends, fails or is destroyed.
  */
-export function streamPieces(
-  held: HeldPieces,
-  start: number,
-  end: number,
-  unreadMs: number = UNREAD_PIECES_MS,
-): Readable {
-  let started = false;
+export function streamPieces(held: HeldPieces, start: number, end: number): Readable {
   async function* bytes(): AsyncGenerator<Buffer> {
-    started = true;
     let offset = 0;
     for (const [index, size] of held.sizes.entries()) {
       const pieceStart = offset;
@@ -93,14 +82,7 @@ export function streamPieces(
     }
   }
   const stream = Readable.from(bytes(), { objectMode: false });
-  const unread = setTimeout(() => {
-    if (!started) stream.destroy();
-  }, unreadMs);
-  unread.unref();
   // On end, failure or destroy — also of a stream never read (its generator never ran).
-  stream.once('close', () => {
-    clearTimeout(unread);
-    held.release();
-  });
+  stream.once('close', () => held.release());
   return stream;
 }
