@@ -19,6 +19,7 @@ import { nonNegative, positive } from './ids.js';
 import { jsonText } from './output.js';
 import { trainingExposition } from './prometheus.js';
 import { runningJobs$ } from './runningJobs.js';
+import { catchStopSignals, type StopSignals } from './stopSignals.js';
 
 interface PrometheusOptions {
   readonly port: number;
@@ -36,13 +37,24 @@ function port(value: string): number {
   return n;
 }
 
-/** The signals that end the feed (Ctrl-C, and a service manager's stop). */
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-
 /** The path a scrape asks. */
 const METRICS_PATH = '/metrics';
 
 async function prometheus(context: Context, options: PrometheusOptions): Promise<ExitCode> {
+  // Caught before anything is announced: a SIGTERM right after `listening` ends the feed cleanly.
+  const stop = catchStopSignals();
+  try {
+    return await servePrometheus(context, options, stop);
+  } finally {
+    stop.release();
+  }
+}
+
+async function servePrometheus(
+  context: Context,
+  options: PrometheusOptions,
+  stop: StopSignals,
+): Promise<ExitCode> {
   const session = await context.session();
   let latest: ReadonlyMap<number, TrainingReadings> = new Map();
   const exposition = trainingExposition(() => latest.values());
@@ -75,16 +87,7 @@ async function prometheus(context: Context, options: PrometheusOptions): Promise
   }).subscribe((readings) => {
     latest = readings;
   });
-  const signal = await new Promise<string>((resolve) => {
-    const handlers = STOP_SIGNALS.map((name) => {
-      const handler = () => {
-        for (const [other, registered] of handlers) process.removeListener(other, registered);
-        resolve(name);
-      };
-      process.once(name, handler);
-      return [name, handler] as const;
-    });
-  });
+  const signal = await stop.first;
   feed.unsubscribe();
   await new Promise<void>((resolve) => {
     server.close(() => resolve());

@@ -23,6 +23,7 @@ import { EXTERNAL_S3_ENV, externalS3FromEnv } from '@modelmaker/local/externalS3
 import { DEFAULT_UI_PORT } from '@modelmaker/ui';
 import { Command, InvalidArgumentError } from 'commander';
 import { isModelMakerError, locateConfigFile, writeConfigFile } from 'modelmaker';
+import { catchStopSignals, type StopSignals } from './stopSignals.js';
 import { startLocalDashboard, uiPort } from './ui.js';
 
 /** Options of `modelmaker local`, as parsed. */
@@ -276,15 +277,19 @@ function reportHealth(platform: LocalPlatform, io: CommandIo, json: boolean): vo
   });
 }
 
-/** Closes the platform on the first SIGINT/SIGTERM, then exits; later signals only say it is still stopping. */
-function closeOnSignals(platform: Pick<LocalPlatform, 'close'>, io: CommandIo, json: boolean): void {
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      io.err(`modelmaker local: still stopping (${signal})…\n`);
-      return;
-    }
-    stopping = true;
+/**
+ * Closes the platform on the first SIGINT/SIGTERM (`stop`, caught since the command
+ * started: one that came while the platform was starting closes it now), then exits;
+ * later signals only say it is still stopping.
+ */
+function closeOnSignals(
+  platform: Pick<LocalPlatform, 'close'>,
+  io: CommandIo,
+  json: boolean,
+  stop: StopSignals,
+): void {
+  stop.onLater((signal) => io.err(`modelmaker local: still stopping (${signal})…\n`));
+  void stop.first.then((signal) => {
     io.out(json ? `${JSON.stringify({ type: 'stopping', signal })}\n` : `Stopping (${signal})…\n`);
     platform.close().then(
       () => {
@@ -296,9 +301,7 @@ function closeOnSignals(platform: Pick<LocalPlatform, 'close'>, io: CommandIo, j
         process.exit(1);
       },
     );
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
 }
 
 /** The `local` command. */
@@ -365,13 +368,19 @@ Example:
         process.exitCode = 1;
         return;
       }
-      const platform = await startFromCli({ ...options, json, externalS3 });
+      // Caught before the platform announces it is ready: a SIGTERM right after closes it cleanly.
+      const stop = catchStopSignals();
+      const platform = await startFromCli({ ...options, json, externalS3 }).catch((error: unknown) => {
+        stop.release();
+        throw error;
+      });
       if (!platform) {
+        stop.release();
         process.exitCode = 1;
         return;
       }
       if (!options.ui) {
-        closeOnSignals(platform, processIo, json);
+        closeOnSignals(platform, processIo, json, stop);
         return;
       }
       const dashboard = await startLocalDashboard(
@@ -384,12 +393,13 @@ Example:
         return undefined;
       });
       if (!dashboard) {
+        stop.release();
         process.exitCode = 1;
         return;
       }
       processIo.out(
         json ? `${JSON.stringify({ type: 'ui', url: dashboard.url })}\n` : `Dashboard at ${dashboard.url}\n`,
       );
-      closeOnSignals({ close: () => dashboard.close().then(() => platform.close()) }, processIo, json);
+      closeOnSignals({ close: () => dashboard.close().then(() => platform.close()) }, processIo, json, stop);
     });
 }

@@ -15,6 +15,7 @@ import { UsageError } from './errors.js';
 import type { ExitCode } from './exitCodes.js';
 import { collect } from './ids.js';
 import { jsonText, oneLine } from './output.js';
+import { catchStopSignals, type StopSignals } from './stopSignals.js';
 
 /** Options of `modelmaker ui`, as parsed. */
 export interface UiCommandOptions {
@@ -60,20 +61,21 @@ async function start(session: Session, options: UiCommandOptions): Promise<Dashb
   }
 }
 
-/** Resolves on the first SIGINT or SIGTERM. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
+async function ui(context: Context, options: UiCommandOptions): Promise<ExitCode> {
+  // Caught before anything is announced: a SIGTERM right after `ready` closes the dashboard.
+  const stop = catchStopSignals();
+  try {
+    return await serveDashboard(context, options, stop);
+  } finally {
+    stop.release();
+  }
 }
 
-async function ui(context: Context, options: UiCommandOptions): Promise<ExitCode> {
+async function serveDashboard(
+  context: Context,
+  options: UiCommandOptions,
+  stop: StopSignals,
+): Promise<ExitCode> {
   const session = await context.session();
   // fails now (no host, bad config file…) rather than in the page
   const settings = await session.resolved();
@@ -90,7 +92,7 @@ async function ui(context: Context, options: UiCommandOptions): Promise<ExitCode
     context.out.line('Press Ctrl+C to stop.');
   }
   await context.out.flush();
-  const signal = await untilSignal();
+  const signal = await stop.first;
   await dashboard.close();
   if (context.json) context.out.line(jsonText({ type: 'stopped', signal }));
   else context.out.line('Dashboard stopped.');
