@@ -299,7 +299,7 @@ export class DurableStore extends FilesystemStore {
   /** Pieces directories with readers, and how many (see {@link holdPieces}). */
   private readonly pieceReaders = new Map<string, number>();
   /** Pieces directories to remove once their last reader is done. */
-  private readonly unreadRemovals = new Set<string>();
+  private readonly removalsAfterReaders = new Set<string>();
   /** Pieces directories being removed now. */
   private readonly removingPieces = new Set<string>();
   /** Staging directories known to exist (made once, not once per write). */
@@ -526,10 +526,11 @@ export class DurableStore extends FilesystemStore {
    */
   private async removePieces(bucket: string, id: string): Promise<void> {
     const directory = join(piecesRoot(this.getBucketPath(bucket)), id);
-    if (this.pieceReaders.has(directory)) {
-      this.unreadRemovals.add(directory);
-      return;
-    }
+    if (this.pieceReaders.has(directory)) this.removalsAfterReaders.add(directory);
+    else await this.removePiecesNow(directory);
+  }
+
+  private async removePiecesNow(directory: string): Promise<void> {
     this.removingPieces.add(directory);
     // Not fatal: whatever stays (a file open on Windows) is swept at the next start.
     await rm(directory, { recursive: true, force: true }).catch(() => undefined);
@@ -554,12 +555,7 @@ export class DurableStore extends FilesystemStore {
         return;
       }
       this.pieceReaders.delete(directory);
-      if (this.unreadRemovals.delete(directory)) {
-        this.removingPieces.add(directory);
-        void rm(directory, { recursive: true, force: true })
-          .catch(() => undefined)
-          .finally(() => this.removingPieces.delete(directory));
-      }
+      if (this.removalsAfterReaders.delete(directory)) void this.removePiecesNow(directory);
     };
   }
 
