@@ -18,6 +18,7 @@
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive } from '../../packages/local/src/runner/processTree.js';
 
 /** Where Linux mounts its shared-memory tmpfs. */
 const MEMORY_DIRECTORY = '/dev/shm';
@@ -30,16 +31,6 @@ const MIN_FREE_BYTES = 2 * 1024 ** 3;
 const RUN_PREFIX = 'modelmaker-tests-';
 /** File in a run's directory holding the process id of the run that made it. */
 const OWNER_FILE = 'owner.pid';
-
-/** Whether a process with this id exists (signal 0 only checks). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Removes the directories of earlier runs whose process is gone (killed before its teardown). */
 function removeAbandonedRuns(): void {

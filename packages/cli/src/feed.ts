@@ -19,7 +19,7 @@ import { nonNegative, positive } from './ids.js';
 import { jsonText } from './output.js';
 import { trainingExposition } from './prometheus.js';
 import { runningJobs$ } from './runningJobs.js';
-import { catchStopSignals, type StopSignals } from './stopSignals.js';
+import { type StopSignals, withStopSignals } from './stopSignals.js';
 
 interface PrometheusOptions {
   readonly port: number;
@@ -40,14 +40,9 @@ function port(value: string): number {
 /** The path a scrape asks. */
 const METRICS_PATH = '/metrics';
 
-async function prometheus(context: Context, options: PrometheusOptions): Promise<ExitCode> {
-  // Caught before anything is announced: a SIGTERM right after `listening` ends the feed cleanly.
-  const stop = catchStopSignals();
-  try {
-    return await servePrometheus(context, options, stop);
-  } finally {
-    stop.release();
-  }
+/** Caught before anything is announced: a SIGTERM right after `listening` ends the feed cleanly. */
+function prometheus(context: Context, options: PrometheusOptions): Promise<ExitCode> {
+  return withStopSignals((stop) => servePrometheus(context, options, stop));
 }
 
 async function servePrometheus(

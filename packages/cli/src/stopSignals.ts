@@ -64,3 +64,25 @@ export function catchStopSignals(): StopSignals {
     release,
   };
 }
+
+/**
+ * Runs a command that stops on SIGINT/SIGTERM with the signals caught for its whole run
+ * (from before it announces anything), and stops catching them when it ends.
+ *
+ * @example
+ * ```ts
+ * return withStopSignals(async (stop) => {
+ *   out.line('listening');
+ *   await stop.first;
+ *   return EXIT.OK;
+ * });
+ * ```
+ */
+export async function withStopSignals<T>(run: (stop: StopSignals) => Promise<T>): Promise<T> {
+  const stop = catchStopSignals();
+  try {
+    return await run(stop);
+  } finally {
+    stop.release();
+  }
+}

@@ -15,7 +15,7 @@ import { UsageError } from './errors.js';
 import type { ExitCode } from './exitCodes.js';
 import { collect } from './ids.js';
 import { jsonText, oneLine } from './output.js';
-import { catchStopSignals, type StopSignals } from './stopSignals.js';
+import { type StopSignals, withStopSignals } from './stopSignals.js';
 
 /** Options of `modelmaker ui`, as parsed. */
 export interface UiCommandOptions {
@@ -61,14 +61,9 @@ async function start(session: Session, options: UiCommandOptions): Promise<Dashb
   }
 }
 
-async function ui(context: Context, options: UiCommandOptions): Promise<ExitCode> {
-  // Caught before anything is announced: a SIGTERM right after `ready` closes the dashboard.
-  const stop = catchStopSignals();
-  try {
-    return await serveDashboard(context, options, stop);
-  } finally {
-    stop.release();
-  }
+/** Caught before anything is announced: a SIGTERM right after `ready` closes the dashboard. */
+function ui(context: Context, options: UiCommandOptions): Promise<ExitCode> {
+  return withStopSignals((stop) => serveDashboard(context, options, stop));
 }
 
 async function serveDashboard(

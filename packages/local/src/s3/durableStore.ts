@@ -61,7 +61,6 @@ import {
   type FileHandle,
   link,
   mkdir,
-  open,
   readdir,
   readFile,
   rename,
@@ -253,6 +252,16 @@ async function removeIfThere(file: string): Promise<void> {
   }
 }
 
+/** What `read` resolves with, or `undefined` when what it reads is not there (ENOENT, ENOTDIR). */
+async function unlessMissing<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
 /** Settles every promise, then rejects with the first failure: nothing is left running when a caller cleans up. */
 async function allSettledOrFirstError(work: ReadonlyArray<Promise<unknown>>): Promise<void> {
   const failed = (await Promise.allSettled(work)).find((r) => r.status === 'rejected');
@@ -312,6 +321,11 @@ export class DurableStore extends FilesystemStore {
 
   private stagingDirectory(bucket: string): string {
     return join(this.getBucketPath(bucket), UPLOADS_DIRECTORY, STAGING_DIRECTORY);
+  }
+
+  /** The directory of a pending multipart upload (s3rver's layout: its key, metadata and parts). */
+  private uploadDirectory(bucket: string, uploadId: string | number): string {
+    return join(this.getResourcePath(bucket, undefined, 'uploads'), String(uploadId));
   }
 
   /** Makes the bucket's staging directory (once per store unless it goes away) and returns it. */
@@ -584,7 +598,7 @@ export class DurableStore extends FilesystemStore {
     partNumber: string | number,
     content: Readable | ReceivedBody,
   ): Promise<{ size: number; md5: string }> {
-    const partFile = join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId, String(partNumber));
+    const partFile = join(this.uploadDirectory(bucket, uploadId), String(partNumber));
     let staged: Staged | undefined;
     try {
       staged = await this.stage(bucket, content, STAGED.part);
@@ -610,7 +624,7 @@ export class DurableStore extends FilesystemStore {
    * on its own); one that starts after fails with `NoSuchUpload`.
    */
   async abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void> {
-    const uploadDirectory = join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+    const uploadDirectory = this.uploadDirectory(bucket, uploadId);
     const upload = await readUpload(uploadDirectory, uploadId);
     if (upload.key !== key) throw noSuchUpload(uploadId);
     try {
@@ -633,7 +647,7 @@ export class DurableStore extends FilesystemStore {
     uploadId: string,
     parts: readonly ListedPart[],
   ): Promise<{ size: number; md5: string }> {
-    const uploadDirectory = join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+    const uploadDirectory = this.uploadDirectory(bucket, uploadId);
     const upload = await readUpload(uploadDirectory, uploadId);
     const listed = await readListedParts(uploadDirectory, parts);
     const id = stagingId();
@@ -650,8 +664,7 @@ export class DurableStore extends FilesystemStore {
       await Promise.all(listed.map((part, index) => linkOrCopy(part.file, pieceFile(stagedPieces, index))));
       await writeDurable(join(stagedPieces, PIECES_KEY_FILE), upload.key);
       await syncDirectory(stagedPieces);
-      await writeDurable(marker, '');
-      const ino = (await stat(marker, { bigint: true })).ino.toString();
+      const { ino } = await writeFlushed(marker, new Uint8Array());
       // From here `commit` cleans up what it does not commit (and keeps what recovery finishes).
       committing = true;
       await this.commit(
@@ -883,14 +896,7 @@ export class DurableStore extends FilesystemStore {
    */
   private async sweepPieces(bucket: string): Promise<void> {
     const root = piecesRoot(this.getBucketPath(bucket));
-    let ids: string[];
-    try {
-      ids = await readdir(root);
-    } catch (error) {
-      if (isMissing(error)) return;
-      throw error;
-    }
-    for (const id of ids) {
+    for (const id of (await unlessMissing(readdir(root))) ?? []) {
       const key = await readFile(join(root, id, PIECES_KEY_FILE), 'utf8').catch(() => undefined);
       const record =
         key === undefined ? undefined : await readRecord(this.getResourcePath(bucket, key, 'metadata.json'));
@@ -999,17 +1005,8 @@ async function readListedParts(
     parts.map(async (part) => {
       const file = join(uploadDirectory, String(part.number));
       const [md5, stats] = await Promise.all([
-        readFile(`${file}${LEGACY_MD5_SUFFIX}`, 'utf8').then(
-          (text) => text.trim(),
-          (error: unknown) => {
-            if (isMissing(error)) return undefined;
-            throw error;
-          },
-        ),
-        stat(file).catch((error: unknown) => {
-          if (isMissing(error)) return undefined;
-          throw error;
-        }),
+        unlessMissing(readFile(`${file}${LEGACY_MD5_SUFFIX}`, 'utf8')).then((text) => text?.trim()),
+        unlessMissing(stat(file)),
       ]);
       if (md5 === undefined || stats === undefined || md5 !== part.etag.toLowerCase()) {
         throw new S3Error(
@@ -1042,12 +1039,13 @@ async function isDirectory(path: string): Promise<boolean> {
   );
 }
 
+/** Flushes a file's bytes to disk. */
 async function syncFile(file: string): Promise<void> {
-  const handle = await open(file, 'r+');
+  const fd = await openFile(file, 'r+');
   try {
-    await handle.sync();
+    await flush(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

@@ -36,6 +36,29 @@ const STORED_CONTENT_TYPE = 'text/plain; charset=utf-8';
 /** The content type of s3rver's error documents (Koa's for `ctx.type = 'application/xml'`). */
 const ERROR_CONTENT_TYPE = 'application/xml';
 
+/** The query parameters that make a PUT an UploadPart. */
+const PART_QUERY = ['uploadId', 'partNumber'] as const;
+
+/**
+ * A PUT of an object that copies nothing and that none of s3rver's middlewares act on,
+ * whose query holds only `allowed` names besides `x-id` and a presigned signature.
+ */
+function isPlainWrite(
+  method: string,
+  key: string,
+  query: ReadonlyArray<readonly [string, string]>,
+  headers: ReadonlyMap<string, string>,
+  allowed: readonly string[],
+): boolean {
+  return (
+    method === 'PUT' &&
+    key !== '' &&
+    !headers.has('x-amz-copy-source') &&
+    S3RVER_MIDDLEWARE_HEADERS.every((name) => !headers.has(name)) &&
+    query.every(([name]) => allowed.includes(name) || name === OPERATION_QUERY || isQueryAuthParam(name))
+  );
+}
+
 /**
  * Whether a request is a plain PutObject the guard may store in-process (see the module
  * comment); everything else goes to s3rver.
@@ -46,20 +69,12 @@ export function isPlainPut(
   query: ReadonlyArray<readonly [string, string]>,
   headers: ReadonlyMap<string, string>,
 ): boolean {
-  return (
-    method === 'PUT' &&
-    key !== '' &&
-    !headers.has('x-amz-copy-source') &&
-    S3RVER_MIDDLEWARE_HEADERS.every((name) => !headers.has(name)) &&
-    query.every(([name]) => name === OPERATION_QUERY || isQueryAuthParam(name))
-  );
+  return isPlainWrite(method, key, query, headers, []);
 }
 
 /**
- * Whether a request is a plain UploadPart the guard may store in-process: a PUT of an
- * object with `uploadId` and `partNumber` (checked by the guard before), no other query
- * but `x-id` and a presigned signature, no copy source (UploadPartCopy) and none of
- * the headers s3rver's middlewares act on.
+ * Whether a request is a plain UploadPart the guard may store in-process: as a plain
+ * PutObject, with `uploadId` and `partNumber` (checked by the guard before) in its query.
  */
 export function isPlainPart(
   method: string,
@@ -67,16 +82,9 @@ export function isPlainPart(
   query: ReadonlyArray<readonly [string, string]>,
   headers: ReadonlyMap<string, string>,
 ): boolean {
-  if (method !== 'PUT' || key === '' || headers.has('x-amz-copy-source')) return false;
-  if (S3RVER_MIDDLEWARE_HEADERS.some((name) => headers.has(name))) return false;
-  const names = new Set(query.map(([name]) => name));
   return (
-    names.has('uploadId') &&
-    names.has('partNumber') &&
-    [...names].every(
-      (name) =>
-        name === 'uploadId' || name === 'partNumber' || name === OPERATION_QUERY || isQueryAuthParam(name),
-    )
+    isPlainWrite(method, key, query, headers, PART_QUERY) &&
+    PART_QUERY.every((required) => query.some(([name]) => name === required))
   );
 }
 

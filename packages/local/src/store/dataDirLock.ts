@@ -7,6 +7,7 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive } from '../runner/processTree.js';
 
 /** The lock file's name in the data dir. */
 export const LOCK_FILE = 'platform.lock';
@@ -19,16 +20,6 @@ export class DataDirBusyError extends Error {
     readonly pid: number,
   ) {
     super(`data dir ${dataDir} is in use by process ${pid}; stop it or choose another --data-dir`);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

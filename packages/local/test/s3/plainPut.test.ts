@@ -338,6 +338,19 @@ describe('a plain UploadPart stored by the guard in-process', () => {
   });
 });
 
+/** Headers s3rver keeps with an object (its metadata list and `x-amz-meta-*`): sent, then read back. */
+const KEPT_HEADERS = {
+  'content-type': 'text/csv',
+  'cache-control': 'no-cache',
+  'content-disposition': 'attachment; filename="all.txt"',
+  'content-encoding': 'gzip',
+  'content-language': 'de',
+  expires: 'Tue, 01 Jan 2030 00:00:00 GMT',
+  'x-amz-storage-class': 'STANDARD_IA',
+  'x-amz-meta-first': 'one',
+  'x-amz-meta-second': 'two words',
+};
+
 describe('a plain PutObject stored by the guard in-process', () => {
   it('answers and stores as s3rver does: ETag, status, the metadata s3rver keeps, and the bytes', async () => {
     const cases: Array<{ path: string; key: string; body: Buffer; headers?: Record<string, string> }> = [
@@ -346,15 +359,7 @@ describe('a plain PutObject stored by the guard in-process', () => {
         key: 'meta/all.txt',
         body: Buffer.from('a,b\n1,2\n'),
         headers: {
-          'content-type': 'text/csv',
-          'cache-control': 'no-cache',
-          'content-disposition': 'attachment; filename="all.txt"',
-          'content-encoding': 'gzip',
-          'content-language': 'de',
-          expires: 'Tue, 01 Jan 2030 00:00:00 GMT',
-          'x-amz-storage-class': 'STANDARD_IA',
-          'x-amz-meta-first': 'one',
-          'x-amz-meta-second': 'two words',
+          ...KEPT_HEADERS,
           'x-amz-tagging': 'not=stored',
           'content-md5': md5Base64(Buffer.from('a,b\n1,2\n')),
         },
@@ -378,17 +383,7 @@ describe('a plain PutObject stored by the guard in-process', () => {
       expect(mine.body.equals(body), key).toBe(true);
     }
     const head = await signedSend(inProcess, 'HEAD', '/bucket/meta/all.txt', undefined);
-    expect(head.headers).toMatchObject({
-      'content-type': 'text/csv',
-      'cache-control': 'no-cache',
-      'content-disposition': 'attachment; filename="all.txt"',
-      'content-encoding': 'gzip',
-      'content-language': 'de',
-      expires: 'Tue, 01 Jan 2030 00:00:00 GMT',
-      'x-amz-storage-class': 'STANDARD_IA',
-      'x-amz-meta-first': 'one',
-      'x-amz-meta-second': 'two words',
-    });
+    expect(head.headers).toMatchObject(KEPT_HEADERS);
     expect(head.headers['x-amz-tagging']).toBeUndefined();
     const plain = await signedSend(inProcess, 'HEAD', '/bucket/plain/no-type.bin', undefined);
     expect(plain.headers['content-type']).toBe('binary/octet-stream');

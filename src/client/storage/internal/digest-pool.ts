@@ -93,8 +93,9 @@ interface Waiting {
 
 /**
  * A worker that digests small files, started on the first request; requests made in
- * the same turn of the event loop (its I/O callbacks and their microtasks) go in one message. Should the worker fail, its
- * requests and all later ones are read on the event loop (`digestSmallFile`).
+ * the same turn of the event loop (its I/O callbacks and their microtasks) go in one
+ * message. Should the worker fail, its requests and all later ones are read on the
+ * event loop (`digestSmallFile`).
  * {@link SmallFileDigests.close} stops it; a transfer closes its pool when it ends. The
  * worker does not keep the process alive.
  */
